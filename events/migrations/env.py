@@ -1,0 +1,8 @@
+"""Alembic environment: migrations run on a connection handed over by `events.migrate`."""
+
+from alembic import context
+
+connection = context.config.attributes["connection"]
+context.configure(connection=connection, render_as_batch=connection.dialect.name == "sqlite")
+with context.begin_transaction():
+    context.run_migrations()

@@ -1,0 +1,70 @@
+"""Database fixtures: every store test runs on a SQLite file and on a real PostgreSQL server.
+
+PostgreSQL tests use the server named by SAMORDNA_TEST_POSTGRES_URL (an admin URL such as
+postgresql+psycopg://postgres@/postgres?host=/tmp/pg&port=54329) and get a fresh database each.
+Without it they skip, except under CI, where a missing server is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine, make_url
+
+import events
+
+POSTGRES_URL_VARIABLE = "SAMORDNA_TEST_POSTGRES_URL"
+HOW_TO_GET_POSTGRES = (
+    f"{POSTGRES_URL_VARIABLE} is not set: start a PostgreSQL server and set it to an admin URL, "
+    "e.g. postgresql+psycopg://postgres@/postgres?host=/tmp/pg&port=54329 (.ci/run shows how)"
+)
+
+
+def postgres_admin_url() -> str | None:
+    url = os.environ.get(POSTGRES_URL_VARIABLE)
+    if not url and os.environ.get("CI"):
+        pytest.fail(f"CI must run the PostgreSQL tests: {HOW_TO_GET_POSTGRES}")
+    return url
+
+
+def fresh_postgres_database() -> Iterator[str]:
+    admin_url = postgres_admin_url()
+    if not admin_url:
+        pytest.skip(HOW_TO_GET_POSTGRES)
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL of an empty database, on each backend in turn."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'store.db'}"
+    else:
+        yield from fresh_postgres_database()
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = events.create_engine(database_url, pool_size=25, max_overflow=5)
+    events.upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def master_key() -> str:
+    return events.generate_master_key()

@@ -1,0 +1,197 @@
+"""The event store on SQLite and PostgreSQL: appends, conflicts, retries, reading."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Sequence
+from datetime import UTC
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+import events
+
+notes = sa.Table(
+    "test_notes",
+    sa.MetaData(),
+    sa.Column("position", sa.Integer, primary_key=True),
+    sa.Column("stream_id", sa.String(100), nullable=False),
+    sa.Column("text", sa.String(200), nullable=False),
+)
+
+
+class NotesProjection:
+    name = "test_notes"
+    tables = (notes,)
+
+    def __init__(self, fail_on: str | None = None) -> None:
+        self.fail_on = fail_on
+
+    def apply(self, conn: Connection, batch: Sequence[events.RecordedEvent]) -> None:
+        for event in batch:
+            if event.data.get("text") == self.fail_on:
+                raise RuntimeError("projection failed")
+            conn.execute(
+                notes.insert().values(
+                    position=event.position, stream_id=event.stream_id, text=event.data["text"]
+                )
+            )
+
+
+def event_types() -> events.EventTypes:
+    types = events.EventTypes()
+    types.register("Noted")
+    types.register("Registered", personal=["name", "personnummer"])
+    return types
+
+
+def noted(text: str, event_id: uuid.UUID | None = None) -> events.NewEvent:
+    return events.NewEvent("Noted", {"text": text}, event_id=event_id or uuid.uuid4())
+
+
+def make_store(engine: Engine, master_key: str, **kwargs: object) -> events.EventStore:
+    return events.EventStore(engine, event_types(), events.Keyring(master_key), **kwargs)  # type: ignore[arg-type]
+
+
+def note_rows(engine: Engine) -> list[tuple[object, ...]]:
+    with engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(sa.select(notes).order_by(notes.c.position))]
+
+
+@pytest.fixture
+def store(engine: Engine, master_key: str) -> events.EventStore:
+    return make_store(engine, master_key)
+
+
+def test_appended_events_read_back_in_order_with_metadata(store: events.EventStore) -> None:
+    meta = events.metadata_of(actor="user-1", actor_group="AF", correlation_id=uuid.uuid4())
+    first = store.append("case-1", 0, [events.NewEvent("Noted", {"text": "a"}, metadata=meta)])
+    second = store.append("case-1", 1, [noted("b"), noted("c")])
+    store.append("case-2", 0, [noted("other")])
+
+    assert (first.stream_version, second.stream_version) == (1, 3)
+    read = store.read_stream("case-1")
+    assert [e.data["text"] for e in read] == ["a", "b", "c"]
+    assert [e.stream_version for e in read] == [1, 2, 3]
+    assert [e.position for e in read] == [1, 2, 3]
+    assert read[0].metadata == meta
+    assert read[0].recorded_at.tzinfo == UTC
+    assert [e.data["text"] for e in store.read_stream("case-1", from_version=3)] == ["c"]
+    assert store.stream_version("case-1") == 3
+    assert store.stream_version("never") == 0
+
+
+def test_wrong_expected_version_raises_conflict_and_writes_nothing(
+    store: events.EventStore,
+) -> None:
+    store.append("case-1", 0, [noted("a")])
+    with pytest.raises(events.ConcurrencyError) as raised:
+        store.append("case-1", 0, [noted("b")])
+    assert (raised.value.expected_version, raised.value.actual_version) == (0, 1)
+    assert [e.data["text"] for e in store.read_stream("case-1")] == ["a"]
+
+
+def test_a_retried_append_is_a_no_op_that_reports_success(store: events.EventStore) -> None:
+    batch = [noted("a"), noted("b")]
+    first = store.append("case-1", 0, batch)
+    store.append("case-1", 2, [noted("c")])
+
+    retried = store.append("case-1", 0, batch)
+
+    assert retried == first
+    assert [e.data["text"] for e in store.read_stream("case-1")] == ["a", "b", "c"]
+
+
+def test_a_batch_mixing_stored_and_new_events_is_refused(store: events.EventStore) -> None:
+    stored = noted("a")
+    store.append("case-1", 0, [stored])
+    with pytest.raises(events.PartialRetryError):
+        store.append("case-1", 0, [stored, noted("b")])
+    with pytest.raises(events.PartialRetryError):
+        store.append("case-2", 0, [stored])
+    assert store.stream_version("case-2") == 0
+
+
+def test_a_batch_commits_whole_or_not_at_all(store: events.EventStore) -> None:
+    with pytest.raises(events.UnknownEventTypeError, match="'Unheard'"):
+        store.append("case-1", 0, [noted("a"), events.NewEvent("Unheard", {}), noted("b")])
+    assert store.read_stream("case-1") == []
+
+
+def test_a_failing_inline_projection_rolls_the_append_back(
+    engine: Engine, master_key: str
+) -> None:
+    with engine.begin() as conn:
+        notes.create(conn)
+    store = make_store(engine, master_key, inline_projections=[NotesProjection(fail_on="bad")])
+    store.append("case-1", 0, [noted("good")])
+
+    with pytest.raises(RuntimeError):
+        store.append("case-1", 1, [noted("fine"), noted("bad")])
+
+    assert [e.data["text"] for e in store.read_stream("case-1")] == ["good"]
+    assert [row[2] for row in note_rows(engine)] == ["good"]
+
+
+def test_append_joins_the_callers_transaction(store: events.EventStore) -> None:
+    with pytest.raises(RuntimeError), store.transaction() as conn:
+        store.append("case-1", 0, [noted("a")], conn=conn)
+        raise RuntimeError("the caller's own write failed")
+    assert store.read_stream("case-1") == []
+
+    with store.transaction() as conn:
+        store.append("case-1", 0, [noted("a")], conn=conn)
+        store.append("case-2", 0, [noted("b")], conn=conn)
+    assert [e.position for e in store.read_all()] == [1, 2]
+
+
+def test_read_all_follows_the_global_position_in_batches(
+    engine: Engine, master_key: str
+) -> None:
+    store = make_store(engine, master_key, batch_size=3)
+    for i in range(10):
+        store.append(f"case-{i % 3}", i // 3, [noted(str(i))])
+    store.append("person-1", 0, [events.NewEvent("Registered", {"name": "x"}, subject="p1")])
+
+    everything = list(store.read_all())
+    assert [e.position for e in everything] == list(range(1, 12))
+    assert [e.data["text"] for e in store.read_all(from_position=8, types=["Noted"])] == [
+        "8",
+        "9",
+    ]
+    assert [e.type for e in store.read_all(types=["Registered"])] == ["Registered"]
+
+
+def test_twenty_concurrent_writers_on_one_stream_leave_no_gap_or_duplicate(
+    store: events.EventStore,
+) -> None:
+    outcomes: list[str] = []
+    lock = threading.Lock()
+    start = threading.Barrier(20)
+
+    def writer(number: int) -> None:
+        start.wait()
+        for attempt in range(5):
+            version = store.stream_version("case-1")
+            try:
+                store.append("case-1", version, [noted(f"{number}-{attempt}")])
+                outcome = "committed"
+            except events.ConcurrencyError:
+                outcome = "conflict"
+            with lock:
+                outcomes.append(outcome)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    stream = store.read_stream("case-1")
+    assert len(outcomes) == 100
+    assert outcomes.count("committed") == len(stream) > 0
+    assert [e.stream_version for e in stream] == list(range(1, len(stream) + 1))
+    assert len({e.data["text"] for e in stream}) == len(stream)
+    assert [e.position for e in store.read_all()] == list(range(1, len(stream) + 1))

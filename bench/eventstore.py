@@ -24,7 +24,9 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -32,8 +34,8 @@ from sqlalchemy.engine import Connection
 import events
 from events.engine import SQLITE_PRAGMAS
 
-APPENDS_PER_ROUND = 1500
-ROUNDS = 3
+APPENDS_PER_ROUND = 1000
+ROUNDS = 9
 REPLAY_EVENTS = 100_000
 STREAMS = 100
 
@@ -74,9 +76,9 @@ def new_store(path: Path) -> events.EventStore:
     return events.EventStore(engine, event_types(), events.Keyring(events.generate_master_key()))
 
 
-def per_second(count: int, run: Callable[[], None]) -> float:
+def per_second(count: int, run: Callable[[int], None], first: int) -> float:
     started = time.perf_counter()
-    run()
+    run(first)
     return count / (time.perf_counter() - started)
 
 
@@ -110,19 +112,19 @@ def limit_round(db: sqlite3.Connection, first: int) -> None:
         db.execute("COMMIT")
 
 
-def peer_round(app: object, aggregate_type: type) -> None:
-    save = app.save  # type: ignore[attr-defined]
-    for i in range(APPENDS_PER_ROUND):
+def peer_round(app: Any, aggregate_type: type, first: int) -> None:
+    save = app.save
+    for i in range(first, first + APPENDS_PER_ROUND):
         save(aggregate_type(**payload(i)))
 
 
-def peer(path: Path) -> tuple[object, type]:
+def peer(path: Path) -> tuple[Any, type]:
     os.environ["PERSISTENCE_MODULE"] = "eventsourcing.sqlite"
     os.environ["SQLITE_DBNAME"] = str(path)
     from eventsourcing.application import Application
     from eventsourcing.domain import Aggregate
 
-    class Measurement(Aggregate):  # type: ignore[misc]
+    class Measurement(Aggregate):
         def __init__(self, n: int, note: str, level: int) -> None:
             self.n, self.note, self.level = n, note, level
 
@@ -157,16 +159,17 @@ def main() -> None:
             limit_db.execute(pragma)
         peer_app, peer_aggregate = peer(folder / "peer.db")
 
-        rates: dict[str, list[float]] = {"store": [], "limit": [], "peer": []}
+        rounds: dict[str, Callable[[int], None]] = {
+            "limit": partial(limit_round, limit_db),
+            "store": partial(store_round, store),
+            "peer": partial(peer_round, peer_app, peer_aggregate),
+        }
+        rates: dict[str, list[float]] = {name: [] for name in rounds}
         for round_number in range(ROUNDS):
-            first = round_number * APPENDS_PER_ROUND
-            rates["limit"].append(
-                per_second(APPENDS_PER_ROUND, lambda: limit_round(limit_db, first))
-            )
-            rates["store"].append(per_second(APPENDS_PER_ROUND, lambda: store_round(store, first)))
-            rates["peer"].append(
-                per_second(APPENDS_PER_ROUND, lambda: peer_round(peer_app, peer_aggregate))
-            )
+            for name, run in rounds.items():
+                rates[name].append(
+                    per_second(APPENDS_PER_ROUND, run, round_number * APPENDS_PER_ROUND)
+                )
             print(
                 f"round {round_number + 1}: "
                 + ", ".join(f"{name} {values[-1]:.0f}/s" for name, values in rates.items()),

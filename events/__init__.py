@@ -11,6 +11,7 @@ from events.errors import (
     PartialRetryError,
     SubjectForgottenError,
     UnknownEventTypeError,
+    WrongMasterKeyError,
 )
 from events.migrate import upgrade
 from events.projections import Projection
@@ -35,6 +36,7 @@ __all__ = [
     "RecordedEvent",
     "SubjectForgottenError",
     "UnknownEventTypeError",
+    "WrongMasterKeyError",
     "create_engine",
     "generate_master_key",
     "metadata_of",

@@ -14,10 +14,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy.engine import Connection
 
-from events.errors import SubjectForgottenError
+from events.errors import SubjectForgottenError, WrongMasterKeyError
 from events.schema import subject_keys_table as keys
 
 NONCE_BYTES = 12
@@ -59,7 +60,12 @@ class Keyring:
                 if create:
                     raise SubjectForgottenError(f"data subject {subject!r} has been forgotten")
                 return None
-            return AESGCM(_open(self._master, row.wrapped_key, subject.encode()))
+            try:
+                return AESGCM(_open(self._master, row.wrapped_key, subject.encode()))
+            except InvalidTag:
+                raise WrongMasterKeyError(
+                    "the configured master key does not open the stored subject keys"
+                ) from None
         if not create:
             return None
         key = AESGCM.generate_key(bit_length=256)

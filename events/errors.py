@@ -35,3 +35,7 @@ class SubjectForgottenError(EventStoreError):
 
 class MissingSubjectError(EventStoreError):
     """An event carries personal fields but names no data subject to encrypt them for."""
+
+
+class WrongMasterKeyError(EventStoreError):
+    """The configured master key is not the one the subject keys were wrapped with."""

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy.engine import Connection, Engine
 
 from events.crypto import Keyring, decrypt_fields, encrypt_fields, personal_field_names
-from events.engine import WRITE_OPTION
+from events.engine import WRITE_OPTION, local_writer_lock
 from events.errors import (
     ConcurrencyError,
     MissingSubjectError,
@@ -131,7 +131,7 @@ class EventStore:
         Appends made with `conn=` inside it commit together with whatever else the caller
         writes on the same connection (an outbox row, say), or not at all.
         """
-        with self.engine.connect() as conn:
+        with local_writer_lock(self.engine), self.engine.connect() as conn:
             conn.execution_options(**{WRITE_OPTION: True})
             with conn.begin():
                 if conn.dialect.name == "postgresql":
@@ -171,6 +171,12 @@ class EventStore:
         """An append that needs nothing but its insert, in a transaction on the driver's
         connection: SQLAlchemy's transaction bookkeeping would cost more per append than
         the disk flush it waits for."""
+        with local_writer_lock(self.engine):
+            return self._append_raw(stream_id, expected_version, new_events)
+
+    def _append_raw(
+        self, stream_id: str, expected_version: int, new_events: Sequence[NewEvent]
+    ) -> AppendResult:
         raw = self.engine.raw_connection()
         try:
             driver = raw.driver_connection
@@ -392,7 +398,7 @@ class EventStore:
         query = query.order_by(events.c.position).limit(self.batch_size)
         return self._decode(conn, conn.execute(query).all())
 
-    def _decode(self, conn: Connection, rows: Sequence[sa.Row[Any]]) -> list[RecordedEvent]:
+    def _decode(self, conn: Connection, rows: Sequence[Any]) -> list[RecordedEvent]:
         subject_keys: dict[str, AESGCM | None] = {}
         decoded = []
         for row in rows:

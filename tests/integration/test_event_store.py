@@ -4,60 +4,13 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Sequence
 from datetime import UTC
 
 import pytest
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 
 import events
-
-notes = sa.Table(
-    "test_notes",
-    sa.MetaData(),
-    sa.Column("position", sa.Integer, primary_key=True),
-    sa.Column("stream_id", sa.String(100), nullable=False),
-    sa.Column("text", sa.String(200), nullable=False),
-)
-
-
-class NotesProjection:
-    name = "test_notes"
-    tables = (notes,)
-
-    def __init__(self, fail_on: str | None = None) -> None:
-        self.fail_on = fail_on
-
-    def apply(self, conn: Connection, batch: Sequence[events.RecordedEvent]) -> None:
-        for event in batch:
-            if event.data.get("text") == self.fail_on:
-                raise RuntimeError("projection failed")
-            conn.execute(
-                notes.insert().values(
-                    position=event.position, stream_id=event.stream_id, text=event.data["text"]
-                )
-            )
-
-
-def event_types() -> events.EventTypes:
-    types = events.EventTypes()
-    types.register("Noted")
-    types.register("Registered", personal=["name", "personnummer"])
-    return types
-
-
-def noted(text: str, event_id: uuid.UUID | None = None) -> events.NewEvent:
-    return events.NewEvent("Noted", {"text": text}, event_id=event_id or uuid.uuid4())
-
-
-def make_store(engine: Engine, master_key: str, **kwargs: object) -> events.EventStore:
-    return events.EventStore(engine, event_types(), events.Keyring(master_key), **kwargs)  # type: ignore[arg-type]
-
-
-def note_rows(engine: Engine) -> list[tuple[object, ...]]:
-    with engine.connect() as conn:
-        return [tuple(row) for row in conn.execute(sa.select(notes).order_by(notes.c.position))]
+from tests.integration.support import NotesProjection, make_store, note_rows, noted, notes
 
 
 @pytest.fixture
@@ -120,9 +73,7 @@ def test_a_batch_commits_whole_or_not_at_all(store: events.EventStore) -> None:
     assert store.read_stream("case-1") == []
 
 
-def test_a_failing_inline_projection_rolls_the_append_back(
-    engine: Engine, master_key: str
-) -> None:
+def test_a_failing_inline_projection_rolls_the_append_back(engine: Engine, master_key: str) -> None:
     with engine.begin() as conn:
         notes.create(conn)
     store = make_store(engine, master_key, inline_projections=[NotesProjection(fail_on="bad")])
@@ -147,9 +98,7 @@ def test_append_joins_the_callers_transaction(store: events.EventStore) -> None:
     assert [e.position for e in store.read_all()] == [1, 2]
 
 
-def test_read_all_follows_the_global_position_in_batches(
-    engine: Engine, master_key: str
-) -> None:
+def test_read_all_follows_the_global_position_in_batches(engine: Engine, master_key: str) -> None:
     store = make_store(engine, master_key, batch_size=3)
     for i in range(10):
         store.append(f"case-{i % 3}", i // 3, [noted(str(i))])

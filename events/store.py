@@ -13,11 +13,13 @@ from uuid import UUID
 import sqlalchemy as sa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import PoolProxiedConnection
 
 from events.crypto import Keyring, decrypt_fields, encrypt_fields, personal_field_names
 from events.engine import WRITE_OPTION, local_writer_lock
 from events.errors import (
     ConcurrencyError,
+    EventStoreError,
     MissingSubjectError,
     PartialRetryError,
 )
@@ -121,6 +123,7 @@ class EventStore:
         self.clock = clock
         self.batch_size = batch_size
         self._sql: _AppendSql | None = None
+        self._writer: PoolProxiedConnection | None = None
 
     # -- writing -------------------------------------------------------------------------
 
@@ -177,7 +180,10 @@ class EventStore:
     def _append_raw(
         self, stream_id: str, expected_version: int, new_events: Sequence[NewEvent]
     ) -> AppendResult:
-        raw = self.engine.raw_connection()
+        # SQLite has one writer at a time, and this process's writers queue on the local
+        # lock: one connection held for them saves a pool round trip per append.
+        held = self.engine.dialect.name == "sqlite"
+        raw = self._writer if held and self._writer is not None else self.engine.raw_connection()
         try:
             driver = raw.driver_connection
             assert driver is not None
@@ -185,11 +191,22 @@ class EventStore:
                 driver.execute(statement)
             result = self._append(None, driver, stream_id, expected_version, new_events)
             raw.commit()
-            return result
-        except BaseException:
+        except EventStoreError:
             raw.rollback()
+            self._release(raw, held)
             raise
-        finally:
+        except BaseException:
+            # The connection may be broken: never hold on to it.
+            raw.invalidate()
+            self._writer = None
+            raise
+        self._release(raw, held)
+        return result
+
+    def _release(self, raw: PoolProxiedConnection, held: bool) -> None:
+        if held:
+            self._writer = raw
+        else:
             raw.close()
 
     def _append(

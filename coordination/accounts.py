@@ -1,0 +1,181 @@
+"""Local accounts: argon2-hashed passwords, server-side sessions, throttled logins."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.engine import Engine
+
+from coordination.domain.vocabulary import Part, Role
+from coordination.tables import login_failures, sessions, teams, users
+
+_hasher = PasswordHasher()
+
+MAX_FAILURES = 5
+FAILURE_WINDOW = timedelta(minutes=15)
+MIN_PASSWORD_LENGTH = 10
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    team_id: str
+    name: str
+    email: str
+    part: Part
+    role: Role
+
+
+class LoginRefused(Exception):
+    """Wrong email or password, or too many attempts: the message is for the user."""
+
+
+def _user(row: sa.Row[tuple[object, ...]] | sa.RowMapping) -> User:
+    values = row._mapping if isinstance(row, sa.Row) else row
+    return User(
+        id=values["id"],
+        team_id=values["team_id"],
+        name=values["name"],
+        email=values["email"],
+        part=Part(values["part"]),
+        role=Role(values["role"]),
+    )
+
+
+_USER_COLUMNS = (
+    users.c.id,
+    users.c.team_id,
+    users.c.name,
+    users.c.email,
+    users.c.part,
+    users.c.role,
+)
+
+
+def create_team(engine: Engine, name: str) -> str:
+    team_id = str(uuid.uuid4())
+    with engine.begin() as conn:
+        conn.execute(teams.insert().values(id=team_id, name=name))
+    return team_id
+
+
+def create_user(
+    engine: Engine, team_id: str, name: str, email: str, part: Part, role: Role, password: str
+) -> User:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ValueError(f"lösenordet måste ha minst {MIN_PASSWORD_LENGTH} tecken")
+    user_id = str(uuid.uuid4())
+    with engine.begin() as conn:
+        conn.execute(
+            users.insert().values(
+                id=user_id,
+                team_id=team_id,
+                name=name,
+                email=email.strip().lower(),
+                part=part,
+                role=role,
+                password_hash=_hasher.hash(password),
+                active=True,
+            )
+        )
+    return User(user_id, team_id, name, email.strip().lower(), part, role)
+
+
+def log_in(engine: Engine, email: str, password: str, now: datetime) -> User:
+    email = email.strip().lower()
+    with engine.begin() as conn:
+        recent = conn.execute(
+            sa.select(sa.func.count())
+            .select_from(login_failures)
+            .where(
+                login_failures.c.email == email, login_failures.c.failed_at > now - FAILURE_WINDOW
+            )
+        ).scalar_one()
+        if recent >= MAX_FAILURES:
+            raise LoginRefused(
+                "För många misslyckade inloggningar. Vänta en kvart och försök igen."
+            )
+        row = conn.execute(
+            sa.select(*_USER_COLUMNS, users.c.password_hash).where(
+                users.c.email == email, users.c.active.is_(True)
+            )
+        ).first()
+        try:
+            if row is None:
+                raise VerificationError()
+            _hasher.verify(row.password_hash, password)
+        except (VerificationError, InvalidHashError):
+            conn.execute(login_failures.insert().values(email=email, failed_at=now))
+            raise LoginRefused("Fel e-postadress eller lösenord.") from None
+        conn.execute(login_failures.delete().where(login_failures.c.email == email))
+        return _user(row)
+
+
+def change_password(engine: Engine, user: User, current: str, new: str) -> dict[str, str]:
+    """Field errors, or an empty dict when the password was changed."""
+    with engine.begin() as conn:
+        stored = conn.execute(
+            sa.select(users.c.password_hash).where(users.c.id == user.id)
+        ).scalar_one()
+        try:
+            _hasher.verify(stored, current)
+        except VerificationError:
+            return {"current": "Nuvarande lösenord stämmer inte."}
+        if len(new) < MIN_PASSWORD_LENGTH:
+            return {"new": f"Det nya lösenordet måste ha minst {MIN_PASSWORD_LENGTH} tecken."}
+        conn.execute(
+            users.update().where(users.c.id == user.id).values(password_hash=_hasher.hash(new))
+        )
+    return {}
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(engine: Engine, user: User, now: datetime, lifetime: timedelta) -> str:
+    token = secrets.token_urlsafe(32)
+    with engine.begin() as conn:
+        conn.execute(
+            sessions.insert().values(
+                token_hash=_token_hash(token),
+                user_id=user.id,
+                created_at=now,
+                expires_at=now + lifetime,
+            )
+        )
+    return token
+
+
+def session_user(engine: Engine, token: str, now: datetime) -> User | None:
+    with engine.connect() as conn:
+        row = conn.execute(
+            sa.select(*_USER_COLUMNS)
+            .join(sessions, sessions.c.user_id == users.c.id)
+            .where(
+                sessions.c.token_hash == _token_hash(token),
+                sessions.c.expires_at > now,
+                users.c.active.is_(True),
+            )
+        ).first()
+    return _user(row) if row else None
+
+
+def end_session(engine: Engine, token: str) -> None:
+    with engine.begin() as conn:
+        conn.execute(sessions.delete().where(sessions.c.token_hash == _token_hash(token)))
+
+
+def team_users(engine: Engine, team_id: str) -> list[User]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(*_USER_COLUMNS).where(users.c.team_id == team_id).order_by(users.c.name)
+        ).all()
+    return [_user(row) for row in rows]

@@ -1,0 +1,86 @@
+"""Configuration from environment variables (documented in the README)."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from events import generate_master_key
+
+
+class ConfigurationError(Exception):
+    """The service must not start with this configuration."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    base_url: str
+    secret_key: str
+    master_key: str
+    session_minutes: int
+    production: bool
+    data_dir: Path
+    host: str
+    port: int
+
+
+def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
+    production = environ.get("SAMORDNA_ENV", "development") == "production"
+    data_dir = Path(environ.get("SAMORDNA_DATA_DIR", "data")).resolve()
+    host = environ.get("SAMORDNA_HOST", "127.0.0.1")
+    port = int(environ.get("SAMORDNA_PORT", "8000"))
+    secret_key = environ.get("SAMORDNA_SECRET_KEY", "")
+    master_key = environ.get("SAMORDNA_MASTER_KEY", "")
+    if production:
+        missing = [
+            name
+            for name, value in (
+                ("SAMORDNA_SECRET_KEY", secret_key),
+                ("SAMORDNA_MASTER_KEY", master_key),
+                ("SAMORDNA_DATABASE_URL", environ.get("SAMORDNA_DATABASE_URL", "")),
+                ("SAMORDNA_BASE_URL", environ.get("SAMORDNA_BASE_URL", "")),
+            )
+            if not value
+        ]
+        if missing:
+            raise ConfigurationError(
+                "production mode needs its own secrets and addresses; set " + ", ".join(missing)
+            )
+        if len(secret_key) < 32:
+            raise ConfigurationError("SAMORDNA_SECRET_KEY must be at least 32 characters")
+    elif not (secret_key and master_key):
+        generated = _local_secrets(data_dir)
+        secret_key = secret_key or generated["secret_key"]
+        master_key = master_key or generated["master_key"]
+    return Settings(
+        database_url=environ.get("SAMORDNA_DATABASE_URL", f"sqlite:///{data_dir / 'samordna.db'}"),
+        base_url=environ.get("SAMORDNA_BASE_URL", f"http://{host}:{port}").rstrip("/"),
+        secret_key=secret_key,
+        master_key=master_key,
+        session_minutes=int(environ.get("SAMORDNA_SESSION_MINUTES", "480")),
+        production=production,
+        data_dir=data_dir,
+        host=host,
+        port=port,
+    )
+
+
+def _local_secrets(data_dir: Path) -> dict[str, str]:
+    """Secrets made once for an embedded installation and kept beside its database.
+
+    There are no built-in default secrets: a new installation makes its own.
+    """
+    path = data_dir / "secrets.json"
+    if path.exists():
+        stored: dict[str, str] = json.loads(path.read_text())
+        return stored
+    data_dir.mkdir(parents=True, exist_ok=True)
+    made = {"secret_key": secrets.token_urlsafe(48), "master_key": generate_master_key()}
+    path.touch(mode=0o600)
+    path.write_text(json.dumps(made))
+    return made

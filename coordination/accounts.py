@@ -7,6 +7,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -37,8 +38,8 @@ class LoginRefused(Exception):
     """Wrong email or password, or too many attempts: the message is for the user."""
 
 
-def _user(row: sa.Row[tuple[object, ...]] | sa.RowMapping) -> User:
-    values = row._mapping if isinstance(row, sa.Row) else row
+def _user(row: Any) -> User:
+    values = row._mapping
     return User(
         id=values["id"],
         team_id=values["team_id"],

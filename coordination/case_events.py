@@ -11,7 +11,7 @@ import events
 from coordination.domain import case
 
 EVENT_CLASSES: dict[str, type[case.Event]] = {
-    cls.__name__: cls  # type: ignore[misc]
+    cls.__name__: cls
     for cls in (
         case.ReferralReceived,
         case.ReferralAccepted,

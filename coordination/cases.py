@@ -31,7 +31,10 @@ def new_case_code() -> str:
 class CaseChanged(Exception):
     """Someone else changed the case since the form was opened."""
 
-    message = "Ärendet har ändrats av någon annan sedan du öppnade det. Dina uppgifter finns kvar: läs igenom ärendet och skicka igen."
+    message = (
+        "Ärendet har ändrats av någon annan sedan du öppnade det. "
+        "Dina uppgifter finns kvar: läs igenom ärendet och skicka igen."
+    )
 
 
 @dataclass(frozen=True)

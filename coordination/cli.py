@@ -1,0 +1,100 @@
+"""The `coordination` command: serve, migrate, create-user, demo."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from datetime import date
+
+import sqlalchemy as sa
+
+from coordination import accounts, db
+from coordination.config import ConfigurationError, Settings, load_settings
+from coordination.domain.vocabulary import Part, Role
+from coordination.tables import teams, users
+
+
+def _engine(settings: Settings) -> sa.Engine:
+    engine = db.connect(settings.database_url)
+    db.migrate(engine)
+    return engine
+
+
+def _seed_demo(settings: Settings, engine: sa.Engine) -> None:
+    from coordination import demo
+    from coordination.web.app import create_app
+
+    with engine.connect() as conn:
+        if conn.execute(sa.select(sa.func.count()).select_from(users)).scalar_one():
+            return
+    services = create_app(settings, engine).state.services
+    demo.seed(engine, services.cases, date.today())
+    print("Demodata: ett team med påhittade personer och ärenden.")
+
+
+def serve(args: argparse.Namespace, settings: Settings) -> None:
+    import uvicorn
+
+    from coordination.web.app import create_app
+
+    engine = _engine(settings)
+    if args.demo:
+        _seed_demo(settings, engine)
+    app = create_app(settings, engine)
+    with engine.connect() as conn:
+        has_users = conn.execute(sa.select(sa.func.count()).select_from(users)).scalar_one() > 0
+    print(f"Samordna körs på {settings.base_url}/")
+    if args.demo:
+        from coordination.demo import DEMO_PASSWORD
+
+        print(f"Logga in som samordnare@demo.samordna med lösenordet {DEMO_PASSWORD}")
+        print("(även af@, fk@, region@, kommun@, teamledare@, admin@demo.samordna)")
+    elif not has_users:
+        print("Inga användare ännu: skapa en med 'uv run coordination create-user'.")
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+
+
+def create_user(args: argparse.Namespace, settings: Settings) -> None:
+    engine = _engine(settings)
+    with engine.connect() as conn:
+        team_id = conn.execute(sa.select(teams.c.id).where(teams.c.name == args.team)).scalar()
+    if team_id is None:
+        team_id = accounts.create_team(engine, args.team)
+    password = args.password or getpass.getpass("Lösenord (minst 10 tecken): ")
+    user = accounts.create_user(
+        engine, team_id, args.name, args.email, Part(args.part), Role(args.role), password
+    )
+    print(f"Användaren {user.email} är skapad.")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="coordination", description="Samordna")
+    commands = parser.add_subparsers(dest="command", required=True)
+    serve_parser = commands.add_parser("serve", help="migrera databasen och starta tjänsten")
+    serve_parser.add_argument(
+        "--demo", action="store_true", help="fyll en tom databas med demodata"
+    )
+    commands.add_parser("migrate", help="migrera databasen")
+    commands.add_parser("demo", help="fyll en tom databas med demodata")
+    user_parser = commands.add_parser("create-user", help="skapa en användare")
+    user_parser.add_argument("--team", required=True)
+    user_parser.add_argument("--name", required=True)
+    user_parser.add_argument("--email", required=True)
+    user_parser.add_argument("--part", required=True, choices=[p.value for p in Part])
+    user_parser.add_argument("--role", required=True, choices=[r.value for r in Role])
+    user_parser.add_argument("--password", help="utelämna för att skriva det dolt")
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigurationError as error:
+        sys.exit(f"Samordna startar inte: {error}")
+    if args.command == "serve":
+        serve(args, settings)
+    elif args.command == "migrate":
+        _engine(settings)
+        print("Databasen är migrerad.")
+    elif args.command == "demo":
+        _seed_demo(settings, _engine(settings))
+    elif args.command == "create-user":
+        create_user(args, settings)

@@ -108,15 +108,19 @@ def log_in(engine: Engine, email: str, password: str, now: datetime) -> User:
                 users.c.email == email, users.c.active.is_(True)
             )
         ).first()
-        try:
-            if row is None:
-                raise VerificationError()
-            _hasher.verify(row.password_hash, password)
-        except (VerificationError, InvalidHashError):
-            conn.execute(login_failures.insert().values(email=email, failed_at=now))
-            raise LoginRefused("Fel e-postadress eller lösenord.") from None
-        conn.execute(login_failures.delete().where(login_failures.c.email == email))
-        return _user(row)
+        if row is not None and _password_matches(row.password_hash, password):
+            conn.execute(login_failures.delete().where(login_failures.c.email == email))
+            return _user(row)
+        # Recorded in this transaction, which commits: the refusal is raised after it.
+        conn.execute(login_failures.insert().values(email=email, failed_at=now))
+    raise LoginRefused("Fel e-postadress eller lösenord.")
+
+
+def _password_matches(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def change_password(engine: Engine, user: User, current: str, new: str) -> dict[str, str]:

@@ -329,7 +329,7 @@ async def _act(request: Request[Any, Any, Any], case_id: str, build: Any) -> Res
         request,
         row,
         422,
-        form={**fields, **{k: form.getall(k) for k in ("consent_parts", "support_sources")}},
+        form={**fields, **{k: form.getall(k, []) for k in ("consent_parts", "support_sources")}},
         errors=errors,
     )
 
@@ -358,7 +358,7 @@ async def enrol(request: Request[Any, Any, Any], case_id: str) -> Response[Any]:
             start_date=e.date(f, "start_date"),
             insats_id=f.get("insats_id", ""),
             coordinator_id=f.get("coordinator_id", ""),
-            consent_parts=e.choices(f.getall("consent_parts"), "consent_parts", Part),
+            consent_parts=e.choices(f.getall("consent_parts", []), "consent_parts", Part),
             consent_note=f.get("consent_note", ""),
             participant=case.Participant(
                 f.get("name", ""),
@@ -370,7 +370,7 @@ async def enrol(request: Request[Any, Any, Any], case_id: str) -> Response[Any]:
             age_group=e.optional_choice(f, "age_group", AgeGroup),
             education=e.optional_choice(f, "education", EducationLevel),
             support_sources=e.choices(
-                f.getall("support_sources"), "support_sources", SupportSource
+                f.getall("support_sources", []), "support_sources", SupportSource
             ),
             time_in_support=e.optional_choice(f, "time_in_support", TimeInSupport),
         )
@@ -393,7 +393,7 @@ async def renew_consent(request: Request[Any, Any, Any], case_id: str) -> Respon
         request,
         case_id,
         lambda f, e: case.RenewConsent(
-            e.choices(f.getall("consent_parts"), "consent_parts", Part),
+            e.choices(f.getall("consent_parts", []), "consent_parts", Part),
             f.get("consent_note", ""),
             date.today(),
         ),

@@ -1,0 +1,266 @@
+"""The service through HTTP: login, CSRF, referral, enrolment, consent guards, conflicts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from litestar.testing import TestClient
+
+import events
+from coordination import accounts, db
+from coordination.config import load_settings
+from coordination.domain.vocabulary import Part, Role
+from coordination.tables import cases, read_audit
+from coordination.web.app import create_app
+
+PASSWORD = "ett-langt-losenord"
+PERSONNUMMER = "19800101-0019"
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Any]:
+    settings = load_settings(
+        {"SAMORDNA_DATA_DIR": str(tmp_path), "SAMORDNA_DATABASE_URL": database_url}
+    )
+    engine = db.connect(database_url)
+    db.migrate(engine)
+    team = accounts.create_team(engine, "Testteamet")
+    for email, part, role in [
+        ("samordnare@test", Part.KOMMUN, Role.COORDINATOR),
+        ("af@test", Part.AF, Role.CASEWORKER),
+        ("fk@test", Part.FK, Role.CASEWORKER),
+        ("analytiker@test", Part.KOMMUN, Role.ANALYST),
+        ("ledare@test", Part.FK, Role.TEAM_LEADER),
+    ]:
+        accounts.create_user(engine, team, email.split("@")[0].title(), email, part, role, PASSWORD)
+    application = create_app(settings, engine)
+    yield application
+    engine.dispose()
+
+
+def client_for(app: Any, email: str) -> TestClient[Any]:
+    client = TestClient(app)
+    client.__enter__()
+    client.get("/logga-in")
+    response = client.post(
+        "/logga-in",
+        data={"email": email, "password": PASSWORD, **csrf(client)},
+        follow_redirects=False,
+    )
+    assert response.status_code in (302, 303), response.text
+    return client
+
+
+def csrf(client: TestClient[Any]) -> dict[str, str]:
+    return {"_csrf_token": client.cookies.get("csrftoken") or ""}
+
+
+def referral(client: TestClient[Any], **overrides: str) -> Any:
+    data = {
+        "from_part": "FK",
+        "from_caseworker": "Remitterande Handläggare",
+        "reason": "Långvarig sjukskrivning och försörjningsstöd",
+        "referral_date": "2026-11-02",
+        **overrides,
+        **csrf(client),
+    }
+    return client.post("/remisser/ny", data=data)
+
+
+def case_id_from(response: Any) -> str:
+    found = re.search(r"/arenden/([0-9a-f-]{36})", str(response.url))
+    assert found, response.url
+    return found.group(1)
+
+
+def version_of(page: str) -> str:
+    found = re.search(r'name="version" value="(\d+)"', page)
+    assert found
+    return found.group(1)
+
+
+def enrol(client: TestClient[Any], case_id: str, version: str, **overrides: Any) -> Any:
+    data: dict[str, Any] = {
+        "version": version,
+        "registration_type": "personal",
+        "name": "Testa Deltagarsson",
+        "personnummer": PERSONNUMMER,
+        "consent_parts": ["FK", "KOMMUN"],
+        "gender": "woman",
+        "age_group": "45-59",
+        "education": "upper_secondary",
+        "support_sources": ["social_assistance", "sickness_benefit"],
+        "time_in_support": "3-6",
+        "insats_id": "insats-1",
+        "coordinator_id": "",
+        "start_date": "2026-11-10",
+        **overrides,
+        **csrf(client),
+    }
+    return client.post(f"/arenden/{case_id}/inskrivning", data=data)
+
+
+def accepted_case(client: TestClient[Any]) -> str:
+    case_id = case_id_from(referral(client))
+    page = client.get(f"/arenden/{case_id}").text
+    client.post(
+        f"/arenden/{case_id}/godta",
+        data={"version": version_of(page), "accepted_on": "2026-11-05", **csrf(client)},
+    )
+    return case_id
+
+
+def count_cases(app: Any) -> int:
+    with app.state.services.engine.connect() as conn:
+        return int(conn.execute(sa.select(sa.func.count()).select_from(cases)).scalar_one())
+
+
+def test_pages_need_a_login(app: Any) -> None:
+    with TestClient(app) as client:
+        response = client.get("/", follow_redirects=False)
+        assert response.status_code in (302, 303)
+        assert response.headers["location"] == "/logga-in"
+
+
+def test_a_wrong_password_keeps_the_email_and_says_why(app: Any) -> None:
+    with TestClient(app) as client:
+        client.get("/logga-in")
+        response = client.post(
+            "/logga-in", data={"email": "af@test", "password": "fel", **csrf(client)}
+        )
+        assert response.status_code == 422
+        assert "Fel e-postadress eller lösenord." in response.text
+        assert 'value="af@test"' in response.text
+
+
+def test_repeated_failed_logins_are_throttled(app: Any) -> None:
+    with TestClient(app) as client:
+        client.get("/logga-in")
+        for _ in range(5):
+            client.post("/logga-in", data={"email": "af@test", "password": "fel", **csrf(client)})
+        response = client.post(
+            "/logga-in", data={"email": "af@test", "password": PASSWORD, **csrf(client)}
+        )
+        assert response.status_code == 422
+        assert "För många misslyckade inloggningar" in response.text
+
+
+def test_an_unsafe_request_without_csrf_token_is_refused(app: Any) -> None:
+    client = client_for(app, "samordnare@test")
+    response = client.post("/remisser/ny", data={"from_part": "FK", "reason": "x"})
+    assert response.status_code == 403
+    assert count_cases(app) == 0
+
+
+def test_security_headers_allow_only_the_apps_own_scripts(app: Any) -> None:
+    with TestClient(app) as client:
+        response = client.get("/logga-in")
+        assert "script-src 'self'" in response.headers["content-security-policy"]
+        assert response.headers["x-frame-options"] == "DENY"
+
+
+def test_a_referral_with_bad_input_comes_back_with_messages_and_nothing_stored(app: Any) -> None:
+    client = client_for(app, "samordnare@test")
+    response = referral(client, from_part="XX", reason="", referral_date="2026-13-40")
+    assert response.status_code == 422
+    assert "Välj ett av alternativen." in response.text
+    assert "Ange ett datum som ÅÅÅÅ-MM-DD." in response.text
+    assert 'value="2026-13-40"' in response.text
+    response = referral(client, reason="", referral_date="2030-01-01")
+    assert "Ange anledningen till remissen." in response.text
+    assert "Remissdatumet kan inte ligga i framtiden." in response.text
+    assert "Remitterande Handläggare" in response.text
+    assert count_cases(app) == 0
+
+
+def test_referral_to_enrolment_shows_on_the_team_page_and_timeline(app: Any) -> None:
+    client = client_for(app, "samordnare@test")
+    case_id = accepted_case(client)
+    page = client.get(f"/arenden/{case_id}").text
+    response = enrol(client, case_id, version_of(page))
+    assert response.status_code == 200
+    assert "Testa Deltagarsson" in response.text
+    assert "Deltagaren skrevs in 2026-11-10" in response.text
+    assert "Remissen godtogs 2026-11-05" in response.text
+    code = re.search(r"Ärende (K-[0-9A-Z]{5})", response.text)
+    assert code
+    team = client.get("/", params={"code": code.group(1)[2:]}).text
+    assert code.group(1) in team
+    assert "Testa Deltagarsson" not in team  # the team page carries no personal data
+
+
+def test_enrolment_rejects_a_wrong_personnummer_and_missing_consent(app: Any) -> None:
+    client = client_for(app, "samordnare@test")
+    case_id = accepted_case(client)
+    version = version_of(client.get(f"/arenden/{case_id}").text)
+    response = enrol(client, case_id, version, personnummer="19800101-0018", consent_parts=[])
+    assert response.status_code == 422
+    assert "Personnumret är inte giltigt" in response.text
+    assert "Välj minst en part som deltagaren samtycker till." in response.text
+    assert 'value="19800101-0018"' in response.text
+    assert 'value="Testa Deltagarsson"' in response.text
+    assert "Deltagaren skrevs in" not in response.text
+
+
+def test_a_stale_form_is_a_conflict_and_keeps_the_input(app: Any) -> None:
+    first = client_for(app, "samordnare@test")
+    second = client_for(app, "af@test")
+    case_id = accepted_case(first)
+    stale = version_of(second.get(f"/arenden/{case_id}").text)
+    assert enrol(first, case_id, stale).status_code == 200
+    response = enrol(second, case_id, stale, name="Annat Namn")
+    assert response.status_code == 422
+    assert "Ärendet har ändrats av någon annan" in response.text
+
+
+def test_personal_data_follows_the_consent_and_every_view_is_logged(app: Any) -> None:
+    coordinator = client_for(app, "samordnare@test")
+    case_id = accepted_case(coordinator)
+    enrol(coordinator, case_id, version_of(coordinator.get(f"/arenden/{case_id}").text))
+
+    assert "Testa Deltagarsson" in client_for(app, "fk@test").get(f"/arenden/{case_id}").text
+    not_covered = client_for(app, "af@test").get(f"/arenden/{case_id}").text
+    assert "Testa Deltagarsson" not in not_covered
+    assert "din part omfattas inte av samtycket" in not_covered
+    assert client_for(app, "analytiker@test").get(f"/arenden/{case_id}").status_code == 404
+
+    page = coordinator.get(f"/arenden/{case_id}").text
+    coordinator.post(
+        f"/arenden/{case_id}/samtycke/aterkalla",
+        data={"version": version_of(page), **csrf(coordinator)},
+    )
+    assert "Testa Deltagarsson" not in client_for(app, "fk@test").get(f"/arenden/{case_id}").text
+
+    with app.state.services.engine.connect() as conn:
+        views = conn.execute(
+            sa.select(read_audit.c.page).where(read_audit.c.case_id == case_id)
+        ).all()
+    assert len(views) >= 3
+    audit = client_for(app, "ledare@test").get("/granskning", params={"case": case_id})
+    assert audit.status_code == 200
+    assert "ärendesidan" in audit.text
+    assert client_for(app, "af@test").get("/granskning").status_code == 403
+
+
+def test_the_participants_name_is_not_in_the_event_log(app: Any) -> None:
+    client = client_for(app, "samordnare@test")
+    case_id = accepted_case(client)
+    enrol(client, case_id, version_of(client.get(f"/arenden/{case_id}").text))
+    with app.state.services.engine.connect() as conn:
+        stored = " ".join(str(row) for row in conn.execute(sa.select(events.schema.events_table)))
+    assert "Testa Deltagarsson" not in stored
+    assert PERSONNUMMER not in stored
+
+
+def test_htmx_gets_the_page_without_its_layout(app: Any) -> None:
+    client = client_for(app, "samordnare@test")
+    full = client.get("/")
+    partial = client.get("/", headers={"HX-Request": "true"})
+    assert "<html" in full.text
+    assert "<html" not in partial.text
+    assert 'id="arendelista"' in partial.text

@@ -21,15 +21,18 @@ def _engine(settings: Settings) -> sa.Engine:
     return engine
 
 
+def _has_users(engine: sa.Engine) -> bool:
+    with engine.connect() as conn:
+        return conn.execute(sa.select(sa.func.count()).select_from(users)).scalar_one() > 0
+
+
 def _seed_demo(settings: Settings, engine: sa.Engine) -> None:
     from coordination import demo
-    from coordination.web.app import create_app
+    from coordination.web.app import build_cases
 
-    with engine.connect() as conn:
-        if conn.execute(sa.select(sa.func.count()).select_from(users)).scalar_one():
-            return
-    services = create_app(settings, engine).state.services
-    demo.seed(engine, services.cases, date.today())
+    if _has_users(engine):
+        return
+    demo.seed(engine, build_cases(settings, engine), date.today())
     print("Demodata: ett team med påhittade personer och ärenden.")
 
 
@@ -42,8 +45,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> None:
     if args.demo:
         _seed_demo(settings, engine)
     app = create_app(settings, engine)
-    with engine.connect() as conn:
-        has_users = conn.execute(sa.select(sa.func.count()).select_from(users)).scalar_one() > 0
+    has_users = _has_users(engine)
     print(f"Samordna körs på {settings.base_url}/")
     if args.demo:
         from coordination.demo import DEMO_PASSWORD

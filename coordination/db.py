@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sqlalchemy.engine import Engine
 
 import events
@@ -15,7 +17,5 @@ def migrate(engine: Engine) -> None:
 
 def connect(database_url: str) -> Engine:
     if database_url.startswith("sqlite:///"):
-        from pathlib import Path
-
         Path(database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     return events.create_engine(database_url)

@@ -435,11 +435,15 @@ def _security_headers(response: Response[Any]) -> Response[Any]:
     return response
 
 
-def create_app(settings: Settings, engine: Engine) -> Litestar:
+def build_cases(settings: Settings, engine: Engine) -> Cases:
     store = events.EventStore(
         engine, event_types(), events.Keyring(settings.master_key), inline_projections=[CaseViews()]
     )
-    services = Services(settings, engine, Cases(store, date.today))
+    return Cases(store, date.today)
+
+
+def create_app(settings: Settings, engine: Engine) -> Litestar:
+    services = Services(settings, engine, build_cases(settings, engine))
     return Litestar(
         route_handlers=[
             login_form,

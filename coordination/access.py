@@ -34,3 +34,8 @@ def can_work_cases(user: User, case_team_id: str) -> bool:
 
 def can_review_audit(user: User) -> bool:
     return user.role in (Role.TEAM_LEADER, Role.ADMINISTRATOR)
+
+
+def can_administer(user: User) -> bool:
+    """Manage the team's users and insatser."""
+    return user.role is Role.ADMINISTRATOR

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
 from coordination.domain.vocabulary import Part, Role
 from coordination.tables import login_failures, sessions, teams, users
@@ -84,6 +85,7 @@ def create_user(
                 role=role,
                 password_hash=_hasher.hash(password),
                 active=True,
+                version=1,
             )
         )
     return User(user_id, team_id, name, email.strip().lower(), part, role)
@@ -181,6 +183,104 @@ def end_session(engine: Engine, token: str) -> None:
 def team_users(engine: Engine, team_id: str) -> list[User]:
     with engine.connect() as conn:
         rows = conn.execute(
-            sa.select(*_USER_COLUMNS).where(users.c.team_id == team_id).order_by(users.c.name)
+            sa.select(*_USER_COLUMNS)
+            .where(users.c.team_id == team_id, users.c.active.is_(True))
+            .order_by(users.c.name)
         ).all()
     return [_user(row) for row in rows]
+
+
+# -- administration ----------------------------------------------------------------------
+
+
+class AccountChanged(Exception):
+    """The account was changed by someone else since the form was opened."""
+
+
+@dataclass(frozen=True)
+class Account:
+    user: User
+    active: bool
+    version: int
+
+
+def team_accounts(engine: Engine, team_id: str) -> list[Account]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(*_USER_COLUMNS, users.c.active, users.c.version)
+            .where(users.c.team_id == team_id)
+            .order_by(users.c.name)
+        ).all()
+    return [Account(_user(row), row.active, row.version) for row in rows]
+
+
+def account_errors(
+    name: str, email: str, part: Part | None, role: Role | None, password: str, creating: bool
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not name.strip():
+        errors["name"] = "Ange namnet."
+    local, _, domain = email.strip().partition("@")
+    if not local or not domain or " " in email.strip():
+        errors["email"] = "Ange en e-postadress, till exempel namn@kommun.se."
+    if part is None:
+        errors["part"] = "Välj part."
+    if role is None:
+        errors["role"] = "Välj roll."
+    if (creating or password) and len(password) < MIN_PASSWORD_LENGTH:
+        errors["password"] = f"Lösenordet måste ha minst {MIN_PASSWORD_LENGTH} tecken."
+    return errors
+
+
+EMAIL_TAKEN = {"email": "E-postadressen används redan av en annan användare."}
+
+
+def update_account(
+    engine: Engine,
+    user_id: str,
+    expected_version: int,
+    *,
+    name: str,
+    email: str,
+    part: Part,
+    role: Role,
+    active: bool,
+    password: str = "",
+) -> dict[str, str]:
+    """Field errors, or an empty dict when saved; a stale version raises AccountChanged."""
+    email = email.strip().lower()
+    values: dict[str, Any] = {
+        "name": name.strip(),
+        "email": email,
+        "part": part,
+        "role": role,
+        "active": active,
+        "version": expected_version + 1,
+    }
+    if password:
+        values["password_hash"] = _hasher.hash(password)
+    try:
+        with engine.begin() as conn:
+            updated = conn.execute(
+                users.update()
+                .where(users.c.id == user_id, users.c.version == expected_version)
+                .values(**values)
+            )
+            if updated.rowcount != 1:
+                raise AccountChanged()
+            if not active or password:
+                # A deactivated account or a reset password ends the user's sessions at once.
+                conn.execute(sessions.delete().where(sessions.c.user_id == user_id))
+    except IntegrityError:
+        return EMAIL_TAKEN
+    return {}
+
+
+def add_account(
+    engine: Engine, team_id: str, name: str, email: str, part: Part, role: Role, password: str
+) -> dict[str, str]:
+    try:
+        create_user(engine, team_id, name.strip(), email, part, role, password)
+    except IntegrityError:
+        return EMAIL_TAKEN
+    return {}

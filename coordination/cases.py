@@ -18,7 +18,7 @@ from coordination import case_events
 from coordination.accounts import User
 from coordination.domain import case
 from coordination.domain.vocabulary import Part, Stage
-from coordination.tables import case_people, case_timeline, cases, read_audit, users
+from coordination.tables import case_people, case_timeline, cases, insatser, read_audit, users
 
 # No 0/O, 1/I/L: a code is read aloud and typed by hand.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -59,7 +59,19 @@ class CaseRow:
     consent_withdrawn: bool
     coordinator_name: str | None
     insats_id: str | None
+    insats_name: str | None
     last_event_at: datetime
+
+    @property
+    def due_next(self) -> str:
+        """What the team has to do next with the case, in the words of the team page."""
+        if self.stage is Stage.REFERRAL:
+            return "Skriv in deltagaren" if self.accepted_on else "Bedöm remissen"
+        if self.consent_withdrawn:
+            return "Samtycket är återkallat: förnya eller avsluta"
+        if self.stage is Stage.ENROLLED:
+            return "Kartläggning och handlingsplan"
+        return "–"
 
 
 def _case_row(row: Any) -> CaseRow:
@@ -85,12 +97,15 @@ def _case_row(row: Any) -> CaseRow:
         consent_withdrawn=m["consent_withdrawn"],
         coordinator_name=m["coordinator_name"],
         insats_id=m["insats_id"],
+        insats_name=m["insats_name"],
         last_event_at=m["last_event_at"],
     )
 
 
-_CASE_QUERY = sa.select(cases, users.c.name.label("coordinator_name")).outerjoin(
-    users, users.c.id == cases.c.coordinator_id
+_CASE_QUERY = (
+    sa.select(cases, users.c.name.label("coordinator_name"), insatser.c.name.label("insats_name"))
+    .outerjoin(users, users.c.id == cases.c.coordinator_id)
+    .outerjoin(insatser, insatser.c.id == cases.c.insats_id)
 )
 
 
@@ -197,12 +212,14 @@ class Cases:
             ]
 
     def audit_log(
-        self, case_id: str | None = None, user_id: str | None = None
+        self, team_id: str, case_id: str | None = None, user_id: str | None = None
     ) -> list[dict[str, Any]]:
+        """The team's read audit, newest first."""
         query = (
             sa.select(read_audit, users.c.name.label("user_name"), cases.c.case_code)
             .outerjoin(users, users.c.id == read_audit.c.user_id)
-            .outerjoin(cases, cases.c.case_id == read_audit.c.case_id)
+            .join(cases, cases.c.case_id == read_audit.c.case_id)
+            .where(cases.c.team_id == team_id)
             .order_by(read_audit.c.id.desc())
             .limit(500)
         )

@@ -9,7 +9,7 @@ from functools import partial
 from personnummer import personnummer
 from sqlalchemy.engine import Engine
 
-from coordination import accounts
+from coordination import accounts, insatser
 from coordination.accounts import User
 from coordination.cases import Cases
 from coordination.domain import case
@@ -17,6 +17,7 @@ from coordination.domain.vocabulary import (
     AgeGroup,
     EducationLevel,
     Gender,
+    InsatsType,
     Part,
     RegistrationType,
     Role,
@@ -36,6 +37,13 @@ STAFF = [
     ("Demo Teamledare", "teamledare@demo.samordna", Part.FK, Role.TEAM_LEADER),
     ("Demo Administratör", "admin@demo.samordna", Part.KOMMUN, Role.ADMINISTRATOR),
     ("Demo Analytiker", "analytiker@demo.samordna", Part.KOMMUN, Role.ANALYST),
+]
+
+
+INSATSER = [
+    ("Demo: Steget vidare", InsatsType.REHABILITATION),
+    ("Demo: Motivationsgruppen", InsatsType.PREPARATORY),
+    ("Demo: Kartläggning tolv veckor", InsatsType.ASSESSMENT),
 ]
 
 
@@ -65,6 +73,10 @@ def seed(engine: Engine, cases: Cases, today: date, count: int = 40) -> list[Use
     staff = [
         accounts.create_user(engine, team_id, name, email, part, role, DEMO_PASSWORD)
         for name, email, part, role in STAFF
+    ]
+    programmes = [
+        insatser.add_insats(engine, team_id, name, kind, today - timedelta(days=730), None)
+        for name, kind in INSATSER
     ]
     caseworkers = [u for u in staff if u.role is Role.CASEWORKER]
     coordinator = next(u for u in staff if u.role is Role.COORDINATOR)
@@ -97,7 +109,7 @@ def seed(engine: Engine, cases: Cases, today: date, count: int = 40) -> list[Use
                 RegistrationType.ANONYMOUS if anonymous else RegistrationType.PERSONAL,
                 rng.choice(list(Gender)),
                 accepted + timedelta(days=rng.randrange(0, 4)),
-                "demo-insats",
+                rng.choice(programmes),
                 coordinator.id,
                 parts,
                 "",

@@ -29,6 +29,8 @@ users = sa.Table(
     sa.Column("role", sa.String(20), nullable=False),
     sa.Column("password_hash", sa.String(200), nullable=False),
     sa.Column("active", sa.Boolean, nullable=False, default=True),
+    # Bumped on every edit: an administrator's stale form is refused, never applied.
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
 )
 
 sessions = sa.Table(
@@ -58,6 +60,7 @@ insatser = sa.Table(
     sa.Column("insats_type", sa.String(40), nullable=False),
     sa.Column("active_from", sa.Date, nullable=False),
     sa.Column("active_to", sa.Date, nullable=True),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
 )
 
 read_audit = sa.Table(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Mapping
-from datetime import date
 from typing import TypeVar
 
 from coordination.domain.vocabulary import Labelled
@@ -12,13 +12,16 @@ L = TypeVar("L", bound=Labelled)
 
 
 class FormErrors(dict[str, str]):
-    def date(self, form: Mapping[str, str], name: str) -> date:
+    def date(self, form: Mapping[str, str], name: str) -> datetime.date:
         value = form.get(name, "").strip()
         try:
-            return date.fromisoformat(value)
+            return datetime.date.fromisoformat(value)
         except ValueError:
             self[name] = "Ange ett datum som ÅÅÅÅ-MM-DD."
-            return date.min
+            return datetime.date.min
+
+    def optional_date(self, form: Mapping[str, str], name: str) -> datetime.date | None:
+        return self.date(form, name) if form.get(name, "").strip() else None
 
     def choice(self, form: Mapping[str, str], name: str, vocabulary: type[L]) -> L | None:
         found = vocabulary.parse(form.get(name, ""))

@@ -1,0 +1,161 @@
+"""Driving the web app as a user does: log in, post forms with the CSRF token, read pages."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from coordination import accounts, db, insatser
+from coordination.config import load_settings
+from coordination.domain.vocabulary import InsatsType, Part, Role
+from coordination.tables import cases, users
+from coordination.web.app import create_app
+
+PASSWORD = "ett-langt-losenord"
+PERSONNUMMER = "19800101-0019"
+
+# The test team: email, part, role.
+STAFF = [
+    ("samordnare@test", Part.KOMMUN, Role.COORDINATOR),
+    ("af@test", Part.AF, Role.CASEWORKER),
+    ("fk@test", Part.FK, Role.CASEWORKER),
+    ("region@test", Part.REGION, Role.CASEWORKER),
+    ("kommun@test", Part.KOMMUN, Role.CASEWORKER),
+    ("analytiker@test", Part.KOMMUN, Role.ANALYST),
+    ("ledare@test", Part.FK, Role.TEAM_LEADER),
+    ("admin@test", Part.KOMMUN, Role.ADMINISTRATOR),
+]
+
+
+def build_app(database_url: str, data_dir: Path) -> Iterator[Litestar]:
+    """A migrated app with the test team, a second team with one coordinator, and an insats."""
+    settings = load_settings(
+        {"SAMORDNA_DATA_DIR": str(data_dir), "SAMORDNA_DATABASE_URL": database_url}
+    )
+    engine = db.connect(database_url)
+    db.migrate(engine)
+    team = accounts.create_team(engine, "Testteamet")
+    for email, part, role in STAFF:
+        accounts.create_user(engine, team, email.split("@")[0].title(), email, part, role, PASSWORD)
+    other = accounts.create_team(engine, "Grannteamet")
+    accounts.create_user(
+        engine, other, "Granne", "granne@test", Part.AF, Role.COORDINATOR, PASSWORD
+    )
+    insatser.add_insats(
+        engine, team, "Steget vidare", InsatsType.REHABILITATION, date(2025, 1, 1), None
+    )
+    application = create_app(settings, engine)
+    yield application
+    engine.dispose()
+
+
+def client_for(app: Any, email: str) -> TestClient[Any]:
+    client = TestClient(app)
+    client.__enter__()
+    client.get("/logga-in")
+    response = client.post(
+        "/logga-in",
+        data={"email": email, "password": PASSWORD, **csrf(client)},
+        follow_redirects=False,
+    )
+    assert response.status_code in (302, 303), response.text
+    return client
+
+
+def csrf(client: TestClient[Any]) -> dict[str, str]:
+    return {"_csrf_token": client.cookies.get("csrftoken") or ""}
+
+
+def referral(client: TestClient[Any], **overrides: str) -> Any:
+    data = {
+        "from_part": "FK",
+        "from_caseworker": "Remitterande Handläggare",
+        "reason": "Långvarig sjukskrivning och försörjningsstöd",
+        "referral_date": (date.today() - timedelta(days=20)).isoformat(),
+        **overrides,
+        **csrf(client),
+    }
+    return client.post("/remisser/ny", data=data)
+
+
+def case_id_from(response: Any) -> str:
+    found = re.search(r"/arenden/([0-9a-f-]{36})", str(response.url))
+    assert found, response.url
+    return found.group(1)
+
+
+def version_of(page: str) -> str:
+    found = re.search(r'name="version" value="(\d+)"', page)
+    assert found
+    return found.group(1)
+
+
+def option_value(page: str, select: str) -> str:
+    """The value of the first real option of a select on the page."""
+    found = re.search(rf'<select id="{select}".*?<option value="([^"]+)"', page, re.S)
+    assert found, select
+    return found.group(1)
+
+
+def enrol(client: TestClient[Any], case_id: str, page: str = "", **overrides: Any) -> Any:
+    """Fill in the enrolment form of the case page (the given one, as the user opened it)."""
+    page = page or client.get(f"/arenden/{case_id}").text
+    data: dict[str, Any] = {
+        "version": version_of(page),
+        "registration_type": "personal",
+        "name": "Testa Deltagarsson",
+        "personnummer": PERSONNUMMER,
+        "consent_parts": ["FK", "KOMMUN"],
+        "gender": "woman",
+        "age_group": "45-59",
+        "education": "upper_secondary",
+        "support_sources": ["social_assistance", "sickness_benefit"],
+        "time_in_support": "3-6",
+        "insats_id": option_value(page, "insats_id"),
+        "coordinator_id": option_value(page, "coordinator_id"),
+        "start_date": (date.today() - timedelta(days=10)).isoformat(),
+        **overrides,
+        **csrf(client),
+    }
+    return client.post(f"/arenden/{case_id}/inskrivning", data=data)
+
+
+def accepted_case(client: TestClient[Any]) -> str:
+    case_id = case_id_from(referral(client))
+    page = client.get(f"/arenden/{case_id}").text
+    client.post(
+        f"/arenden/{case_id}/godta",
+        data={
+            "version": version_of(page),
+            "accepted_on": (date.today() - timedelta(days=15)).isoformat(),
+            **csrf(client),
+        },
+    )
+    return case_id
+
+
+def enrolled_case(client: TestClient[Any], **overrides: Any) -> str:
+    case_id = accepted_case(client)
+    response = enrol(client, case_id, **overrides)
+    assert response.status_code == 200, response.text
+    return case_id
+
+
+def count_cases(app: Any) -> int:
+    with app.state.services.engine.connect() as conn:
+        return int(conn.execute(sa.select(sa.func.count()).select_from(cases)).scalar_one())
+
+
+def team_of(app: Any, email: str) -> str:
+    with app.state.services.engine.connect() as conn:
+        team_id: str = conn.execute(
+            sa.select(users.c.team_id).where(users.c.email == email)
+        ).scalar_one()
+    return team_id

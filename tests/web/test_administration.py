@@ -1,0 +1,161 @@
+"""Administrators manage the team's users and insatser; stale forms are conflicts."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from litestar import Litestar
+
+from tests.web.support import (
+    PASSWORD,
+    accepted_case,
+    client_for,
+    csrf,
+    enrol,
+    version_of,
+)
+
+
+def user_link(page: str, name: str) -> str:
+    found = re.search(rf'href="(/admin/anvandare/[0-9a-f-]+)">{name}<', page)
+    assert found, name
+    return found.group(1)
+
+
+def new_user(**overrides: str) -> dict[str, str]:
+    return {
+        "name": "Ny Handläggare",
+        "email": "ny@test",
+        "part": "REGION",
+        "role": "caseworker",
+        "password": PASSWORD,
+        **overrides,
+    }
+
+
+def test_an_administrator_adds_a_user_who_can_then_log_in(app: Litestar) -> None:
+    admin = client_for(app, "admin@test")
+    response = admin.post("/admin/anvandare", data={**new_user(), **csrf(admin)})
+    assert response.status_code == 200
+    assert "Ny Handläggare" in response.text
+    assert client_for(app, "ny@test").get("/").status_code == 200
+
+
+def test_bad_user_input_is_kept_with_messages_and_nothing_stored(app: Litestar) -> None:
+    admin = client_for(app, "admin@test")
+    response = admin.post(
+        "/admin/anvandare",
+        data={**new_user(email="inte-en-adress", part="XX", password="kort"), **csrf(admin)},
+    )
+    assert response.status_code == 422
+    assert "Ange en e-postadress" in response.text
+    assert "Välj part." in response.text
+    assert "minst 10 tecken" in response.text
+    assert 'value="inte-en-adress"' in response.text
+    assert 'value="Ny Handläggare"' in response.text
+    taken = admin.post("/admin/anvandare", data={**new_user(email="af@test"), **csrf(admin)})
+    assert "E-postadressen används redan" in taken.text
+    assert "Ny Handläggare" not in admin.get("/admin/anvandare").text.split("<h2")[0]
+
+
+def test_a_deactivated_user_is_logged_out_at_once(app: Litestar) -> None:
+    admin = client_for(app, "admin@test")
+    caseworker = client_for(app, "af@test")
+    link = user_link(admin.get("/admin/anvandare").text, "Af")
+    form = admin.get(link).text
+    response = admin.post(
+        link,
+        data={
+            "version": version_of(form),
+            "name": "Af",
+            "email": "af@test",
+            "part": "AF",
+            "role": "caseworker",
+            **csrf(admin),
+        },
+    )
+    assert response.status_code == 200
+    assert "Avstängd" in response.text
+    assert caseworker.get("/", follow_redirects=False).status_code in (302, 303)
+
+
+def test_two_administrators_editing_one_user_conflict(app: Litestar) -> None:
+    first = client_for(app, "admin@test")
+    link = user_link(first.get("/admin/anvandare").text, "Fk")
+    stale = version_of(first.get(link).text)
+    data = {"name": "Fk", "email": "fk@test", "part": "FK", "active": "on"}
+    first.post(link, data={**data, "version": stale, "role": "coordinator", **csrf(first)})
+
+    response = first.post(
+        link,
+        data={**data, "version": stale, "role": "team_leader", "name": "Fk Nytt", **csrf(first)},
+    )
+    assert response.status_code == 422
+    assert "ändrats av någon annan" in response.text
+    assert 'value="Fk Nytt"' in response.text
+    assert "Samordnare" in first.get("/admin/anvandare").text
+
+
+def test_only_administrators_manage_users(app: Litestar) -> None:
+    leader = client_for(app, "ledare@test")
+    response = leader.post("/admin/anvandare", data={**new_user(), **csrf(leader)})
+    assert response.status_code == 403
+    assert "ny@test" not in client_for(app, "admin@test").get("/admin/anvandare").text
+
+
+def insats(**overrides: str) -> dict[str, str]:
+    return {
+        "name": "Jobbspåret",
+        "insats_type": "preparatory",
+        "active_from": (date.today() - timedelta(days=30)).isoformat(),
+        "active_to": "",
+        **overrides,
+    }
+
+
+def test_insatser_are_added_checked_and_offered_at_enrolment(app: Litestar) -> None:
+    admin = client_for(app, "admin@test")
+    bad = admin.post(
+        "/admin/insatser",
+        data={**insats(name="", active_to="2000-01-01", insats_type="x"), **csrf(admin)},
+    )
+    assert bad.status_code == 422
+    assert "Ange insatsens namn." in bad.text
+    assert "Slutdatumet kan inte vara före startdatumet." in bad.text
+    assert "Välj ett av alternativen." in bad.text
+    assert 'value="2000-01-01"' in bad.text
+    assert admin.post("/admin/insatser", data={**insats(), **csrf(admin)}).status_code == 200
+    coordinator = client_for(app, "samordnare@test")
+    case_id = accepted_case(coordinator)
+    page = coordinator.get(f"/arenden/{case_id}").text
+    assert "Jobbspåret (Förberedande insatser)" in page
+
+
+def test_an_insats_must_run_on_the_start_date(app: Litestar) -> None:
+    admin = client_for(app, "admin@test")
+    later = (date.today() + timedelta(days=30)).isoformat()
+    admin.post("/admin/insatser", data={**insats(name="Senare", active_from=later), **csrf(admin)})
+    coordinator = client_for(app, "samordnare@test")
+    case_id = accepted_case(coordinator)
+    page = coordinator.get(f"/arenden/{case_id}").text
+    senare = re.search(r'<option value="([^"]+)">Senare ', page)
+    assert senare
+    response = enrol(coordinator, case_id, page, insats_id=senare.group(1))
+    assert response.status_code == 422
+    assert "Insatsen pågår inte på startdatumet." in response.text
+    unknown = enrol(coordinator, case_id, page, insats_id="finns-inte")
+    assert "Välj en av teamets insatser." in unknown.text
+
+
+def test_two_administrators_editing_one_insats_conflict(app: Litestar) -> None:
+    admin = client_for(app, "admin@test")
+    found = re.search(r'href="(/admin/insatser/[0-9a-f-]+)"', admin.get("/admin/insatser").text)
+    assert found
+    stale = version_of(admin.get(found.group(1)).text)
+    data = {**insats(name="Steget vidare 2"), "version": stale, **csrf(admin)}
+    assert admin.post(found.group(1), data=data).status_code == 200
+    response = admin.post(found.group(1), data={**data, "name": "Steget vidare 3"})
+    assert response.status_code == 422
+    assert "ändrats av någon annan" in response.text
+    assert 'value="Steget vidare 3"' in response.text

@@ -27,6 +27,42 @@ class Settings:
     data_dir: Path
     host: str
     port: int
+    smtp: SmtpSettings | None = None
+
+
+SMTP_SECURITY = ("starttls", "tls", "none")
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where mail is delivered; without it, mail stays in the outbox shown in the app."""
+
+    host: str
+    port: int
+    security: str
+    username: str
+    password: str
+    sender: str
+
+
+def _smtp(environ: Mapping[str, str]) -> SmtpSettings | None:
+    host = environ.get("SAMORDNA_SMTP_HOST", "")
+    if not host:
+        return None
+    security = environ.get("SAMORDNA_SMTP_SECURITY", "starttls")
+    if security not in SMTP_SECURITY:
+        raise ConfigurationError(
+            f"SAMORDNA_SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}"
+        )
+    default_port = {"starttls": "587", "tls": "465", "none": "25"}[security]
+    return SmtpSettings(
+        host=host,
+        port=int(environ.get("SAMORDNA_SMTP_PORT", default_port)),
+        security=security,
+        username=environ.get("SAMORDNA_SMTP_USERNAME", ""),
+        password=environ.get("SAMORDNA_SMTP_PASSWORD", ""),
+        sender=environ.get("SAMORDNA_SMTP_FROM", "samordna@localhost"),
+    )
 
 
 def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
@@ -67,6 +103,7 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         data_dir=data_dir,
         host=host,
         port=port,
+        smtp=_smtp(environ),
     )
 
 

@@ -1,0 +1,62 @@
+"""A samordnare registers a referral, accepts it, enrols the participant and finds the case
+on the team page, in a real browser against the running service; axe-core checks each page."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.support import log_in, serious_violations
+
+
+def test_referral_to_enrolment_in_the_browser(page: Page, service: str) -> None:
+    log_in(page, service, "samordnare@demo.samordna")
+    expect(page.get_by_role("heading", name="Teamets ärenden")).to_be_visible()
+    assert serious_violations(page) == []
+
+    page.get_by_role("link", name="Ny remiss").click()
+    page.get_by_label("Remitterande part").select_option(label="Försäkringskassan")
+    page.get_by_label("Remitterande handläggare").fill("Demo Remittent")
+    page.get_by_role("button", name="Registrera remiss").click()
+    expect(page.get_by_text("Ange anledningen till remissen.")).to_be_visible()
+    expect(page.get_by_label("Remitterande handläggare")).to_have_value("Demo Remittent")
+    assert serious_violations(page) == []
+    page.get_by_label("Anledning till remissen").fill("Demo: långvarig sjukskrivning")
+    page.get_by_role("button", name="Registrera remiss").click()
+
+    heading = page.get_by_role("heading", level=1)
+    expect(heading).to_contain_text("Remiss")
+    code = re.search(r"K-[0-9A-Z]{5}", heading.inner_text())
+    assert code
+    assert serious_violations(page) == []
+    page.get_by_role("button", name="Godta remissen").click()
+
+    page.get_by_label("Namn", exact=True).fill("Demo Webbdeltagare")
+    page.get_by_label("Personnummer (ÅÅÅÅMMDD-NNNN)").fill("19800101-0018")
+    page.get_by_label("Försäkringskassan").check()
+    page.get_by_label("Kommun").check()
+    page.get_by_label("Åldersgrupp").select_option(label="45–59 år")
+    page.get_by_label("Utbildningsnivå").select_option(label="Gymnasium")
+    page.get_by_label("Försörjningsstöd").check()
+    page.get_by_label("Tid i offentlig försörjning").select_option(label="3–6 år")
+    page.get_by_label("Insats", exact=True).select_option(index=1)
+    assert serious_violations(page) == []
+    page.get_by_role("button", name="Skriv in").click()
+    expect(page.get_by_text("Personnumret är inte giltigt")).to_be_visible()
+    expect(page.get_by_label("Namn", exact=True)).to_have_value("Demo Webbdeltagare")
+    assert serious_violations(page) == []
+    page.get_by_label("Personnummer (ÅÅÅÅMMDD-NNNN)").fill("19800101-0019")
+    page.get_by_role("button", name="Skriv in").click()
+    expect(page.get_by_text("Deltagaren skrevs in")).to_be_visible()
+    expect(page.get_by_text("Demo Webbdeltagare")).to_be_visible()
+
+    page.get_by_role("link", name="Teamets ärenden").click()
+    page.get_by_label("Skede").select_option(label="Inskriven")
+    page.wait_for_url(re.compile(r"stage=enrolled"))
+    listing = page.locator("#arendelista")
+    expect(listing.get_by_role("heading", name=re.compile("Inskriven"))).to_be_visible()
+    expect(listing.get_by_role("heading", name=re.compile("Remiss"))).to_have_count(0)
+    row = listing.get_by_role("row").filter(has_text=code.group(0))
+    expect(row).to_contain_text("Kartläggning och handlingsplan")
+    assert serious_violations(page) == []

@@ -100,3 +100,90 @@ class Stage(Labelled):
     ONGOING = "ongoing", "Pågående"
     CLOSED = "closed", "Avslutad och uppföljning"
     DECLINED = "declined", "Avböjd remiss"
+
+
+class ActivityStatus(Labelled):
+    PLANNED = "planned", "Planerad"
+    ONGOING = "ongoing", "Pågår"
+    DONE = "done", "Klar"
+    DROPPED = "dropped", "Avbruten"
+
+
+class MeetingMode(Labelled):
+    IN_PERSON = "in_person", "På plats"
+    VIDEO = "video", "Video"
+    PHONE = "phone", "Telefon"
+
+
+class SelfAssessmentPhase(Labelled):
+    ENROLMENT = "enrolment", "Vid inskrivning"
+    DURING = "during", "Under tiden"
+    CLOSURE = "closure", "Vid avslut"
+
+
+class ClosureKind(Labelled):
+    COMPLETED = "completed", "Genomförd"
+    INTERRUPTED = "interrupted", "Avbruten"
+    REGISTERED_IN_ERROR = "error", "Felregistrerad"
+
+
+class ClosureReason(Labelled):
+    WORK = "work", "Arbete"
+    STUDIES = "studies", "Studier"
+    OTHER_REHABILITATION = "other_rehabilitation", "Annan rehabilitering/insats"
+    BACK_TO_ORDINARY = "back_to_ordinary", "Återremiss till ordinarie handläggare"
+    ILLNESS = "illness", "Sjukdom/försämrad hälsa"
+    PARENTAL_LEAVE = "parental_leave", "Föräldraledighet"
+    MOVED = "moved", "Flytt"
+    DID_NOT_FOLLOW_PLAN = "did_not_follow_plan", "Ej följt planeringen"
+    SICKNESS_COMPENSATION = "sickness_compensation", "Beviljad sjukersättning"
+    PARTICIPANT_ENDED = "participant_ended", "Deltagaren avbröt"
+    CONSENT_WITHDRAWN = "consent_withdrawn", "Samtycke återkallat"
+    UNREACHABLE = "unreachable", "Ej nåbar"
+    REGISTERED_IN_ERROR = "registered_in_error", "Felregistrering"
+    OTHER = "other", "Övrigt"
+
+
+class Occupation(Labelled):
+    WORK_UNSUBSIDISED = "work", "Arbete utan subvention"
+    WORK_SUBSIDISED = "subsidised_work", "Arbete med subvention (nystartsjobb, lönebidrag …)"
+    OWN_BUSINESS = "own_business", "Eget företag"
+    STUDIES = "studies", "Studier"
+    JOBSEEKER = "jobseeker", "Inskriven som arbetssökande på Arbetsförmedlingen"
+    WORK_TRAINING = "work_training", "Arbetsträning/arbetsprövning/praktik"
+    CONTINUED_REHABILITATION = "rehabilitation", "Fortsatt rehabilitering"
+    DAILY_ACTIVITY = "daily_activity", "Daglig verksamhet"
+    NONE = "none", "Ingen sysselsättning"
+    UNKNOWN = "unknown", "Okänt"
+
+
+# Occupations that count as work or studies in the results (and start after-support).
+WORK_OR_STUDIES = frozenset(
+    {
+        Occupation.WORK_UNSUBSIDISED,
+        Occupation.WORK_SUBSIDISED,
+        Occupation.OWN_BUSINESS,
+        Occupation.STUDIES,
+    }
+)
+
+# Steps toward work: no national instrument exists, so the ladder is configuration
+# (SAMORDNA_SCALES_FILE); this is DOMAIN.md's default. Index = level.
+DEFAULT_LADDER = (
+    "Vård/behandling i fokus, ej aktuell för arbetsinriktade insatser",
+    "Motivation och stabilisering (förberedande insats)",
+    "Kartläggning/utredning av arbetsförmåga",
+    "Arbetsträning, arbetsprövning eller praktik",
+    "Studier eller inskriven som aktivt arbetssökande",
+    "Arbete med subvention (t.ex. nystartsjobb, lönebidrag)",
+    "Arbete utan subvention eller egen försörjning",
+)
+
+# The participant's self-assessment: "how close to work or studies do you feel?" Index = score-1.
+DEFAULT_SELF_ASSESSMENT = (
+    "Mycket långt ifrån",
+    "Långt ifrån",
+    "Varken nära eller långt ifrån",
+    "Ganska nära",
+    "Mycket nära",
+)

@@ -19,8 +19,26 @@ EVENT_CLASSES: dict[str, type[case.Event]] = {
         case.ParticipantEnrolled,
         case.ConsentWithdrawn,
         case.ConsentRenewed,
+        case.AssessmentRecorded,
+        case.PlanAgreed,
+        case.PlanRevised,
+        case.ActivityStarted,
+        case.ActivityCompleted,
+        case.ActivityDropped,
+        case.MeetingScheduled,
+        case.MeetingMoved,
+        case.MeetingCancelled,
+        case.MeetingHeld,
+        case.StepRecorded,
+        case.SelfAssessmentRecorded,
+        case.CaseHandedOver,
+        case.CaseClosed,
+        case.CaseReopened,
     )
 }
+
+# Personal fields holding a structure rather than text: erased, they read as None.
+_STRUCTURED = frozenset({"participant", "plan"})
 
 _converter = make_converter()
 
@@ -41,7 +59,7 @@ def from_data(event_type: str, data: Mapping[str, Any]) -> case.Event:
     """The typed event; a personal field erased from the log reads as empty."""
     cls = EVENT_CLASSES[event_type]
     readable = {
-        key: (None if key == "participant" else "") if value is events.ERASED else value
+        key: (None if key in _STRUCTURED else "") if value is events.ERASED else value
         for key, value in data.items()
     }
     return _converter.structure(readable, cls)

@@ -13,8 +13,27 @@ from sqlalchemy.engine import Connection
 import events
 from coordination import case_events
 from coordination.domain import case
-from coordination.domain.vocabulary import Stage
-from coordination.tables import case_people, case_timeline, cases
+from coordination.domain.vocabulary import ActivityStatus, Stage
+from coordination.tables import (
+    case_activities,
+    case_assessments,
+    case_meetings,
+    case_people,
+    case_plans,
+    case_steps,
+    case_timeline,
+    cases,
+)
+
+ASSESSMENT_FIELDS = (
+    "situation",
+    "formal_competences",
+    "informal_competences",
+    "interests",
+    "obstacles",
+    "motivation",
+    "participant_words",
+)
 
 
 def case_id_of(stream_id: str) -> str:
@@ -23,7 +42,16 @@ def case_id_of(stream_id: str) -> str:
 
 class CaseViews:
     name = "case_views"
-    tables = (cases, case_people, case_timeline)
+    tables = (
+        cases,
+        case_people,
+        case_timeline,
+        case_assessments,
+        case_plans,
+        case_activities,
+        case_meetings,
+        case_steps,
+    )
 
     def apply(self, conn: Connection, batch: Sequence[events.RecordedEvent]) -> None:
         for recorded in batch:
@@ -32,6 +60,7 @@ class CaseViews:
             case_id = case_id_of(recorded.stream_id)
             event = case_events.from_data(recorded.type, recorded.data)
             self._apply(conn, case_id, event)
+            self._apply_journey(conn, case_id, event, recorded)
             conn.execute(
                 cases.update()
                 .where(cases.c.case_id == case_id)
@@ -115,9 +144,226 @@ class CaseViews:
                 )
                 self._people(conn, case_id, consent_note=event.consent_note or None)
 
+    def _apply_journey(
+        self, conn: Connection, case_id: str, event: case.Event, recorded: events.RecordedEvent
+    ) -> None:
+        actor = recorded.metadata.get("actor")
+        match event:
+            case case.AssessmentRecorded():
+                conn.execute(
+                    case_assessments.insert().values(
+                        position=recorded.position,
+                        case_id=case_id,
+                        actor_id=actor,
+                        **{f: getattr(event, f) for f in ASSESSMENT_FIELDS},
+                        recorded_on=event.recorded_on,
+                    )
+                )
+                self._update(conn, case_id, stage=Stage.PLANNING, only_from=Stage.ENROLLED)
+            case case.PlanAgreed() | case.PlanRevised():
+                version = event.version if isinstance(event, case.PlanRevised) else 1
+                conn.execute(
+                    case_plans.insert().values(
+                        case_id=case_id,
+                        version=version,
+                        recorded_at=recorded.recorded_at,
+                        reason=getattr(event, "reason", ""),
+                        meeting_id=getattr(event, "meeting_id", ""),
+                        plan=json.dumps(recorded.data["plan"]) if event.plan else "null",
+                    )
+                )
+                self._update(
+                    conn,
+                    case_id,
+                    plan_version=version,
+                    plan_review_on=event.plan.review_on if event.plan else None,
+                )
+                self._update(conn, case_id, stage=Stage.ONGOING, only_from=Stage.PLANNING)
+                self._update(conn, case_id, stage=Stage.ONGOING, only_from=Stage.ENROLLED)
+                conn.execute(case_activities.delete().where(case_activities.c.case_id == case_id))
+                for activity in event.plan.activities if event.plan else ():
+                    conn.execute(
+                        case_activities.insert().values(
+                            case_id=case_id,
+                            activity_id=activity.activity_id,
+                            what=activity.what,
+                            part=activity.part,
+                            responsible_id=activity.responsible_id,
+                            start_on=activity.start_on,
+                            due_on=activity.due_on,
+                            status=activity.status,
+                            drop_reason=activity.drop_reason,
+                        )
+                    )
+            case case.ActivityStarted():
+                self._activity(conn, case_id, event.activity_id, status=ActivityStatus.ONGOING)
+            case case.ActivityCompleted():
+                self._activity(conn, case_id, event.activity_id, status=ActivityStatus.DONE)
+            case case.ActivityDropped():
+                self._activity(
+                    conn,
+                    case_id,
+                    event.activity_id,
+                    status=ActivityStatus.DROPPED,
+                    drop_reason=event.reason,
+                )
+            case case.MeetingScheduled():
+                team_id = conn.execute(
+                    sa.select(cases.c.team_id).where(cases.c.case_id == case_id)
+                ).scalar_one()
+                conn.execute(
+                    case_meetings.insert().values(
+                        meeting_id=event.meeting_id,
+                        case_id=case_id,
+                        team_id=team_id,
+                        starts_at=event.starts_at,
+                        minutes=event.minutes,
+                        mode=event.mode,
+                        place=event.place,
+                        invitee_ids=",".join(event.invitee_ids),
+                        participant_invited=event.participant_invited,
+                        others_invited=event.others_invited,
+                        agenda=event.agenda,
+                        status="scheduled",
+                        note="",
+                        attended_parts="",
+                        decisions="",
+                    )
+                )
+            case case.MeetingMoved():
+                self._meeting(
+                    conn,
+                    event.meeting_id,
+                    starts_at=event.starts_at,
+                    place=event.place,
+                    note=f"Flyttat: {event.reason}",
+                )
+            case case.MeetingCancelled():
+                self._meeting(conn, event.meeting_id, status="cancelled", note=event.reason)
+            case case.MeetingHeld():
+                self._meeting(
+                    conn,
+                    event.meeting_id,
+                    status="held",
+                    held_on=event.held_on,
+                    attended_parts=",".join(event.attended_parts),
+                    participant_attended=event.participant_attended,
+                    decisions=event.decisions,
+                )
+            case case.StepRecorded():
+                self._step(
+                    conn,
+                    case_id,
+                    recorded,
+                    "step",
+                    event.recorded_on,
+                    event.to_level,
+                    None,
+                    event.evidence,
+                )
+                self._update(conn, case_id, level=event.to_level)
+            case case.SelfAssessmentRecorded():
+                self._step(
+                    conn,
+                    case_id,
+                    recorded,
+                    "self_assessment",
+                    event.recorded_on,
+                    event.score,
+                    event.phase,
+                    event.note,
+                )
+            case case.CaseHandedOver():
+                values: dict[str, Any] = {"handovers": cases.c.handovers + 1}
+                if event.part is None:
+                    values["coordinator_id"] = event.to_id
+                self._update(conn, case_id, **values)
+            case case.CaseClosed():
+                self._update(
+                    conn,
+                    case_id,
+                    stage=Stage.CLOSED,
+                    closed_on=event.closed_on,
+                    closure_kind=event.kind,
+                    closure_reason=event.reason,
+                    occupation_at_closure=event.occupation,
+                    support_at_closure=",".join(event.support_sources),
+                )
+                self._people(conn, case_id, next_step=event.next_step or None)
+            case case.CaseReopened():
+                row = conn.execute(
+                    sa.select(cases.c.plan_version, cases.c.registration_type).where(
+                        cases.c.case_id == case_id
+                    )
+                ).one()
+                assessed = conn.execute(
+                    sa.select(sa.func.count())
+                    .select_from(case_assessments)
+                    .where(case_assessments.c.case_id == case_id)
+                ).scalar_one()
+                stage = (
+                    Stage.ONGOING
+                    if row.plan_version
+                    else Stage.PLANNING
+                    if assessed
+                    else Stage.ENROLLED
+                )
+                values = {"stage": stage, "closed_on": None}
+                if row.registration_type == "personal":
+                    values.update(
+                        consent_parts=",".join(event.consent_parts), consent_withdrawn=False
+                    )
+                    self._people(conn, case_id, consent_note=event.consent_note or None)
+                self._update(conn, case_id, **values)
+
     @staticmethod
-    def _update(conn: Connection, case_id: str, **values: Any) -> None:
-        conn.execute(cases.update().where(cases.c.case_id == case_id).values(**values))
+    def _activity(conn: Connection, case_id: str, activity_id: str, **values: Any) -> None:
+        conn.execute(
+            case_activities.update()
+            .where(
+                case_activities.c.case_id == case_id, case_activities.c.activity_id == activity_id
+            )
+            .values(**values)
+        )
+
+    @staticmethod
+    def _meeting(conn: Connection, meeting_id: str, **values: Any) -> None:
+        conn.execute(
+            case_meetings.update().where(case_meetings.c.meeting_id == meeting_id).values(**values)
+        )
+
+    @staticmethod
+    def _step(
+        conn: Connection,
+        case_id: str,
+        recorded: events.RecordedEvent,
+        kind: str,
+        recorded_on: Any,
+        level: int,
+        phase: str | None,
+        text: str,
+    ) -> None:
+        conn.execute(
+            case_steps.insert().values(
+                position=recorded.position,
+                case_id=case_id,
+                kind=kind,
+                recorded_on=recorded_on,
+                level=level,
+                phase=phase,
+                text=text,
+                actor_id=recorded.metadata.get("actor"),
+            )
+        )
+
+    @staticmethod
+    def _update(
+        conn: Connection, case_id: str, only_from: Stage | None = None, **values: Any
+    ) -> None:
+        query = cases.update().where(cases.c.case_id == case_id)
+        if only_from is not None:
+            query = query.where(cases.c.stage == only_from)
+        conn.execute(query.values(**values))
 
     @staticmethod
     def _people(conn: Connection, case_id: str, **values: Any) -> None:

@@ -6,7 +6,7 @@ import json
 import secrets
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -14,10 +14,10 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 import events
-from coordination import case_events
+from coordination import case_events, journey
 from coordination.accounts import User
 from coordination.domain import case
-from coordination.domain.vocabulary import Part, Stage
+from coordination.domain.vocabulary import ClosureKind, ClosureReason, Occupation, Part, Stage
 from coordination.tables import case_people, case_timeline, cases, insatser, read_audit, users
 
 # No 0/O, 1/I/L: a code is read aloud and typed by hand.
@@ -61,6 +61,31 @@ class CaseRow:
     insats_id: str | None
     insats_name: str | None
     last_event_at: datetime
+    plan_version: int = 0
+    plan_review_on: date | None = None
+    level: int | None = None
+    handovers: int = 0
+    closed_on: date | None = None
+    closure_kind: str | None = None
+    closure_reason: str | None = None
+    occupation_at_closure: str | None = None
+    support_at_closure: list[str] = field(default_factory=list)
+    next_meeting_at: datetime | None = None
+
+    @property
+    def closure_kind_label(self) -> str:
+        kind = ClosureKind.parse(self.closure_kind or "")
+        return kind.label if kind else ""
+
+    @property
+    def closure_reason_label(self) -> str:
+        reason = ClosureReason.parse(self.closure_reason or "")
+        return reason.label if reason else ""
+
+    @property
+    def occupation_label(self) -> str:
+        occupation = Occupation.parse(self.occupation_at_closure or "")
+        return occupation.label if occupation else ""
 
     @property
     def due_next(self) -> str:
@@ -69,9 +94,19 @@ class CaseRow:
             return "Skriv in deltagaren" if self.accepted_on else "Bedöm remissen"
         if self.consent_withdrawn:
             return "Samtycket är återkallat: förnya eller avsluta"
-        if self.stage is Stage.ENROLLED:
-            return "Kartläggning och handlingsplan"
-        return "–"
+        planned = []
+        if self.next_meeting_at:
+            planned.append((self.next_meeting_at.date(), "Nätverksmöte"))
+        if self.plan_review_on and self.stage is Stage.ONGOING:
+            planned.append((self.plan_review_on, "Planen följs upp"))
+        if planned:
+            day, what = min(planned)
+            return f"{what} {day}"
+        return {
+            Stage.ENROLLED: "Kartläggning och handlingsplan",
+            Stage.PLANNING: "Handlingsplan",
+            Stage.CLOSED: "Uppföljning efter avslut",
+        }.get(self.stage, "–")
 
 
 def _case_row(row: Any) -> CaseRow:
@@ -99,6 +134,15 @@ def _case_row(row: Any) -> CaseRow:
         insats_id=m["insats_id"],
         insats_name=m["insats_name"],
         last_event_at=m["last_event_at"],
+        plan_version=m["plan_version"],
+        plan_review_on=m["plan_review_on"],
+        level=m["level"],
+        handovers=m["handovers"],
+        closed_on=m["closed_on"],
+        closure_kind=m["closure_kind"],
+        closure_reason=m["closure_reason"],
+        occupation_at_closure=m["occupation_at_closure"],
+        support_at_closure=[s for s in (m["support_at_closure"] or "").split(",") if s],
     )
 
 
@@ -179,7 +223,11 @@ class Cases:
             query = query.where(cases.c.case_code.contains(code.strip().upper()))
         query = query.order_by(cases.c.referral_date.desc(), cases.c.case_code)
         with self.store.engine.connect() as conn:
-            return [_case_row(row) for row in conn.execute(query)]
+            rows = [_case_row(row) for row in conn.execute(query)]
+        upcoming = journey.next_meetings(
+            self.store.engine, [r.case_id for r in rows], datetime.now()
+        )
+        return [replace(r, next_meeting_at=upcoming.get(r.case_id)) for r in rows]
 
     def case(self, case_id: str) -> CaseRow | None:
         with self.store.engine.connect() as conn:

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from coordination.domain.vocabulary import DEFAULT_LADDER, DEFAULT_SELF_ASSESSMENT
 from events import generate_master_key
 
 
@@ -28,6 +29,8 @@ class Settings:
     host: str
     port: int
     smtp: SmtpSettings | None = None
+    ladder: tuple[str, ...] = DEFAULT_LADDER
+    self_assessment: tuple[str, ...] = DEFAULT_SELF_ASSESSMENT
 
 
 SMTP_SECURITY = ("starttls", "tls", "none")
@@ -104,7 +107,33 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         host=host,
         port=port,
         smtp=_smtp(environ),
+        **_scales(environ),
     )
+
+
+def _scales(environ: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
+    """The step ladder and the self-assessment scale from SAMORDNA_SCALES_FILE, a JSON file
+    {"ladder": [labels of level 0, 1, …], "self_assessment": [labels of score 1, 2, …]}."""
+    path = environ.get("SAMORDNA_SCALES_FILE", "")
+    if not path:
+        return {}
+    try:
+        found = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ConfigurationError(f"SAMORDNA_SCALES_FILE cannot be read: {error}") from error
+    scales: dict[str, tuple[str, ...]] = {}
+    for name in ("ladder", "self_assessment"):
+        labels = found.get(name)
+        if labels is None:
+            continue
+        if (
+            not isinstance(labels, list)
+            or len(labels) < 2
+            or not all(isinstance(label, str) and label.strip() for label in labels)
+        ):
+            raise ConfigurationError(f"SAMORDNA_SCALES_FILE: {name} must list at least two labels")
+        scales[name] = tuple(labels)
+    return scales
 
 
 def _local_secrets(data_dir: Path) -> dict[str, str]:

@@ -9,6 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
+from dateutil.relativedelta import relativedelta
 from personnummer import personnummer
 
 from coordination.domain.vocabulary import (
@@ -700,7 +701,7 @@ def decide(command: Command, state: CaseState, today: date) -> list[Event]:
             ]
         case CancelMeeting():
             _require_scheduled_meeting(state, command.meeting_id)
-            _require(bool(command.reason.strip()), "reason", "Ange varför mötet ställs in.")
+            _require(bool(command.reason.strip()), "cancel_reason", "Ange varför mötet ställs in.")
             return [MeetingCancelled(command.meeting_id, command.reason.strip())]
         case RecordMeeting():
             return _record_meeting(command, state, today)
@@ -1176,6 +1177,19 @@ def _canonical_personnummer(value: str) -> str:
 
 
 # -- reading plans ---------------------------------------------------------------------
+
+
+def replace_activities(plan: Plan, activities: tuple[Activity, ...]) -> Plan:
+    return replace(plan, activities=activities)
+
+
+PLAN_REVIEW_AFTER = relativedelta(months=3)
+
+
+def default_review_on(agreed_on: date) -> date:
+    """A plan is reviewed three months after it was agreed, unless the team says otherwise."""
+    result: date = agreed_on + PLAN_REVIEW_AFTER
+    return result
 
 
 def plan_changes(old: Plan, new: Plan) -> list[str]:

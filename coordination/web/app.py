@@ -21,7 +21,7 @@ from coordination.case_events import event_types
 from coordination.cases import Cases
 from coordination.config import Settings
 from coordination.projections import CaseViews
-from coordination.web import admin, auth, cases
+from coordination.web import admin, auth, cases, journey
 from coordination.web.common import Services, page
 
 ROOT = Path(__file__).resolve().parent
@@ -71,6 +71,7 @@ def create_app(settings: Settings, engine: Engine) -> Litestar:
         route_handlers=[
             *auth.HANDLERS,
             *cases.HANDLERS,
+            *journey.HANDLERS,
             *admin.HANDLERS,
             create_static_files_router(path="/static", directories=[ROOT / "static"]),
         ],

@@ -11,7 +11,7 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from coordination import access, accounts, insatser
+from coordination import access, accounts, insatser, journey
 from coordination.accounts import User
 from coordination.cases import CaseChanged, CaseRow
 from coordination.domain import case
@@ -26,11 +26,12 @@ from coordination.domain.vocabulary import (
     SupportSource,
     TimeInSupport,
 )
+from coordination.web.charts import step_chart
 from coordination.web.common import Option, current_user, logged_in, page, posted, services_of
 from coordination.web.forms import FormErrors
 
 # Fields posted as several values (checkboxes).
-LIST_FIELDS = ("consent_parts", "support_sources")
+LIST_FIELDS = ("consent_parts", "support_sources", "agreed_by", "invitee_ids", "attended_parts")
 
 # -- the team page -------------------------------------------------------------------------
 
@@ -63,21 +64,21 @@ async def team_page(request: Request[Any, Any, Any]) -> Template:
 # -- referral ----------------------------------------------------------------------------
 
 
-def _require_case_worker(user: User, team_id: str) -> None:
+def require_case_worker(user: User, team_id: str) -> None:
     if not access.can_work_cases(user, team_id):
         raise PermissionDeniedException("Din roll får inte ändra ärenden.")
 
 
 @get("/remisser/ny", guards=[logged_in])
 async def referral_form(request: Request[Any, Any, Any]) -> Template:
-    _require_case_worker(current_user(request), current_user(request).team_id)
+    require_case_worker(current_user(request), current_user(request).team_id)
     return page(request, "referral.html", form={"referral_date": date.today().isoformat()})
 
 
 @post("/remisser/ny", guards=[logged_in])
 async def register_referral(request: Request[Any, Any, Any]) -> Response[Any]:
     user = current_user(request)
-    _require_case_worker(user, user.team_id)
+    require_case_worker(user, user.team_id)
     form = await posted(request)
     errors = FormErrors()
     part = errors.choice(form, "from_part", Part)
@@ -104,7 +105,7 @@ async def register_referral(request: Request[Any, Any, Any]) -> Response[Any]:
 # -- the case page -----------------------------------------------------------------------
 
 
-def _case_for(request: Request[Any, Any, Any], case_id: str) -> CaseRow:
+def case_for(request: Request[Any, Any, Any], case_id: str) -> CaseRow:
     found = services_of(request).cases.case(case_id)
     user = current_user(request)
     if found is None or found.team_id != user.team_id or not access.can_see_case_list(user):
@@ -112,7 +113,7 @@ def _case_for(request: Request[Any, Any, Any], case_id: str) -> CaseRow:
     return found
 
 
-def _case_page(
+def case_page_of(
     request: Request[Any, Any, Any], row: CaseRow, status_code: int = 200, **context: Any
 ) -> Template:
     user = current_user(request)
@@ -127,12 +128,34 @@ def _case_page(
         for i in insatser.team_insatser(services.engine, row.team_id)
         if i.active_to is None or i.active_to >= date.today()
     ]
+    engine = services.engine
+    steps = journey.steps(engine, row.case_id)
+    ladder = services.settings.ladder
+    versions = journey.plan_versions(engine, row.case_id) if personal is not None else []
+    assessments = journey.assessments(engine, row.case_id) if personal is not None else []
     return page(
         request,
         "case.html",
         status_code,
         case=row,
         personal=personal,
+        assessment=next(iter(assessments), None),
+        plan=versions[-1] if versions else None,
+        activities=journey.activities(engine, row.case_id) if personal is not None else [],
+        meetings=journey.meetings(engine, row.case_id),
+        steps=[s for s in steps if s["kind"] == "step"],
+        self_assessments=[s for s in steps if s["kind"] == "self_assessment"],
+        chart=step_chart(
+            [(s["recorded_on"], s["level"]) for s in steps if s["kind"] == "step"], len(ladder)
+        ),
+        ladder=ladder,
+        scale=services.settings.self_assessment,
+        names={c.id: c.name for c in colleagues},
+        staff=[
+            Option(c.id, f"{c.name} ({c.part.label})")
+            for c in colleagues
+            if c.role in (Role.CASEWORKER, Role.COORDINATOR)
+        ],
         may_work=access.can_work_cases(user, row.team_id),
         attempt=context.pop("attempt", ""),
         timeline=services.cases.timeline(row.case_id),
@@ -146,20 +169,28 @@ def _case_page(
 
 @get("/arenden/{case_id:str}", guards=[logged_in])
 async def case_page(request: Request[Any, Any, Any], case_id: FromPath[str]) -> Template:
-    return _case_page(request, _case_for(request, case_id))
+    return case_page_of(request, case_for(request, case_id))
 
 
 CommandBuilder = Callable[[dict[str, Any], FormErrors], case.Command]
 
 
-async def _act(
-    request: Request[Any, Any, Any], case_id: str, build: CommandBuilder
+Render = Callable[[Request[Any, Any, Any], CaseRow, dict[str, Any], FormErrors], Template]
+
+
+async def act(
+    request: Request[Any, Any, Any],
+    case_id: str,
+    build: CommandBuilder,
+    render: Render | None = None,
+    anchor: str = "",
 ) -> Response[Any]:
-    """Run a command from a posted form; on bad input or a conflict the page comes back
-    with the user's input kept and a message beside each field."""
-    row = _case_for(request, case_id)
+    """Run a command from a posted form; on bad input or a conflict the form's page (the case
+    page unless `render` draws another) comes back with the user's input kept and a message
+    beside each field."""
+    row = case_for(request, case_id)
     user = current_user(request)
-    _require_case_worker(user, row.team_id)
+    require_case_worker(user, row.team_id)
     form = await posted(request, *LIST_FIELDS)
     errors = FormErrors()
     command = build(form, errors)
@@ -170,25 +201,27 @@ async def _act(
     if not errors:
         try:
             services_of(request).cases.execute(user, case_id, expected, command)
-            return Redirect(f"/arenden/{case_id}")
+            return Redirect(f"/arenden/{case_id}{anchor}")
         except case.Rejected as rejected:
             errors.update(rejected.errors)
         except CaseChanged:
             errors[""] = CaseChanged.message
+    if render is not None:
+        return render(request, row, form, errors)
     attempt = request.url.path.removeprefix(f"/arenden/{case_id}/")
-    return _case_page(request, row, 422, form=form, errors=errors, attempt=attempt)
+    return case_page_of(request, row, 422, form=form, errors=errors, attempt=attempt)
 
 
 @post("/arenden/{case_id:str}/godta", guards=[logged_in])
 async def accept_referral(request: Request[Any, Any, Any], case_id: FromPath[str]) -> Response[Any]:
-    return await _act(request, case_id, lambda f, e: case.AcceptReferral(e.date(f, "accepted_on")))
+    return await act(request, case_id, lambda f, e: case.AcceptReferral(e.date(f, "accepted_on")))
 
 
 @post("/arenden/{case_id:str}/avboj", guards=[logged_in])
 async def decline_referral(
     request: Request[Any, Any, Any], case_id: FromPath[str]
 ) -> Response[Any]:
-    return await _act(
+    return await act(
         request,
         case_id,
         lambda f, e: case.DeclineReferral(f.get("decline_reason", ""), e.date(f, "declined_on")),
@@ -231,14 +264,14 @@ async def enrol(request: Request[Any, Any, Any], case_id: FromPath[str]) -> Resp
             time_in_support=e.optional_choice(f, "time_in_support", TimeInSupport),
         )
 
-    return await _act(request, case_id, build)
+    return await act(request, case_id, build)
 
 
 @post("/arenden/{case_id:str}/samtycke/aterkalla", guards=[logged_in])
 async def withdraw_consent(
     request: Request[Any, Any, Any], case_id: FromPath[str]
 ) -> Response[Any]:
-    return await _act(
+    return await act(
         request,
         case_id,
         lambda f, e: case.WithdrawConsent(f.get("withdraw_reason", ""), date.today()),
@@ -247,7 +280,7 @@ async def withdraw_consent(
 
 @post("/arenden/{case_id:str}/samtycke/fornya", guards=[logged_in])
 async def renew_consent(request: Request[Any, Any, Any], case_id: FromPath[str]) -> Response[Any]:
-    return await _act(
+    return await act(
         request,
         case_id,
         lambda f, e: case.RenewConsent(

@@ -19,12 +19,17 @@ from coordination.cases import Cases
 from coordination.config import Settings
 from coordination.domain.vocabulary import (
     AgeGroup,
+    ClosureKind,
+    ClosureReason,
     EducationLevel,
     Gender,
     InsatsType,
+    MeetingMode,
+    Occupation,
     Part,
     RegistrationType,
     Role,
+    SelfAssessmentPhase,
     Stage,
     SupportSource,
     TimeInSupport,
@@ -43,6 +48,12 @@ VOCABULARY = {
     "stages": list(Stage),
     "roles": list(Role),
     "insats_types": list(InsatsType),
+    "self_assessment_phases": list(SelfAssessmentPhase),
+    "phase_labels": {p.value: p.label for p in SelfAssessmentPhase},
+    "closure_kinds": list(ClosureKind),
+    "closure_reasons": list(ClosureReason),
+    "occupations": list(Occupation),
+    "meeting_modes": list(MeetingMode),
 }
 
 

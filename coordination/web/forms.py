@@ -38,3 +38,23 @@ class FormErrors(dict[str, str]):
         if any(p is None for p in parsed):
             self[name] = "Okänt alternativ."
         return tuple(p for p in parsed if p is not None)
+
+    def datetime(self, form: Mapping[str, str], name: str) -> datetime.datetime:
+        """A local date and time as a datetime-local field sends it (ÅÅÅÅ-MM-DDTTT:MM)."""
+        value = form.get(name, "").strip()
+        try:
+            return datetime.datetime.fromisoformat(value).replace(second=0, microsecond=0)
+        except ValueError:
+            self[name] = "Ange datum och tid, till exempel 2026-12-01 09:00."
+            return datetime.datetime.min
+
+    def number(self, form: Mapping[str, str], name: str, low: int, high: int) -> int:
+        """A whole number in [low, high]; -1 after a message when it is not."""
+        try:
+            value = int(form.get(name, "").strip())
+        except ValueError:
+            value = low - 1
+        if not low <= value <= high:
+            self[name] = f"Ange ett heltal från {low} till {high}."
+            return -1
+        return value

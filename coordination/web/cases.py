@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -51,9 +51,13 @@ async def team_page(request: Request[Any, Any, Any]) -> Template:
         stage=Stage.parse(filters["stage"]),
         code=filters["code"],
     )
+    week_start = datetime.combine(date.today() - timedelta(days=date.today().weekday()), time())
     return page(
         request,
         "team.html",
+        week_meetings=journey.team_meetings(
+            services.engine, user.team_id, week_start, week_start + timedelta(days=7)
+        ),
         by_stage={stage: [r for r in rows if r.stage is stage] for stage in Stage},
         filters=filters,
         colleagues=accounts.team_users(services.engine, user.team_id),

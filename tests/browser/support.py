@@ -27,3 +27,26 @@ def serious_violations(page: Page) -> list[dict[str, Any]]:
         for v in violations
         if v["impact"] in ("serious", "critical")
     ]
+
+
+def enrol_new_case(page: Page, service: str, name: str) -> str:
+    """As a logged-in samordnare: register, accept and enrol a referral; its case code."""
+    page.goto(f"{service}/remisser/ny")
+    page.get_by_label("Remitterande part").select_option(label="Kommun")
+    page.get_by_label("Remitterande handläggare").fill("Demo Remittent")
+    page.get_by_label("Anledning till remissen").fill("Demo: behöver samordnat stöd")
+    page.get_by_role("button", name="Registrera remiss").click()
+    code = page.get_by_role("heading", level=1).inner_text().split()[1]
+    page.get_by_role("button", name="Godta remissen").click()
+    page.get_by_label("Namn", exact=True).fill(name)
+    page.get_by_label("Personnummer (ÅÅÅÅMMDD-NNNN)").fill("19800101-0019")
+    page.get_by_label("Försäkringskassan").check()
+    page.get_by_label("Kommun").check()
+    page.get_by_label("Åldersgrupp").select_option(label="30–44 år")
+    page.get_by_label("Utbildningsnivå").select_option(label="Grundskola (inkl. särskola)")
+    page.get_by_label("Försörjningsstöd").check()
+    page.get_by_label("Tid i offentlig försörjning").select_option(label="1–3 år")
+    page.get_by_label("Insats", exact=True).select_option(index=1)
+    page.get_by_role("button", name="Skriv in").click()
+    page.get_by_text("Deltagaren skrevs in").wait_for()
+    return code

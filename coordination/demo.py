@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+import uuid
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
 from functools import partial
 
 from personnummer import personnummer
@@ -15,9 +17,13 @@ from coordination.cases import Cases
 from coordination.domain import case
 from coordination.domain.vocabulary import (
     AgeGroup,
+    ClosureKind,
+    ClosureReason,
     EducationLevel,
     Gender,
     InsatsType,
+    MeetingMode,
+    Occupation,
     Part,
     RegistrationType,
     Role,
@@ -78,48 +84,154 @@ def seed(engine: Engine, cases: Cases, today: date, count: int = 40) -> list[Use
         insatser.add_insats(engine, team_id, name, kind, today - timedelta(days=730), None)
         for name, kind in INSATSER
     ]
-    caseworkers = [u for u in staff if u.role is Role.CASEWORKER]
-    coordinator = next(u for u in staff if u.role is Role.COORDINATOR)
     rng = random.Random(2026)
     for number in range(1, count + 1):
-        referrer = rng.choice(caseworkers)
-        referred = today - timedelta(days=rng.randrange(5, 200))
-        case_id = cases.register_referral(
-            referrer, partial(_referral, team_id=team_id, referrer=referrer, referred=referred)
-        )
-        stage = number % 5
-        if stage == 0:
-            continue
-        if stage == 1:
-            cases.execute(
-                coordinator, case_id, 1, case.DeclineReferral("Demo: under 16 år", referred)
-            )
-            continue
-        accepted = referred + timedelta(days=rng.randrange(1, 5))
-        cases.execute(coordinator, case_id, 1, case.AcceptReferral(accepted))
-        if stage == 2:
-            continue
-        anonymous = number % 7 == 0
-        parts = tuple(sorted(rng.sample(list(Part), rng.randrange(2, 5))))
-        cases.execute(
-            coordinator,
-            case_id,
-            2,
-            case.Enrol(
-                RegistrationType.ANONYMOUS if anonymous else RegistrationType.PERSONAL,
-                rng.choice(list(Gender)),
-                accepted + timedelta(days=rng.randrange(0, 4)),
-                rng.choice(programmes),
-                coordinator.id,
-                parts,
-                "",
-                case.Participant(f"Demo Deltagare {number:02d}", fictitious_personnummer(rng)),
-                rng.choice(list(AgeGroup)),
-                rng.choice(list(EducationLevel)),
-                tuple(rng.sample(list(SupportSource), rng.randrange(1, 3))),
-                rng.choice(list(TimeInSupport)),
-            ),
-        )
-        if stage == 4 and not anonymous:
-            cases.execute(coordinator, case_id, 3, case.WithdrawConsent("Demo", today))
+        _demo_case(cases, rng, number, today, team_id, staff, programmes)
     return staff
+
+
+def _demo_case(
+    cases: Cases,
+    rng: random.Random,
+    number: int,
+    today: date,
+    team_id: str,
+    staff: list[User],
+    programmes: list[str],
+) -> None:
+    """Case `number` taken as far as its stage: referral, declined, accepted, enrolled,
+    consent withdrawn, planning, ongoing, closed."""
+    caseworkers = [u for u in staff if u.role is Role.CASEWORKER]
+    coordinator = next(u for u in staff if u.role is Role.COORDINATOR)
+    referrer = rng.choice(caseworkers)
+    stage = number % 8
+    referred = today - timedelta(days=rng.randrange(5, 30) if stage < 5 else rng.randrange(60, 300))
+    case_id = cases.register_referral(
+        referrer, partial(_referral, team_id=team_id, referrer=referrer, referred=referred)
+    )
+
+    def run(command: case.Command) -> None:
+        cases.execute(coordinator, case_id, cases.store.stream_version(f"case-{case_id}"), command)
+
+    if stage == 0:
+        return
+    if stage == 1:
+        run(case.DeclineReferral("Demo: under 16 år", referred))
+        return
+    accepted = referred + timedelta(days=rng.randrange(1, 4))
+    run(case.AcceptReferral(accepted))
+    if stage == 2:
+        return
+    anonymous = number % 7 == 0
+    parts = tuple(sorted(rng.sample(list(Part), rng.randrange(2, 5))))
+    start = accepted + timedelta(days=rng.randrange(0, 2))
+    run(
+        case.Enrol(
+            RegistrationType.ANONYMOUS if anonymous else RegistrationType.PERSONAL,
+            rng.choice(list(Gender)),
+            start,
+            rng.choice(programmes),
+            coordinator.id,
+            parts,
+            "",
+            case.Participant(f"Demo Deltagare {number:02d}", fictitious_personnummer(rng)),
+            rng.choice(list(AgeGroup)),
+            rng.choice(list(EducationLevel)),
+            tuple(rng.sample(list(SupportSource), rng.randrange(1, 3))),
+            rng.choice(list(TimeInSupport)),
+        )
+    )
+    if stage == 3 or anonymous:
+        return
+    if stage == 4:
+        run(case.WithdrawConsent("Demo", today))
+        return
+    _demo_journey(run, rng, stage, start, today, parts, staff, coordinator)
+
+
+def _demo_journey(
+    run: Callable[[case.Command], None],
+    rng: random.Random,
+    stage: int,
+    start: date,
+    today: date,
+    parts: tuple[Part, ...],
+    staff: list[User],
+    coordinator: User,
+) -> None:
+    assessed = start + timedelta(days=7)
+    run(
+        case.RecordAssessment(
+            "Demo: har stått utanför arbetsmarknaden länge",
+            "Demo: gymnasieexamen",
+            "Demo: van att ta hand om djur",
+            "Demo: trädgård",
+            "Demo: oro inför nya sammanhang",
+            "Demo: vill komma vidare",
+            "Demo: jag vill ha en vanlig vardag",
+            assessed,
+        )
+    )
+    if stage == 5:
+        return
+    agreed = assessed + timedelta(days=7)
+    responsible = {u.part: u for u in staff if u.role is Role.CASEWORKER}
+    activities = tuple(
+        case.Activity(
+            f"demo-{index}",
+            f"Demo: aktivitet hos {part.label}",
+            part,
+            responsible.get(part, coordinator).id,
+            agreed,
+            agreed + timedelta(days=rng.randrange(20, 120)),
+        )
+        for index, part in enumerate(parts[:3])
+    )
+    run(
+        case.AgreePlan(
+            case.Plan(
+                "Demo: komma igång med praktik",
+                "Demo: arbete eller studier",
+                "Demo: jag vill känna mig behövd",
+                "",
+                activities,
+                (coordinator.id,),
+                True,
+                agreed,
+                case.default_review_on(agreed),
+            )
+        )
+    )
+    run(case.RecordStep(agreed, rng.randrange(0, 3), "Demo: bedömning vid planering"))
+    run(case.RecordStep(agreed + timedelta(days=30), rng.randrange(3, 5), "Demo: praktik"))
+    if stage == 6:
+        meeting_day = today + timedelta(days=rng.randrange(0, 5))
+        run(
+            case.ScheduleMeeting(
+                case.MeetingScheduled(
+                    str(uuid.uuid4()),
+                    datetime.combine(meeting_day, time(9 + rng.randrange(0, 6), 0)),
+                    60,
+                    MeetingMode.IN_PERSON,
+                    "Demo: mötesrum Samordna",
+                    tuple(u.id for u in staff if u.part in parts and u.role is Role.CASEWORKER)
+                    or (coordinator.id,),
+                    True,
+                    "",
+                    "Demo: hur går praktiken?",
+                )
+            )
+        )
+        return
+    closed = min(agreed + timedelta(days=60), today)
+    run(
+        case.CloseCase(
+            ClosureKind.COMPLETED,
+            ClosureReason.WORK,
+            rng.choice([Occupation.WORK_SUBSIDISED, Occupation.WORK_UNSUBSIDISED]),
+            (SupportSource.NONE,),
+            "Demo: efterstöd från samordnaren",
+            False,
+            closed,
+        )
+    )

@@ -422,6 +422,8 @@ class RecordMeeting:
     decisions: str
     new_activities: tuple[Activity, ...] = ()
     next_meeting: MeetingScheduled | None = None
+    # activity id -> the status the meeting decided (a change of the plan, like new activities)
+    activity_statuses: Mapping[str, ActivityStatus] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -927,8 +929,17 @@ def _record_meeting(command: RecordMeeting, state: CaseState, today: date) -> li
         errors["held_on"] = "Mötet kan inte ha hållits innan det var planerat."
     if not command.decisions.strip():
         errors["decisions"] = "Skriv vad mötet kom fram till."
-    if command.new_activities and state.plan is None:
+    if (command.new_activities or command.activity_statuses) and state.plan is None:
         errors["activities"] = "Det finns ingen handlingsplan att lägga aktiviteter i ännu."
+    current = {a.activity_id: a for a in state.plan.activities} if state.plan else {}
+    changed = {
+        activity_id: status
+        for activity_id, status in command.activity_statuses.items()
+        if activity_id in current and current[activity_id].status is not status
+    }
+    for activity_id in changed:
+        if current[activity_id].status in FINAL_STATUSES:
+            errors[f"status.{activity_id}"] = "Aktiviteten är redan avslutad."
     errors.update(_activity_errors(command.new_activities, state, "new"))
     next_meeting = None
     if command.next_meeting is not None:
@@ -947,17 +958,29 @@ def _record_meeting(command: RecordMeeting, state: CaseState, today: date) -> li
             next_meeting.meeting_id if next_meeting else "",
         )
     ]
-    if command.new_activities and state.plan is not None:
+    if (command.new_activities or changed) and state.plan is not None:
+        decided_reason = f"Beslut på nätverksmötet {command.held_on}"
         revised = replace(
             state.plan,
-            activities=state.plan.activities
+            activities=tuple(
+                replace(
+                    a,
+                    status=changed[a.activity_id],
+                    drop_reason=decided_reason
+                    if changed[a.activity_id] is ActivityStatus.DROPPED
+                    else a.drop_reason,
+                )
+                if a.activity_id in changed
+                else a
+                for a in state.plan.activities
+            )
             + tuple(replace(a, what=a.what.strip()) for a in command.new_activities),
         )
         decided.append(
             PlanRevised(
                 state.plan_version + 1,
                 revised,
-                f"Beslut på nätverksmötet {command.held_on}",
+                decided_reason,
                 command.meeting_id,
             )
         )

@@ -18,6 +18,7 @@ from coordination.accounts import User
 from coordination.cases import Cases
 from coordination.config import Settings
 from coordination.domain.vocabulary import (
+    ActivityStatus,
     AgeGroup,
     ClosureKind,
     ClosureReason,
@@ -54,6 +55,7 @@ VOCABULARY = {
     "closure_reasons": list(ClosureReason),
     "occupations": list(Occupation),
     "meeting_modes": list(MeetingMode),
+    "activity_statuses": list(ActivityStatus),
 }
 
 

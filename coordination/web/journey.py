@@ -387,6 +387,11 @@ def _meeting_page(meeting_id: str) -> Render:
             names=names(request),
             consent_parts=[p for p in Part if p in row.consent_parts],
             has_plan=row.plan_version > 0,
+            activities=[
+                a
+                for a in journey.activities(services_of(request).engine, row.case_id)
+                if a.status in (ActivityStatus.PLANNED, ActivityStatus.ONGOING)
+            ],
             form=form,
             errors=errors,
         )
@@ -423,6 +428,11 @@ async def record_meeting(
     def build(f: dict[str, Any], e: FormErrors) -> case.Command:
         activity = read_activity(f, e, "new.0", existing)
         next_meeting = read_meeting(f, e, "next_") if f.get("next_starts_at", "").strip() else None
+        statuses = {
+            key.removeprefix("status."): e.choice(f, key, ActivityStatus) or ActivityStatus.PLANNED
+            for key, value in f.items()
+            if key.startswith("status.") and value
+        }
         return case.RecordMeeting(
             meeting_id,
             e.date(f, "held_on"),
@@ -431,6 +441,7 @@ async def record_meeting(
             f.get("decisions", ""),
             (activity,) if activity else (),
             next_meeting,
+            statuses,
         )
 
     return await act(request, case_id, build, _meeting_page(meeting_id), "#moten")

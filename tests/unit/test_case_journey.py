@@ -375,3 +375,27 @@ def test_reopening_needs_a_reason_and_renewed_consent() -> None:
     assert state.stage is Stage.ONGOING
     assert state.consent_parts == {Part.FK}
     assert "Bara ett avslutat" in rejected(case.ReopenCase("x", (Part.FK,), "", TODAY), events)[""]
+
+
+def test_a_meeting_decision_that_changes_an_activity_is_a_new_plan_version() -> None:
+    _, events = run(AgreePlan(plan()), case.ScheduleMeeting(meeting()), base=tuple(enrolled()))
+    decided = case.RecordMeeting(
+        "m1",
+        TODAY,
+        (Part.FK,),
+        True,
+        "Aktivitet 1 är klar, aktivitet 2 stryks",
+        activity_statuses={"a1": ActivityStatus.DONE, "a2": ActivityStatus.DROPPED},
+    )
+    _, events = run(decided, base=tuple(events))
+    revised = events[-1]
+    assert isinstance(revised, case.PlanRevised)
+    assert revised.plan is not None
+    assert [a.status for a in revised.plan.activities] == [
+        ActivityStatus.DONE,
+        ActivityStatus.DROPPED,
+    ]
+    assert revised.plan.activities[1].drop_reason == f"Beslut på nätverksmötet {TODAY}"
+    unchanged = case.RecordMeeting("m2", TODAY, (), False, "Inget nytt")
+    _, events = run(case.ScheduleMeeting(meeting("m2")), unchanged, base=tuple(events))
+    assert isinstance(events[-1], case.MeetingHeld)  # no plan version without a change

@@ -232,6 +232,8 @@ def test_a_held_meeting_changes_the_plan_and_calls_the_next_meeting(app: Litesta
     assert "Ett hållet möte kan inte ligga i framtiden." in future.text
     assert "Praktik</textarea>" in future.text
     staff = option_value(form, "new.0.responsible_id")
+    first_activity = re.search(r'name="(status\.[^"]+)"', form)
+    assert first_activity
     response = post(
         client,
         path + "/hallet",
@@ -250,12 +252,14 @@ def test_a_held_meeting_changes_the_plan_and_calls_the_next_meeting(app: Litesta
             "next_starts_at": (datetime.now() + timedelta(days=14)).strftime("%Y-%m-%dT10:00"),
             "next_minutes": "45",
             "next_mode": "video",
+            first_activity.group(1): "done",
         },
     )
     assert response.status_code == 200, response.text
     assert "Nätverksmöte hölls" in response.text
     assert "Handlingsplanen ändrades: version 2, efter beslut på nätverksmöte" in response.text
     assert "Ordna praktikplats" in response.text
+    assert "<td>Klar</td>" in response.text  # the meeting's decision on the first activity
     assert response.text.count("Hämta kalenderfil") == 2
 
 

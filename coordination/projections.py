@@ -25,16 +25,6 @@ from coordination.tables import (
     cases,
 )
 
-ASSESSMENT_FIELDS = (
-    "situation",
-    "formal_competences",
-    "informal_competences",
-    "interests",
-    "obstacles",
-    "motivation",
-    "participant_words",
-)
-
 
 def case_id_of(stream_id: str) -> str:
     return stream_id.removeprefix("case-")
@@ -155,7 +145,7 @@ class CaseViews:
                         position=recorded.position,
                         case_id=case_id,
                         actor_id=actor,
-                        **{f: getattr(event, f) for f in ASSESSMENT_FIELDS},
+                        **{f: getattr(event, f) for f in case.ASSESSMENT_TEXTS},
                         recorded_on=event.recorded_on,
                     )
                 )

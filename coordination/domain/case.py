@@ -280,6 +280,17 @@ Event = (
     | CaseReopened
 )
 
+# The texts of an assessment: every one is the participant's personal data.
+ASSESSMENT_TEXTS = (
+    "situation",
+    "formal_competences",
+    "informal_competences",
+    "interests",
+    "obstacles",
+    "motivation",
+    "participant_words",
+)
+
 # Fields that hold the participant's personal data: encrypted under their own key.
 PERSONAL_FIELDS: Mapping[str, tuple[str, ...]] = {
     "ReferralReceived": ("reason",),
@@ -287,15 +298,7 @@ PERSONAL_FIELDS: Mapping[str, tuple[str, ...]] = {
     "ParticipantEnrolled": ("participant", "consent_note"),
     "ConsentWithdrawn": ("reason",),
     "ConsentRenewed": ("consent_note",),
-    "AssessmentRecorded": (
-        "situation",
-        "formal_competences",
-        "informal_competences",
-        "interests",
-        "obstacles",
-        "motivation",
-        "participant_words",
-    ),
+    "AssessmentRecorded": ASSESSMENT_TEXTS,
     "PlanAgreed": ("plan",),
     "PlanRevised": ("plan", "reason"),
     "ActivityDropped": ("reason",),

@@ -55,7 +55,7 @@ def test_a_case_from_enrolment_to_closure(page: Page, service: str) -> None:
     accessible(page)
     page.get_by_role("group", name="Närvarande parter").get_by_label("Kommun").check()
     page.get_by_label("Deltagaren var med").check()
-    page.get_by_label("Beslut").fill("Demo: praktikplats ska ordnas")
+    page.get_by_label("Beslut", exact=True).fill("Demo: praktikplats ska ordnas")
     new = page.get_by_role("group", name="Ny aktivitet i planen (frivilligt)")
     new.get_by_label("Vad").fill("Demo: ordna praktikplats")
     new.get_by_label("Part").select_option(label="Försäkringskassan")

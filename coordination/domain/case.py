@@ -13,6 +13,7 @@ from dateutil.relativedelta import relativedelta
 from personnummer import personnummer
 
 from coordination.domain.vocabulary import (
+    WORK_OR_STUDIES,
     ActivityStatus,
     AgeGroup,
     ClosureKind,
@@ -256,6 +257,57 @@ class CaseReopened:
     reopened_on: date
 
 
+@dataclass(frozen=True)
+class FollowUpRecorded:
+    """Uppföljning after closure: where the participant is `months` after it."""
+
+    months: int
+    recorded_on: date
+    occupation: Occupation
+    support_sources: tuple[SupportSource, ...]
+    in_work_or_studies: bool
+    obstacles: str
+
+
+@dataclass(frozen=True)
+class AfterSupportStarted:
+    started_on: date
+    planned_end: date
+
+
+@dataclass(frozen=True)
+class AfterSupportContactLogged:
+    contacted_on: date
+    note: str
+
+
+@dataclass(frozen=True)
+class AfterSupportEnded:
+    ended_on: date
+
+
+@dataclass(frozen=True)
+class ReminderSent:
+    """A notification went out: which reminder, to whom, how (email or the weekly digest)."""
+
+    key: str
+    kind: str
+    recipient_id: str
+    channel: str
+
+
+@dataclass(frozen=True)
+class ReminderDone:
+    key: str
+    done_by: str
+
+
+@dataclass(frozen=True)
+class ReminderSnoozed:
+    key: str
+    until: date
+
+
 Event = (
     ReferralReceived
     | ReferralAccepted
@@ -278,6 +330,13 @@ Event = (
     | CaseHandedOver
     | CaseClosed
     | CaseReopened
+    | FollowUpRecorded
+    | AfterSupportStarted
+    | AfterSupportContactLogged
+    | AfterSupportEnded
+    | ReminderSent
+    | ReminderDone
+    | ReminderSnoozed
 )
 
 # The texts of an assessment: every one is the participant's personal data.
@@ -311,6 +370,8 @@ PERSONAL_FIELDS: Mapping[str, tuple[str, ...]] = {
     "CaseHandedOver": ("reason",),
     "CaseClosed": ("next_step",),
     "CaseReopened": ("reason", "consent_note"),
+    "FollowUpRecorded": ("obstacles",),
+    "AfterSupportContactLogged": ("note",),
 }
 
 # -- commands --------------------------------------------------------------------------
@@ -471,6 +532,50 @@ class ReopenCase:
     reopened_on: date
 
 
+@dataclass(frozen=True)
+class RecordFollowUp:
+    months: int
+    recorded_on: date
+    occupation: Occupation
+    support_sources: tuple[SupportSource, ...]
+    in_work_or_studies: bool
+    obstacles: str
+
+
+@dataclass(frozen=True)
+class StartAfterSupport:
+    started_on: date
+    planned_end: date
+
+
+@dataclass(frozen=True)
+class LogAfterSupportContact:
+    contacted_on: date
+    note: str
+
+
+@dataclass(frozen=True)
+class EndAfterSupport:
+    ended_on: date
+
+
+@dataclass(frozen=True)
+class RecordReminderSent:
+    sent: ReminderSent
+
+
+@dataclass(frozen=True)
+class MarkReminderDone:
+    key: str
+    done_by: str
+
+
+@dataclass(frozen=True)
+class SnoozeReminder:
+    key: str
+    until: date
+
+
 Command = (
     RegisterReferral
     | AcceptReferral
@@ -490,6 +595,13 @@ Command = (
     | HandOver
     | CloseCase
     | ReopenCase
+    | RecordFollowUp
+    | StartAfterSupport
+    | LogAfterSupportContact
+    | EndAfterSupport
+    | RecordReminderSent
+    | MarkReminderDone
+    | SnoozeReminder
 )
 
 # -- state -----------------------------------------------------------------------------
@@ -518,6 +630,10 @@ class CaseState:
     meetings: Mapping[str, MeetingState] = field(default_factory=dict)
     level: int | None = None
     closed_on: date | None = None
+    occupation_at_closure: Occupation | None = None
+    follow_ups: frozenset[int] = field(default_factory=frozenset)
+    after_support_started: date | None = None
+    after_support_ended: date | None = None
 
     @property
     def exists(self) -> bool:
@@ -598,9 +714,23 @@ def evolve(state: CaseState, event: Event) -> CaseState:
                 return replace(state, coordinator_id=event.to_id)
             return replace(state, caseworkers={**state.caseworkers, event.part: event.to_id})
         case CaseClosed():
-            return replace(state, stage=Stage.CLOSED, closed_on=event.closed_on)
+            return replace(
+                state,
+                stage=Stage.CLOSED,
+                closed_on=event.closed_on,
+                occupation_at_closure=event.occupation,
+                follow_ups=frozenset(),
+                after_support_started=None,
+                after_support_ended=None,
+            )
+        case FollowUpRecorded():
+            return replace(state, follow_ups=state.follow_ups | {event.months})
+        case AfterSupportStarted():
+            return replace(state, after_support_started=event.started_on)
+        case AfterSupportEnded():
+            return replace(state, after_support_ended=event.ended_on)
         case CaseReopened():
-            state = replace(state, closed_on=None)
+            state = replace(state, closed_on=None, occupation_at_closure=None)
             if state.registration_type is RegistrationType.PERSONAL:
                 state = replace(
                     state, consent_parts=frozenset(event.consent_parts), consent_withdrawn=False
@@ -731,6 +861,45 @@ def decide(command: Command, state: CaseState, today: date) -> list[Event]:
             return _close(command, state, today)
         case ReopenCase():
             return _reopen(command, state, today)
+        case RecordFollowUp():
+            return _record_follow_up(command, state, today)
+        case StartAfterSupport():
+            _require_after_support_allowed(state)
+            if state.after_support_started:
+                raise Rejected({"": "Efterstödet är redan startat."})
+            errors = _day_errors(command.started_on, state, today, "started_on")
+            if command.planned_end <= command.started_on:
+                errors["planned_end"] = "Slutdatumet måste ligga efter starten."
+            _raise_if(errors)
+            return [AfterSupportStarted(command.started_on, command.planned_end)]
+        case LogAfterSupportContact():
+            started = _require_running_after_support(state)
+            errors = _day_errors(command.contacted_on, state, today, "contacted_on")
+            if not errors and command.contacted_on < started:
+                errors["contacted_on"] = (
+                    f"Datumet kan inte vara före efterstödets start ({started})."
+                )
+            if not command.note.strip() and not state.anonymous:
+                errors["note"] = "Skriv kort om kontakten."
+            _raise_if(errors)
+            return [AfterSupportContactLogged(command.contacted_on, command.note.strip())]
+        case EndAfterSupport():
+            started = _require_running_after_support(state)
+            errors = _day_errors(command.ended_on, state, today, "ended_on")
+            if not errors and command.ended_on < started:
+                errors["ended_on"] = f"Datumet kan inte vara före efterstödets start ({started})."
+            _raise_if(errors)
+            return [AfterSupportEnded(command.ended_on)]
+        case RecordReminderSent():
+            _require_enrolled(state)
+            return [command.sent]
+        case MarkReminderDone():
+            _require_enrolled(state)
+            return [ReminderDone(command.key, command.done_by)]
+        case SnoozeReminder():
+            _require_enrolled(state)
+            _require(command.until > today, "until", "Välj en dag efter i dag.")
+            return [ReminderSnoozed(command.key, command.until)]
     raise AssertionError(f"unknown command {command!r}")
 
 
@@ -1056,6 +1225,49 @@ def _close(command: CloseCase, state: CaseState, today: date) -> list[Event]:
             command.closed_on,
         )
     ]
+
+
+def _record_follow_up(command: RecordFollowUp, state: CaseState, today: date) -> list[Event]:
+    if state.stage is not Stage.CLOSED or state.closed_on is None:
+        raise Rejected({"": "Bara ett avslutat ärende följs upp."})
+    if state.anonymous:
+        raise Rejected({"": "Ett anonymt ärende kan inte följas upp."})
+    errors: dict[str, str] = {}
+    if command.months in state.follow_ups:
+        errors["months"] = f"Uppföljningen efter {command.months} månader är redan gjord."
+    if command.recorded_on > today:
+        errors["recorded_on"] = "Datumet kan inte ligga i framtiden."
+    elif command.recorded_on < state.closed_on:
+        errors["recorded_on"] = f"Datumet kan inte vara före avslutet ({state.closed_on})."
+    if not command.support_sources:
+        errors["support_sources"] = "Välj minst en försörjningskälla."
+    _raise_if(errors)
+    return [
+        FollowUpRecorded(
+            command.months,
+            command.recorded_on,
+            command.occupation,
+            tuple(command.support_sources),
+            command.in_work_or_studies,
+            command.obstacles.strip(),
+        )
+    ]
+
+
+def _require_after_support_allowed(state: CaseState) -> None:
+    if state.stage is not Stage.CLOSED:
+        raise Rejected({"": "Efterstöd ges efter avslut."})
+    if state.occupation_at_closure not in WORK_OR_STUDIES:
+        raise Rejected({"": "Efterstöd ges till den som avslutats till arbete eller studier."})
+
+
+def _require_running_after_support(state: CaseState) -> date:
+    _require_after_support_allowed(state)
+    if state.after_support_started is None:
+        raise Rejected({"": "Efterstödet har inte startat."})
+    if state.after_support_ended is not None:
+        raise Rejected({"": "Efterstödet är redan avslutat."})
+    return state.after_support_started
 
 
 def _reopen(command: ReopenCase, state: CaseState, today: date) -> list[Event]:

@@ -10,7 +10,13 @@ import holidays
 
 from coordination.domain import case
 from coordination.domain.reminders import Facts, ReminderKind, Timings, due, evolve
-from coordination.domain.vocabulary import ClosureKind, ClosureReason, Occupation, SupportSource
+from coordination.domain.vocabulary import (
+    ClosureKind,
+    ClosureReason,
+    Occupation,
+    RegistrationType,
+    SupportSource,
+)
 from tests.unit.test_case_decider import ENROL
 from tests.unit.test_case_journey import activity, meeting, plan
 
@@ -68,7 +74,11 @@ def test_an_enrolled_case_reminds_of_staleness_and_the_yearly_consent_review() -
     assert found[ReminderKind.STALE_CASE] == [("user-9", date(2026, 12, 20))]
     assert found[ReminderKind.CONSENT_REVIEW] == [("user-9", date(2027, 11, 20))]
     later = facts_after(
-        ENROLLED, (date(2026, 12, 1), case.AssessmentRecorded(*["x"] * 7, date(2026, 12, 1)))
+        ENROLLED,
+        (
+            date(2026, 12, 1),
+            case.AssessmentRecorded("x", "x", "x", "x", "x", "x", "x", date(2026, 12, 1)),
+        ),
     )
     assert reminders(later)[ReminderKind.STALE_CASE] == [("user-9", date(2026, 12, 31))]
 
@@ -188,7 +198,7 @@ def test_done_clears_and_snooze_moves_a_reminder() -> None:
 def test_an_anonymous_case_is_not_followed_up_and_has_no_consent_review() -> None:
     anonymous = (
         date(2026, 11, 20),
-        replace(ENROLLED[1], registration_type=case.RegistrationType.ANONYMOUS),
+        replace(ENROLLED[1], registration_type=RegistrationType.ANONYMOUS),
     )
     assert ReminderKind.CONSENT_REVIEW not in reminders(facts_after(anonymous))
     assert ReminderKind.FOLLOW_UP not in reminders(

@@ -28,11 +28,11 @@ def _has_users(engine: sa.Engine) -> bool:
 
 def _seed_demo(settings: Settings, engine: sa.Engine) -> None:
     from coordination import demo
-    from coordination.web.app import build_cases
+    from coordination.web.app import build_services
 
     if _has_users(engine):
         return
-    demo.seed(engine, build_cases(settings, engine), date.today())
+    demo.seed(engine, build_services(settings, engine).cases, date.today())
     print("Demodata: ett team med påhittade personer och ärenden.")
 
 

@@ -6,11 +6,16 @@ import json
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from coordination.domain.reminders import Timings
 from coordination.domain.vocabulary import DEFAULT_LADDER, DEFAULT_SELF_ASSESSMENT
 from events import generate_master_key
+
+# Teams work in Swedish wall-clock time: meeting times, "today", working days.
+TEAM_TIMEZONE = ZoneInfo("Europe/Stockholm")
 
 
 class ConfigurationError(Exception):
@@ -29,6 +34,9 @@ class Settings:
     host: str
     port: int
     smtp: SmtpSettings | None = None
+    timings: Timings = field(default_factory=Timings)
+    # How often the reminder clock ticks; 0 turns it off (tests drive it themselves).
+    sweep_seconds: int = 60
     ladder: tuple[str, ...] = DEFAULT_LADDER
     self_assessment: tuple[str, ...] = DEFAULT_SELF_ASSESSMENT
 
@@ -107,7 +115,52 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         host=host,
         port=port,
         smtp=_smtp(environ),
+        timings=_timings(environ),
+        sweep_seconds=_integer(environ, "SAMORDNA_SWEEP_SECONDS", 60),
         **_scales(environ),
+    )
+
+
+def _integer(environ: Mapping[str, str], name: str, default: int) -> int:
+    value = environ.get(name, "")
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a whole number") from None
+    if number < 0:
+        raise ConfigurationError(f"{name} cannot be negative")
+    return number
+
+
+def _timings(environ: Mapping[str, str]) -> Timings:
+    """SAMORDNA_FOLLOW_UP_MONTHS="3,6,12" and one variable per other timing."""
+    default = Timings()
+    months = environ.get("SAMORDNA_FOLLOW_UP_MONTHS", "")
+    try:
+        follow_ups = (
+            tuple(int(m) for m in months.split(",")) if months else default.follow_up_months
+        )
+    except ValueError:
+        raise ConfigurationError("SAMORDNA_FOLLOW_UP_MONTHS lists months, e.g. 3,6,12") from None
+    return Timings(
+        follow_up_months=follow_ups,
+        after_support_months=_integer(
+            environ, "SAMORDNA_AFTER_SUPPORT_MONTHS", default.after_support_months
+        ),
+        check_in_months=_integer(environ, "SAMORDNA_CHECK_IN_MONTHS", default.check_in_months),
+        meeting_notice_working_days=_integer(
+            environ, "SAMORDNA_MEETING_NOTICE_WORKING_DAYS", default.meeting_notice_working_days
+        ),
+        meeting_record_days=_integer(
+            environ, "SAMORDNA_MEETING_RECORD_DAYS", default.meeting_record_days
+        ),
+        what_next_days=_integer(environ, "SAMORDNA_WHAT_NEXT_DAYS", default.what_next_days),
+        stale_days=_integer(environ, "SAMORDNA_STALE_DAYS", default.stale_days),
+        consent_review_months=_integer(
+            environ, "SAMORDNA_CONSENT_REVIEW_MONTHS", default.consent_review_months
+        ),
     )
 
 

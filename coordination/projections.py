@@ -16,7 +16,9 @@ from coordination.domain import case
 from coordination.domain.vocabulary import ActivityStatus, Stage
 from coordination.tables import (
     case_activities,
+    case_after_support,
     case_assessments,
+    case_follow_ups,
     case_meetings,
     case_people,
     case_plans,
@@ -25,15 +27,21 @@ from coordination.tables import (
     cases,
 )
 
+CASE_STREAM = "case-"
+REMINDER_STREAM = "reminders-"
+
 
 def case_id_of(stream_id: str) -> str:
-    return stream_id.removeprefix("case-")
+    """The case a stream belongs to: its own stream, or its reminders' bookkeeping."""
+    return stream_id.removeprefix(CASE_STREAM).removeprefix(REMINDER_STREAM)
 
 
 class CaseViews:
     name = "case_views"
     tables = (
         cases,
+        case_follow_ups,
+        case_after_support,
         case_people,
         case_timeline,
         case_assessments,
@@ -51,11 +59,12 @@ class CaseViews:
             event = case_events.from_data(recorded.type, recorded.data)
             self._apply(conn, case_id, event)
             self._apply_journey(conn, case_id, event, recorded)
-            conn.execute(
-                cases.update()
-                .where(cases.c.case_id == case_id)
-                .values(version=recorded.stream_version, last_event_at=recorded.recorded_at)
-            )
+            if recorded.stream_id.startswith(CASE_STREAM):
+                conn.execute(
+                    cases.update()
+                    .where(cases.c.case_id == case_id)
+                    .values(version=recorded.stream_version, last_event_at=recorded.recorded_at)
+                )
             conn.execute(
                 case_timeline.insert().values(
                     position=recorded.position,
@@ -280,6 +289,34 @@ class CaseViews:
                     support_at_closure=",".join(event.support_sources),
                 )
                 self._people(conn, case_id, next_step=event.next_step or None)
+            case case.FollowUpRecorded():
+                conn.execute(
+                    case_follow_ups.insert().values(
+                        position=recorded.position,
+                        case_id=case_id,
+                        months=event.months,
+                        recorded_on=event.recorded_on,
+                        occupation=event.occupation,
+                        support_sources=",".join(event.support_sources),
+                        in_work_or_studies=event.in_work_or_studies,
+                        obstacles=event.obstacles,
+                    )
+                )
+            case case.AfterSupportStarted():
+                self._after_support(
+                    conn,
+                    case_id,
+                    recorded,
+                    "started",
+                    event.started_on,
+                    planned_end=event.planned_end,
+                )
+            case case.AfterSupportContactLogged():
+                self._after_support(
+                    conn, case_id, recorded, "contact", event.contacted_on, note=event.note
+                )
+            case case.AfterSupportEnded():
+                self._after_support(conn, case_id, recorded, "ended", event.ended_on)
             case case.CaseReopened():
                 row = conn.execute(
                     sa.select(cases.c.plan_version, cases.c.registration_type).where(
@@ -305,6 +342,28 @@ class CaseViews:
                     )
                     self._people(conn, case_id, consent_note=event.consent_note or None)
                 self._update(conn, case_id, **values)
+
+    @staticmethod
+    def _after_support(
+        conn: Connection,
+        case_id: str,
+        recorded: events.RecordedEvent,
+        kind: str,
+        on: Any,
+        planned_end: Any = None,
+        note: str = "",
+    ) -> None:
+        conn.execute(
+            case_after_support.insert().values(
+                position=recorded.position,
+                case_id=case_id,
+                kind=kind,
+                on=on,
+                planned_end=planned_end,
+                note=note,
+                actor_id=recorded.metadata.get("actor"),
+            )
+        )
 
     @staticmethod
     def _activity(conn: Connection, case_id: str, activity_id: str, **values: Any) -> None:

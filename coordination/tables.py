@@ -31,6 +31,8 @@ users = sa.Table(
     sa.Column("active", sa.Boolean, nullable=False, default=True),
     # Bumped on every edit: an administrator's stale form is refused, never applied.
     sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+    # True: reminders come only in the weekly digest, not one email each.
+    sa.Column("digest_only", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 sessions = sa.Table(
@@ -219,4 +221,72 @@ case_steps = sa.Table(
     sa.Column("phase", sa.String(20), nullable=True),
     sa.Column("text", sa.Text, nullable=False),  # evidence, or the participant's note
     sa.Column("actor_id", sa.String(36), nullable=True),
+)
+
+
+case_follow_ups = sa.Table(
+    "case_follow_ups",
+    metadata,
+    sa.Column("position", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("case_id", sa.String(36), nullable=False, index=True),
+    sa.Column("months", sa.Integer, nullable=False),
+    sa.Column("recorded_on", sa.Date, nullable=False),
+    sa.Column("occupation", sa.String(40), nullable=False),
+    sa.Column("support_sources", sa.String(400), nullable=False),
+    sa.Column("in_work_or_studies", sa.Boolean, nullable=False),
+    sa.Column("obstacles", sa.Text, nullable=False),
+)
+
+case_after_support = sa.Table(
+    "case_after_support",
+    metadata,
+    sa.Column("position", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("case_id", sa.String(36), nullable=False, index=True),
+    sa.Column("kind", sa.String(20), nullable=False),  # "started", "contact" or "ended"
+    sa.Column("on", sa.Date, nullable=False),
+    sa.Column("planned_end", sa.Date, nullable=True),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("actor_id", sa.String(36), nullable=True),
+)
+
+# -- reminders (projection "reminders") and the outbox ---------------------------------
+
+reminder_facts = sa.Table(
+    "reminder_facts",
+    metadata,
+    sa.Column("case_id", sa.String(36), primary_key=True),
+    sa.Column("facts", sa.Text, nullable=False),  # JSON of the case's reminder facts
+)
+
+due_reminders = sa.Table(
+    "due_reminders",
+    metadata,
+    sa.Column("case_id", sa.String(36), primary_key=True),
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("kind", sa.String(40), nullable=False),
+    sa.Column("recipient_id", sa.String(36), nullable=False, index=True),
+    sa.Column("due_on", sa.Date, nullable=False, index=True),
+    sa.Column("detail", sa.String(100), nullable=False),
+    sa.Column("notified", sa.Boolean, nullable=False),
+)
+
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    # what the message is about, once: a reminder key and recipient, or a digest's week
+    sa.Column("dedupe_key", sa.String(300), nullable=False, unique=True),
+    sa.Column("kind", sa.String(20), nullable=False),  # "reminder", "digest" or "summary"
+    sa.Column("recipient_id", sa.String(36), nullable=False),
+    sa.Column("to_address", sa.String(200), nullable=False),
+    sa.Column("subject", sa.String(300), nullable=False),
+    sa.Column("body", sa.Text, nullable=False),
+    sa.Column("case_id", sa.String(36), nullable=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("last_error", sa.Text, nullable=False),
+    sa.Column("next_attempt_at", UTCDateTime, nullable=False, index=True),
+    # a sender's claim on the message while it talks to the mail server
+    sa.Column("lease_until", UTCDateTime, nullable=True),
+    sa.Column("sent_at", UTCDateTime, nullable=True, index=True),
 )

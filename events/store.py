@@ -364,14 +364,15 @@ class EventStore:
 
     # -- reading -------------------------------------------------------------------------
 
-    def stream_version(self, stream_id: str) -> int:
-        with self.engine.connect() as conn:
-            version = conn.execute(
-                sa.select(sa.func.max(events.c.stream_version)).where(
-                    events.c.stream_id == stream_id
-                )
-            ).scalar()
-        return int(version or 0)
+    def stream_version(self, stream_id: str, conn: Connection | None = None) -> int:
+        """The stream's version; pass the connection of a `transaction()` to read it there."""
+        query = sa.select(sa.func.max(events.c.stream_version)).where(
+            events.c.stream_id == stream_id
+        )
+        if conn is not None:
+            return int(conn.execute(query).scalar() or 0)
+        with self.engine.connect() as own:
+            return int(own.execute(query).scalar() or 0)
 
     def read_stream(
         self, stream_id: str, from_version: int = 1, conn: Connection | None = None

@@ -286,6 +286,10 @@ class AfterSupportEnded:
     ended_on: date
 
 
+# The reminders' own bookkeeping lives in a stream of its own per case ("reminders-<case>"),
+# so that a reminder going out never makes a user's open form on the case stale.
+
+
 @dataclass(frozen=True)
 class ReminderSent:
     """A notification went out: which reminder, to whom, how (email or the weekly digest)."""
@@ -559,23 +563,6 @@ class EndAfterSupport:
     ended_on: date
 
 
-@dataclass(frozen=True)
-class RecordReminderSent:
-    sent: ReminderSent
-
-
-@dataclass(frozen=True)
-class MarkReminderDone:
-    key: str
-    done_by: str
-
-
-@dataclass(frozen=True)
-class SnoozeReminder:
-    key: str
-    until: date
-
-
 Command = (
     RegisterReferral
     | AcceptReferral
@@ -599,9 +586,6 @@ Command = (
     | StartAfterSupport
     | LogAfterSupportContact
     | EndAfterSupport
-    | RecordReminderSent
-    | MarkReminderDone
-    | SnoozeReminder
 )
 
 # -- state -----------------------------------------------------------------------------
@@ -890,16 +874,6 @@ def decide(command: Command, state: CaseState, today: date) -> list[Event]:
                 errors["ended_on"] = f"Datumet kan inte vara före efterstödets start ({started})."
             _raise_if(errors)
             return [AfterSupportEnded(command.ended_on)]
-        case RecordReminderSent():
-            _require_enrolled(state)
-            return [command.sent]
-        case MarkReminderDone():
-            _require_enrolled(state)
-            return [ReminderDone(command.key, command.done_by)]
-        case SnoozeReminder():
-            _require_enrolled(state)
-            _require(command.until > today, "until", "Välj en dag efter i dag.")
-            return [ReminderSnoozed(command.key, command.until)]
     raise AssertionError(f"unknown command {command!r}")
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from apscheduler.schedulers.background import BackgroundScheduler
 from litestar import Litestar, Request, Response
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
@@ -19,8 +21,10 @@ from sqlalchemy.engine import Engine
 import events
 from coordination.case_events import event_types
 from coordination.cases import Cases
-from coordination.config import Settings
+from coordination.config import TEAM_TIMEZONE, Settings
 from coordination.projections import CaseViews
+from coordination.reminder_views import ReminderViews
+from coordination.reminders import Reminders
 from coordination.web import admin, auth, cases, journey
 from coordination.web.common import Services, page
 
@@ -58,16 +62,51 @@ def _security_headers(response: Response[Any]) -> Response[Any]:
     return response
 
 
-def build_cases(settings: Settings, engine: Engine) -> Cases:
+def build_store(settings: Settings, engine: Engine) -> events.EventStore:
+    """The event store with the read models kept inline; any that fell behind (a new one
+    after an upgrade, say) catches up here."""
+    projections: list[events.Projection] = [CaseViews(), ReminderViews(settings.timings)]
     store = events.EventStore(
-        engine, event_types(), events.Keyring(settings.master_key), inline_projections=[CaseViews()]
+        engine, event_types(), events.Keyring(settings.master_key), inline_projections=projections
     )
-    return Cases(store, date.today)
+    for projection in projections:
+        store.catch_up(projection)
+    return store
+
+
+def build_services(settings: Settings, engine: Engine) -> Services:
+    store = build_store(settings, engine)
+    return Services(settings, engine, Cases(store, today), Reminders(store, settings))
+
+
+def today() -> date:
+    return datetime.now(TEAM_TIMEZONE).date()
+
+
+def _start_clock(services: Services) -> Callable[[], None]:
+    """APScheduler as the reminders' clock: one interval job; nothing else lives in it."""
+    if services.settings.sweep_seconds <= 0:
+        return lambda: None
+    scheduler = BackgroundScheduler(timezone=TEAM_TIMEZONE)
+    scheduler.add_job(
+        services.reminders.tick,
+        "interval",
+        seconds=services.settings.sweep_seconds,
+        id="reminders",
+        max_instances=1,
+        coalesce=True,
+        next_run_time=datetime.now(TEAM_TIMEZONE),
+    )
+    scheduler.start()
+    return lambda: scheduler.shutdown(wait=True)
 
 
 def create_app(settings: Settings, engine: Engine) -> Litestar:
-    services = Services(settings, engine, build_cases(settings, engine))
+    services = build_services(settings, engine)
+    stop_clock: list[Callable[[], None]] = []
     return Litestar(
+        on_startup=[lambda: stop_clock.append(_start_clock(services))],
+        on_shutdown=[lambda: [stop() for stop in stop_clock]],
         route_handlers=[
             *auth.HANDLERS,
             *cases.HANDLERS,

@@ -35,6 +35,7 @@ from coordination.domain.vocabulary import (
     SupportSource,
     TimeInSupport,
 )
+from coordination.reminders import Reminders
 
 SESSION_COOKIE = "samordna_session"
 
@@ -71,6 +72,7 @@ class Services:
     settings: Settings
     engine: Engine
     cases: Cases
+    reminders: Reminders
 
     def now(self) -> datetime:
         return datetime.now(UTC)

@@ -7,7 +7,6 @@ import re
 import uuid
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 from litestar import Request, Response, get, post
@@ -17,6 +16,7 @@ from litestar.response import Template
 
 from coordination import access, accounts, journey
 from coordination.cases import CaseRow
+from coordination.config import TEAM_TIMEZONE
 from coordination.domain import case
 from coordination.domain.vocabulary import (
     ActivityStatus,
@@ -33,7 +33,6 @@ from coordination.web.cases import Render, act, case_for, require_case_worker
 from coordination.web.common import Option, current_user, logged_in, page, services_of
 from coordination.web.forms import FormErrors
 
-TEAM_TIMEZONE = ZoneInfo("Europe/Stockholm")
 BLANK_ACTIVITY_ROWS = 2
 WORKING_ROLES = (Role.CASEWORKER, Role.COORDINATOR)
 

@@ -37,7 +37,11 @@ STAFF = [
 def build_app(database_url: str, data_dir: Path) -> Iterator[Litestar]:
     """A migrated app with the test team, a second team with one coordinator, and an insats."""
     settings = load_settings(
-        {"SAMORDNA_DATA_DIR": str(data_dir), "SAMORDNA_DATABASE_URL": database_url}
+        {
+            "SAMORDNA_DATA_DIR": str(data_dir),
+            "SAMORDNA_DATABASE_URL": database_url,
+            "SAMORDNA_SWEEP_SECONDS": "0",  # the tests drive the reminder clock themselves
+        }
     )
     engine = db.connect(database_url)
     db.migrate(engine)

@@ -20,7 +20,9 @@ from coordination.domain import case
 from coordination.domain.vocabulary import ActivityStatus, MeetingMode, Part
 from coordination.tables import (
     case_activities,
+    case_after_support,
     case_assessments,
+    case_follow_ups,
     case_meetings,
     case_plans,
     case_steps,
@@ -206,6 +208,28 @@ def steps(engine: Engine, case_id: str) -> list[dict[str, Any]]:
         .outerjoin(users, users.c.id == case_steps.c.actor_id)
         .where(case_steps.c.case_id == case_id)
         .order_by(case_steps.c.position)
+    )
+    with engine.connect() as conn:
+        return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def follow_ups(engine: Engine, case_id: str) -> list[dict[str, Any]]:
+    query = (
+        sa.select(case_follow_ups)
+        .where(case_follow_ups.c.case_id == case_id)
+        .order_by(case_follow_ups.c.months)
+    )
+    with engine.connect() as conn:
+        return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def after_support(engine: Engine, case_id: str) -> list[dict[str, Any]]:
+    """The after-support period's start, contacts and end, in order."""
+    query = (
+        sa.select(case_after_support, users.c.name.label("actor_name"))
+        .outerjoin(users, users.c.id == case_after_support.c.actor_id)
+        .where(case_after_support.c.case_id == case_id)
+        .order_by(case_after_support.c.position)
     )
     with engine.connect() as conn:
         return [dict(row._mapping) for row in conn.execute(query)]

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from litestar import Litestar, Request, Response
@@ -25,7 +26,7 @@ from coordination.config import TEAM_TIMEZONE, Settings
 from coordination.projections import CaseViews
 from coordination.reminder_views import ReminderViews
 from coordination.reminders import Reminders
-from coordination.web import admin, auth, cases, journey
+from coordination.web import admin, auth, cases, journey, reminders
 from coordination.web.common import Services, page
 
 ROOT = Path(__file__).resolve().parent
@@ -47,6 +48,9 @@ SECURITY_HEADERS = {
 def _unauthorized(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
     if request.headers.get("hx-request") == "true":
         return Response(content="", status_code=401, headers={"HX-Redirect": "/logga-in"})
+    if request.method == "GET" and request.url.path != "/":
+        # Back to the page asked for after logging in (an email's link, say).
+        return Redirect(f"/logga-in?{urlencode({'nasta': request.url.path})}")
     return Redirect("/logga-in")
 
 
@@ -111,6 +115,7 @@ def create_app(settings: Settings, engine: Engine) -> Litestar:
             *auth.HANDLERS,
             *cases.HANDLERS,
             *journey.HANDLERS,
+            *reminders.HANDLERS,
             *admin.HANDLERS,
             create_static_files_router(path="/static", directories=[ROOT / "static"]),
         ],

@@ -19,9 +19,14 @@ from coordination.web.common import (
 )
 
 
+def _next_page(value: str) -> str:
+    """Only a path of this app: never another site."""
+    return value if value.startswith("/") and not value.startswith("//") else "/"
+
+
 @get("/logga-in")
 async def login_form(request: Request[Any, Any, Any]) -> Template:
-    return page(request, "login.html")
+    return page(request, "login.html", next=_next_page(request.query_params.get("nasta", "/")))
 
 
 @post("/logga-in")
@@ -32,12 +37,19 @@ async def login(request: Request[Any, Any, Any]) -> Response[Any]:
     try:
         user = accounts.log_in(services.engine, email, form.get("password", ""), services.now())
     except accounts.LoginRefused as refused:
-        return page(request, "login.html", 422, form={"email": email}, errors={"": str(refused)})
+        return page(
+            request,
+            "login.html",
+            422,
+            form={"email": email},
+            errors={"": str(refused)},
+            next=_next_page(form.get("nasta", "/")),
+        )
     minutes = services.settings.session_minutes
     token = accounts.start_session(
         services.engine, user, services.now(), timedelta(minutes=minutes)
     )
-    response: Response[Any] = Redirect("/")
+    response: Response[Any] = Redirect(_next_page(form.get("nasta", "/")))
     response.set_cookie(
         SESSION_COOKIE,
         token,

@@ -52,9 +52,11 @@ async def team_page(request: Request[Any, Any, Any]) -> Template:
         code=filters["code"],
     )
     week_start = datetime.combine(date.today() - timedelta(days=date.today().weekday()), time())
+    first_due = services.reminders.first_due([r.case_id for r in rows])
     return page(
         request,
         "team.html",
+        first_due=first_due,
         week_meetings=journey.team_meetings(
             services.engine, user.team_id, week_start, week_start + timedelta(days=7)
         ),
@@ -154,6 +156,9 @@ def case_page_of(
         ),
         ladder=ladder,
         scale=services.settings.self_assessment,
+        follow_ups=journey.follow_ups(engine, row.case_id),
+        after_support=journey.after_support(engine, row.case_id) if personal is not None else [],
+        follow_up_months=services.settings.timings.follow_up_months,
         names={c.id: c.name for c in colleagues},
         staff=[
             Option(c.id, f"{c.name} ({c.part.label})")

@@ -17,6 +17,7 @@ from coordination import accounts
 from coordination.accounts import User
 from coordination.cases import Cases
 from coordination.config import Settings
+from coordination.domain.reminders import ReminderKind
 from coordination.domain.vocabulary import (
     ActivityStatus,
     AgeGroup,
@@ -57,6 +58,8 @@ VOCABULARY = {
     "occupations": list(Occupation),
     "meeting_modes": list(MeetingMode),
     "activity_statuses": list(ActivityStatus),
+    "occupation_labels": {o.value: o.label for o in Occupation},
+    "reminder_labels": {k.value: k.label for k in ReminderKind},
 }
 
 

@@ -34,6 +34,13 @@ EVENT_CLASSES: dict[str, type[case.Event]] = {
         case.CaseHandedOver,
         case.CaseClosed,
         case.CaseReopened,
+        case.FollowUpRecorded,
+        case.AfterSupportStarted,
+        case.AfterSupportContactLogged,
+        case.AfterSupportEnded,
+        case.ReminderSent,
+        case.ReminderDone,
+        case.ReminderSnoozed,
     )
 }
 

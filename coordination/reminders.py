@@ -199,7 +199,7 @@ class Reminders:
                 if message is not None:
                     self._enqueue(
                         conn,
-                        f"reminder:{key}:{recipient_id}",
+                        f"reminder:{case_id}:{key}:{recipient_id}",
                         "reminder",
                         recipient_id,
                         *message,

@@ -68,3 +68,9 @@ def engine(database_url: str) -> Iterator[Engine]:
 @pytest.fixture
 def master_key() -> str:
     return events.generate_master_key()
+
+
+@pytest.fixture
+def postgres_database_url() -> Iterator[str]:
+    """A URL of an empty PostgreSQL database, for what only PostgreSQL can show."""
+    yield from fresh_postgres_database()

@@ -19,12 +19,9 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from sqlalchemy.engine import Engine
 
-import events
-from coordination.case_events import event_types
+from coordination import db
 from coordination.cases import Cases
 from coordination.config import TEAM_TIMEZONE, Settings
-from coordination.projections import CaseViews
-from coordination.reminder_views import ReminderViews
 from coordination.reminders import Reminders
 from coordination.web import admin, auth, cases, journey, reminders
 from coordination.web.common import Services, page
@@ -66,20 +63,8 @@ def _security_headers(response: Response[Any]) -> Response[Any]:
     return response
 
 
-def build_store(settings: Settings, engine: Engine) -> events.EventStore:
-    """The event store with the read models kept inline; any that fell behind (a new one
-    after an upgrade, say) catches up here."""
-    projections: list[events.Projection] = [CaseViews(), ReminderViews(settings.timings)]
-    store = events.EventStore(
-        engine, event_types(), events.Keyring(settings.master_key), inline_projections=projections
-    )
-    for projection in projections:
-        store.catch_up(projection)
-    return store
-
-
 def build_services(settings: Settings, engine: Engine) -> Services:
-    store = build_store(settings, engine)
+    store = db.build_store(settings, engine)
     return Services(settings, engine, Cases(store, today), Reminders(store, settings))
 
 

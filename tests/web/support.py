@@ -14,7 +14,21 @@ from litestar.testing import TestClient
 
 from coordination import accounts, db, insatser
 from coordination.config import load_settings
-from coordination.domain.vocabulary import InsatsType, Part, Role
+from coordination.domain import case
+from coordination.domain.vocabulary import (
+    AgeGroup,
+    ClosureKind,
+    ClosureReason,
+    EducationLevel,
+    Gender,
+    InsatsType,
+    Occupation,
+    Part,
+    RegistrationType,
+    Role,
+    SupportSource,
+    TimeInSupport,
+)
 from coordination.tables import cases, users
 from coordination.web.app import create_app
 
@@ -163,3 +177,53 @@ def team_of(app: Any, email: str) -> str:
             sa.select(users.c.team_id).where(users.c.email == email)
         ).scalar_one()
     return team_id
+
+
+def closed_case(app: Any, closed_days_ago: int = 100) -> str:
+    """A case closed to work `closed_days_ago` days ago, made through the case service with
+    dates in the past (the web forms only take today's): its 3-month follow-up is due."""
+    services = app.state.services
+    coordinator = next(
+        u
+        for u in accounts.team_users(services.engine, team_of(app, "samordnare@test"))
+        if u.email == "samordnare@test"
+    )
+    started = date.today() - timedelta(days=closed_days_ago + 100)
+    closed_on = date.today() - timedelta(days=closed_days_ago)
+    cases_ = services.cases
+    case_id: str = cases_.register_referral(
+        coordinator,
+        lambda code: case.RegisterReferral(
+            code, coordinator.team_id, Part.FK, "Remittent", "Skäl", started
+        ),
+    )
+    for command in (
+        case.AcceptReferral(started),
+        case.Enrol(
+            RegistrationType.PERSONAL,
+            Gender.WOMAN,
+            started,
+            "insats",
+            coordinator.id,
+            (Part.FK, Part.KOMMUN),
+            "",
+            case.Participant("Testa Deltagarsson", PERSONNUMMER),
+            AgeGroup.AGE_30_44,
+            EducationLevel.UNKNOWN,
+            (SupportSource.SOCIAL_ASSISTANCE,),
+            TimeInSupport.FROM_1_TO_3,
+        ),
+        case.CloseCase(
+            ClosureKind.COMPLETED,
+            ClosureReason.WORK,
+            Occupation.WORK_UNSUBSIDISED,
+            (SupportSource.NONE,),
+            "Efterstöd",
+            False,
+            closed_on,
+        ),
+    ):
+        cases_.execute(
+            coordinator, case_id, cases_.store.stream_version(f"case-{case_id}"), command
+        )
+    return case_id

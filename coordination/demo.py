@@ -105,7 +105,15 @@ def _demo_case(
     coordinator = next(u for u in staff if u.role is Role.COORDINATOR)
     referrer = rng.choice(caseworkers)
     stage = number % 8
-    referred = today - timedelta(days=rng.randrange(5, 30) if stage < 5 else rng.randrange(60, 300))
+    # Closed demo cases lie far enough back for their first follow-up to be due.
+    back = (
+        rng.randrange(5, 30)
+        if stage < 5
+        else rng.randrange(60, 200)
+        if stage < 7
+        else rng.randrange(200, 300)
+    )
+    referred = today - timedelta(days=back)
     case_id = cases.register_referral(
         referrer, partial(_referral, team_id=team_id, referrer=referrer, referred=referred)
     )

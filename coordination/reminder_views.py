@@ -20,7 +20,7 @@ from coordination import case_events
 from coordination.config import TEAM_TIMEZONE
 from coordination.domain import reminders
 from coordination.projections import case_id_of
-from coordination.tables import due_reminders, reminder_facts
+from coordination.tables import due_reminders, insatser, reminder_facts
 
 _converter = make_converter()
 
@@ -56,6 +56,11 @@ class ReminderViews:
         for case_id, facts in changed.items():
             self._save(conn, case_id, facts)
 
+    def refresh(self, conn: Connection, case_ids: Sequence[str]) -> None:
+        """Recompute the due lists of these cases (an insats they are in changed its end)."""
+        for case_id in case_ids:
+            self._save(conn, case_id, self._facts(conn, case_id))
+
     def _facts(self, conn: Connection, case_id: str) -> reminders.Facts:
         stored = conn.execute(
             sa.select(reminder_facts.c.facts).where(reminder_facts.c.case_id == case_id)
@@ -82,7 +87,18 @@ class ReminderViews:
                 "detail": d.detail,
                 "notified": d.key in facts.notified,
             }
-            for d in reminders.due(facts, self.timings, self.is_working_day)
+            for d in reminders.due(
+                facts, self.timings, self.is_working_day, _insats_end(conn, facts.insats_id)
+            )
         ]
         if rows:
             conn.execute(due_reminders.insert(), rows)
+
+
+def _insats_end(conn: Connection, insats_id: str) -> date | None:
+    if not insats_id:
+        return None
+    end: date | None = conn.execute(
+        sa.select(insatser.c.active_to).where(insatser.c.id == insats_id)
+    ).scalar()
+    return end

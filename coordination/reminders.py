@@ -31,6 +31,7 @@ from coordination.domain.reminders import ReminderKind
 from coordination.domain.vocabulary import Role
 from coordination.emails import DueItem
 from coordination.projections import REMINDER_STREAM
+from coordination.reminder_views import ReminderViews
 from coordination.tables import cases, due_reminders, outbox, users
 
 log = logging.getLogger("samordna.reminders")
@@ -417,6 +418,17 @@ class Reminders:
                     lease_until=None,
                 )
             )
+
+    def refresh_insats(self, insats_id: str) -> None:
+        """An insats changed its period: its cases' "what comes next" reminders follow."""
+        views = next(p for p in self.store.inline_projections if isinstance(p, ReminderViews))
+        with self.store.transaction() as conn:
+            case_ids = (
+                conn.execute(sa.select(cases.c.case_id).where(cases.c.insats_id == insats_id))
+                .scalars()
+                .all()
+            )
+            views.refresh(conn, case_ids)
 
     # -- what users do with their reminders ------------------------------------------------
 

@@ -81,6 +81,7 @@ class Facts:
     enrolled: bool = False
     anonymous: bool = False
     coordinator_id: str = ""
+    insats_id: str = ""
     consent_since: date | None = None
     consent_withdrawn: bool = False
     plan_review_on: date | None = None
@@ -113,6 +114,7 @@ def evolve(facts: Facts, event: case.Event, recorded_on: date) -> Facts:
                 enrolled=True,
                 anonymous=event.registration_type is RegistrationType.ANONYMOUS,
                 coordinator_id=event.coordinator_id,
+                insats_id=event.insats_id,
                 consent_since=event.start_date,
             )
         case case.ConsentWithdrawn():
@@ -219,14 +221,17 @@ def working_days_before(day: date, count: int, is_working_day: WorkingDay) -> da
     return found
 
 
-def due(facts: Facts, timings: Timings, is_working_day: WorkingDay) -> list[Due]:
-    """Every reminder the facts call for that is not done, with its date (snoozes applied)."""
+def due(
+    facts: Facts, timings: Timings, is_working_day: WorkingDay, insats_ends: date | None = None
+) -> list[Due]:
+    """Every reminder the facts call for that is not done, with its date (snoozes applied).
+    `insats_ends` is the last day of the case's insats, when it has one."""
     if not facts.enrolled:
         return []
     found = (
         _closure_reminders(facts, timings)
         if facts.closed_on
-        else _open_case_reminders(facts, timings, is_working_day)
+        else _open_case_reminders(facts, timings, is_working_day, insats_ends)
     )
     return sorted(
         (
@@ -238,7 +243,9 @@ def due(facts: Facts, timings: Timings, is_working_day: WorkingDay) -> list[Due]
     )
 
 
-def _open_case_reminders(facts: Facts, timings: Timings, is_working_day: WorkingDay) -> list[Due]:
+def _open_case_reminders(
+    facts: Facts, timings: Timings, is_working_day: WorkingDay, insats_ends: date | None
+) -> list[Due]:
     reminders: list[Due] = []
     coordinator = facts.coordinator_id
     for meeting_id, meeting in facts.meetings.items():
@@ -299,6 +306,17 @@ def _open_case_reminders(facts: Facts, timings: Timings, is_working_day: Working
                 coordinator,
                 end - timedelta(days=timings.what_next_days),
                 end.isoformat(),
+            )
+        )
+    if insats_ends and not any(end > insats_ends for end in ends):
+        # The insats ends and nothing is planned after it: where does the participant go?
+        reminders.append(
+            Due(
+                f"what_next:insats:{insats_ends}",
+                ReminderKind.WHAT_NEXT,
+                coordinator,
+                insats_ends - timedelta(days=timings.what_next_days),
+                insats_ends.isoformat(),
             )
         )
     if facts.last_event_on:

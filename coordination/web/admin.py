@@ -244,7 +244,9 @@ async def save_insats(request: Request[Any, Any, Any], insats_id: FromPath[str])
     errors, values = _read_insats(form)
     if not errors:
         try:
-            insatser.update_insats(services_of(request).engine, insats_id, _version(form), *values)
+            services = services_of(request)
+            insatser.update_insats(services.engine, insats_id, _version(form), *values)
+            services.reminders.refresh_insats(insats_id)
             return Redirect("/admin/insatser")
         except InsatsChanged:
             errors[""] = CHANGED

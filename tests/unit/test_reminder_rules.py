@@ -214,3 +214,20 @@ def test_a_handover_sends_the_coordinators_reminders_to_the_new_one() -> None:
     assert reminders(facts_after(ENROLLED, handed))[ReminderKind.STALE_CASE] == [
         ("user-7", date(2026, 12, 25))
     ]
+
+
+def test_an_insats_ending_with_nothing_after_it_asks_what_comes_next() -> None:
+    facts = facts_after(ENROLLED)
+    found = due(facts, TIMINGS, working_day, insats_ends=date(2027, 1, 31))
+    assert [(d.key, d.due_on) for d in found if d.kind is ReminderKind.WHAT_NEXT] == [
+        ("what_next:insats:2027-01-31", date(2027, 1, 17))
+    ]
+    later = facts_after(
+        ENROLLED,
+        (
+            date(2026, 11, 23),
+            case.PlanAgreed(plan(activities=(activity(1, due_on=date(2027, 3, 1)),))),
+        ),
+    )
+    found = due(later, TIMINGS, working_day, insats_ends=date(2027, 1, 31))
+    assert not [d for d in found if d.key.startswith("what_next:insats")]

@@ -13,7 +13,14 @@ from litestar.testing import TestClient
 
 from coordination.config import TEAM_TIMEZONE
 from coordination.tables import outbox
-from tests.web.support import PASSWORD, client_for, closed_case, csrf, version_of
+from tests.web.support import (
+    PASSWORD,
+    client_for,
+    closed_case,
+    csrf,
+    enrolled_case,
+    version_of,
+)
 
 TODAY = date.today()
 
@@ -195,3 +202,26 @@ def test_a_digest_only_user_gets_the_weekly_digest_and_no_single_emails(app: Lit
     assert "Påminnelse skickad (veckosammanställning)" in client.get(f"/arenden/{case_id}").text
     reminders.tick()
     assert len(outbox_rows(app)) == len(rows)  # once a week
+
+
+def test_an_insats_ending_soon_asks_the_samordnare_what_comes_next(app: Litestar) -> None:
+    coordinator = client_for(app, "samordnare@test")
+    enrolled_case(coordinator)
+    assert "Vad händer sedan?" not in coordinator.get("/paminnelser").text
+    admin = client_for(app, "admin@test")
+    link = re.search(r'href="(/admin/insatser/[0-9a-f-]+)"', admin.get("/admin/insatser").text)
+    assert link
+    form = admin.get(link.group(1)).text
+    ends = (TODAY + timedelta(days=10)).isoformat()
+    admin.post(
+        link.group(1),
+        data={
+            "version": version_of(form),
+            "name": "Steget vidare",
+            "insats_type": "rehabilitation",
+            "active_from": "2025-01-01",
+            "active_to": ends,
+            **csrf(admin),
+        },
+    )
+    assert "Vad händer sedan?" in coordinator.get("/paminnelser").text

@@ -18,7 +18,8 @@ from sqlalchemy.engine import Engine
 
 from coordination import db
 from coordination.config import Settings
-from coordination.tables import outbox
+from coordination.reminder_views import ReminderViews
+from coordination.tables import due_reminders, outbox
 from events.schema import events_table
 from tests.integration.reminder_support import (
     Clock,
@@ -160,3 +161,21 @@ def test_two_instances_on_one_postgresql_database_send_each_reminder_once(
         assert instance.wait(timeout=120) == 0
     assert_each_delivered_once(engine, smtp)
     engine.dispose()
+
+
+def test_rebuilding_the_reminders_gives_the_same_due_list(
+    setup: tuple[Settings, Engine], smtp: SmtpServer
+) -> None:
+    settings, engine = setup
+    reminders = reminders_for(settings, engine, Clock())
+    reminders.tick()  # some reminders are now notified: that too must survive a rebuild
+
+    def due_list() -> list[tuple[object, ...]]:
+        with engine.connect() as conn:
+            return sorted(tuple(row) for row in conn.execute(sa.select(due_reminders)))
+
+    before = due_list()
+    assert len(before) >= REMINDERS
+    views = next(p for p in reminders.store.inline_projections if isinstance(p, ReminderViews))
+    reminders.store.rebuild(views)
+    assert due_list() == before

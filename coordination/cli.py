@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import logging
 import sys
 from datetime import date
 
@@ -41,6 +42,8 @@ def serve(args: argparse.Namespace, settings: Settings) -> None:
 
     from coordination.web.app import create_app
 
+    # The reminder clock ticks every minute; its routine runs are not news.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     engine = _engine(settings)
     if args.demo:
         _seed_demo(settings, engine)

@@ -82,6 +82,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     commands.add_parser("migrate", help="migrera databasen")
     commands.add_parser("demo", help="fyll en tom databas med demodata")
+    commands.add_parser("rebuild", help="bygg om läsmodellerna från händelserna")
     user_parser = commands.add_parser("create-user", help="skapa en användare")
     user_parser.add_argument("--team", required=True)
     user_parser.add_argument("--name", required=True)
@@ -99,6 +100,11 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "migrate":
         _engine(settings)
         print("Databasen är migrerad.")
+    elif args.command == "rebuild":
+        store = db.build_store(settings, _engine(settings))
+        for projection in store.inline_projections:
+            store.rebuild(projection)
+        print("Läsmodellerna är ombyggda från händelserna.")
     elif args.command == "demo":
         _seed_demo(settings, _engine(settings))
     elif args.command == "create-user":

@@ -240,6 +240,7 @@ class CaseViews:
             case case.MeetingCancelled():
                 self._meeting(conn, event.meeting_id, status="cancelled", note=event.reason)
             case case.MeetingHeld():
+                self._update(conn, case_id, meetings_held=cases.c.meetings_held + 1)
                 self._meeting(
                     conn,
                     event.meeting_id,
@@ -260,7 +261,20 @@ class CaseViews:
                     None,
                     event.evidence,
                 )
-                self._update(conn, case_id, level=event.to_level)
+                self._update(
+                    conn,
+                    case_id,
+                    level=event.to_level,
+                    max_level=sa.func.coalesce(
+                        sa.case(
+                            (cases.c.max_level > event.to_level, cases.c.max_level),
+                            else_=event.to_level,
+                        ),
+                        event.to_level,
+                    ),
+                )
+                if event.from_level is not None and event.to_level > event.from_level:
+                    self._update(conn, case_id, stepped_up=True)
             case case.SelfAssessmentRecorded():
                 self._step(
                     conn,

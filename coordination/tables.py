@@ -110,6 +110,10 @@ cases = sa.Table(
     sa.Column("closure_reason", sa.String(40), nullable=True),
     sa.Column("occupation_at_closure", sa.String(40), nullable=True),
     sa.Column("support_at_closure", sa.String(400), nullable=True),
+    # for the statistics: the highest step reached, any step up, meetings held
+    sa.Column("max_level", sa.Integer, nullable=True),
+    sa.Column("stepped_up", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("meetings_held", sa.Integer, nullable=False, server_default="0"),
 )
 
 # Personal data, apart from the rest so that only allowed readers ever load it.

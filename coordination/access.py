@@ -39,3 +39,18 @@ def can_review_audit(user: User) -> bool:
 def can_administer(user: User) -> bool:
     """Manage the team's users and insatser."""
     return user.role is Role.ADMINISTRATOR
+
+
+def can_see_caseload(user: User) -> bool:
+    """The team's caseload per person, and drill-down to case codes."""
+    return user.role in (Role.TEAM_LEADER, Role.ADMINISTRATOR, Role.COORDINATOR)
+
+
+def can_see_statistics(user: User) -> bool:
+    """Aggregates only, with small cells hidden."""
+    return user.role in (Role.TEAM_LEADER, Role.ADMINISTRATOR, Role.ANALYST, Role.COORDINATOR)
+
+
+def can_export_sus(user: User) -> bool:
+    """The per-case SUS registration export (personnummer only where consent allows)."""
+    return user.role in (Role.TEAM_LEADER, Role.ADMINISTRATOR, Role.COORDINATOR)

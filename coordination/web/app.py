@@ -23,7 +23,7 @@ from coordination import db
 from coordination.cases import Cases
 from coordination.config import TEAM_TIMEZONE, Settings
 from coordination.reminders import Reminders
-from coordination.web import admin, auth, cases, journey, reminders
+from coordination.web import admin, auth, cases, journey, reminders, reports
 from coordination.web.common import Services, page
 
 ROOT = Path(__file__).resolve().parent
@@ -101,6 +101,7 @@ def create_app(settings: Settings, engine: Engine) -> Litestar:
             *cases.HANDLERS,
             *journey.HANDLERS,
             *reminders.HANDLERS,
+            *reports.HANDLERS,
             *admin.HANDLERS,
             create_static_files_router(path="/static", directories=[ROOT / "static"]),
         ],

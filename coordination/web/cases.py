@@ -37,10 +37,10 @@ LIST_FIELDS = ("consent_parts", "support_sources", "agreed_by", "invitee_ids", "
 
 
 @get("/", guards=[logged_in])
-async def team_page(request: Request[Any, Any, Any]) -> Template:
+async def team_page(request: Request[Any, Any, Any]) -> Response[Any]:
     user = current_user(request)
     if not access.can_see_case_list(user):
-        raise PermissionDeniedException("Analytiker ser bara statistik.")
+        return Redirect("/statistik")  # an analytiker's start page: aggregates only
     query = request.query_params
     services = services_of(request)
     filters = {name: query.get(name, "") for name in ("part", "coordinator", "stage", "code")}

@@ -53,3 +53,38 @@ def step_chart(steps: Sequence[tuple[date, int]], levels: int) -> StepChart | No
     return StepChart(
         width, height, left, height - bottom, points, [(y_of(n), n) for n in range(levels)]
     )
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: int | None  # None: a hidden small count
+    text: str
+    y: float
+    width: float
+
+
+@dataclass(frozen=True)
+class BarChart:
+    width: int
+    height: int
+    label_width: int
+    bars: list[Bar]
+    bar_height: int
+
+
+def bar_chart(items: Sequence[tuple[str, int | None, str]]) -> BarChart:
+    """Horizontal bars, one per (label, value, text shown); None draws no bar."""
+    label_width, plot_width, bar_height, gap = 260, 320, 18, 8
+    top = max((value or 0 for _, value, _ in items), default=0) or 1
+    bars = [
+        Bar(label, value, text, index * (bar_height + gap), plot_width * (value or 0) / top)
+        for index, (label, value, text) in enumerate(items)
+    ]
+    return BarChart(
+        label_width + plot_width + 60,
+        len(items) * (bar_height + gap),
+        label_width,
+        bars,
+        bar_height,
+    )

@@ -60,6 +60,7 @@ VOCABULARY = {
     "activity_statuses": list(ActivityStatus),
     "occupation_labels": {o.value: o.label for o in Occupation},
     "reminder_labels": {k.value: k.label for k in ReminderKind},
+    "stage_labels": {s.value: s.label for s in Stage},
 }
 
 

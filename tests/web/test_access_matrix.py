@@ -16,8 +16,18 @@ EXPECTED = {
     Role.CASEWORKER: (200, 200, True, True, 403, 403),
     Role.COORDINATOR: (200, 200, True, True, 403, 403),
     Role.TEAM_LEADER: (200, 200, False, False, 200, 403),
-    Role.ANALYST: (403, 404, False, False, 403, 403),
+    Role.ANALYST: (302, 404, False, False, 403, 403),
     Role.ADMINISTRATOR: (200, 200, False, False, 200, 200),
+}
+
+
+# role -> (caseload and its drill-down, statistics and its exports, the per-case SUS export)
+REPORTS = {
+    Role.CASEWORKER: (403, 403, 403),
+    Role.COORDINATOR: (200, 200, 200),
+    Role.TEAM_LEADER: (200, 200, 200),
+    Role.ANALYST: (403, 200, 403),
+    Role.ADMINISTRATOR: (200, 200, 200),
 }
 
 
@@ -54,7 +64,12 @@ def test_every_role_and_part_against_every_consent_state(app: Litestar) -> None:
             team, case_page, _, may_work, audit, admin = EXPECTED[role]
             client = client_for(app, f"{role}.{part}@matrix")
             who = f"{role.label} ({part.value})"
-            assert client.get("/").status_code == team, who
+            assert client.get("/", follow_redirects=False).status_code == team, who
+            caseload, statistics, sus = REPORTS[role]
+            assert client.get("/arbetsbelastning").status_code == caseload, who
+            assert client.get("/statistik").status_code == statistics, who
+            assert client.get("/statistik/arenden/csv").status_code == statistics, who
+            assert client.get("/sus-export/csv").status_code == sus, who
             assert client.get("/granskning").status_code == audit, who
             assert client.get("/admin/anvandare").status_code == admin, who
             assert client.get("/admin/insatser").status_code == admin, who

@@ -348,7 +348,7 @@ def sus_rows(
 
 
 def table_rows(table: Table) -> list[list[str]]:
-    return [["", *table.columns], *table.rows]
+    return [["Uppgift", *table.columns], *table.rows]
 
 
 def to_csv(rows: Sequence[Sequence[str]]) -> bytes:

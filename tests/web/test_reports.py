@@ -1,0 +1,127 @@
+"""Caseload, statistics and exports through HTTP: what the page shows is what the exports
+hold, small cells are hidden everywhere, and each role sees only what it may."""
+
+from __future__ import annotations
+
+import csv
+import re
+import io
+from html.parser import HTMLParser
+
+from litestar import Litestar
+from openpyxl import load_workbook
+
+from coordination.tables import read_audit
+from tests.web.support import (
+    PERSONNUMMER,
+    case_id_from,
+    client_for,
+    closed_case,
+    enrolled_case,
+    referral,
+)
+
+
+class Tables(HTMLParser):
+    """The rows of every table in a page, by the id of the heading before it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: dict[str, list[list[str]]] = {}
+        self._heading = ""
+        self._cell: list[str] | None = None
+        self._row: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "h2":
+            self._heading = dict(attrs).get("id") or ""
+        elif tag == "tr":
+            self._row = []
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None:
+            self._row.append("".join(self._cell).strip())
+            self._cell = None
+        elif tag == "tr":
+            self.tables.setdefault(self._heading, []).append(self._row)
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def page_tables(html: str) -> dict[str, list[list[str]]]:
+    parser = Tables()
+    parser.feed(html)
+    return parser.tables
+
+
+def csv_rows(content: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
+
+
+def xlsx_rows(content: bytes) -> list[list[str]]:
+    sheet = load_workbook(io.BytesIO(content)).active
+    assert sheet is not None
+    return [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+
+
+def test_the_caseload_counts_each_persons_cases_and_drills_down_to_codes(app: Litestar) -> None:
+    coordinator = client_for(app, "samordnare@test")
+    for _ in range(2):
+        enrolled_case(coordinator)
+    waiting = case_id_from(referral(coordinator))
+    leader = client_for(app, "ledare@test")
+    page = leader.get("/arbetsbelastning").text
+    people = {row[0]: row for row in page_tables(page)["per-person"][1:]}
+    assert people["Samordnare"][2] == "2"  # active cases
+    assert people["Samordnare"][3] == "2"  # of them, enrolled
+    assert people["Af"][2] == "0"
+    assert "Remisser som väntar på beslut (1)" in page
+    assert f'/arenden/{waiting}"' in page
+    link = re.search(r'href="(/arbetsbelastning/[0-9a-f-]+)">Samordnare<', page)
+    assert link
+    drill = leader.get(link.group(1)).text
+    assert len(re.findall(r">K-[0-9A-Z]{5}<", drill)) == 2
+    by_part = {row[0]: row for row in page_tables(page)["per-part"][1:]}
+    assert by_part["Kommun"][1] == "2"
+    sorted_page = leader.get("/arbetsbelastning", params={"sortera": "namn"}).text
+    names = [row[0] for row in page_tables(sorted_page)["per-person"][1:]]
+    assert names == sorted(names)
+
+
+def test_statistics_hide_small_counts_and_exports_equal_the_page(app: Litestar) -> None:
+    closed_case(app)
+    enrolled_case(client_for(app, "samordnare@test"))
+    analyst = client_for(app, "analytiker@test")
+    page = analyst.get("/statistik").text
+    tables = page_tables(page)
+    counts = tables["arenden"]
+    assert counts[0][1:4] == ["Totalt", "Kvinna", "Man"]
+    assert all(cell in ("<5",) for row in counts[1:] for cell in row[1:])
+    assert "Testa Deltagarsson" not in page and "K-" not in page  # aggregates only
+    for key in ("arenden", "forsorjning-inskrivning", "uppfoljning-3"):
+        assert csv_rows(analyst.get(f"/statistik/{key}/csv").content) == tables[key]
+        assert xlsx_rows(analyst.get(f"/statistik/{key}/xlsx").content) == tables[key]
+    assert analyst.get("/arbetsbelastning").status_code == 403
+    assert analyst.get("/sus-export/csv").status_code == 403
+
+
+def test_the_sus_export_has_a_row_per_case_and_personnummer_only_where_allowed(
+    app: Litestar,
+) -> None:
+    case_id = closed_case(app)
+    coordinator = client_for(app, "samordnare@test")
+    rows = csv_rows(coordinator.get("/sus-export/csv").content)
+    assert rows[0][:3] == ["Ärendekod", "Personnummer", "Registreringstyp"]
+    assert len(rows) == 2
+    assert rows[1][1] == PERSONNUMMER
+    assert rows[1][13] == "Arbete utan subvention"
+    leader_rows = xlsx_rows(client_for(app, "ledare@test").get("/sus-export/xlsx").content)
+    assert leader_rows[1][0] == rows[1][0]
+    assert leader_rows[1][1] == ""  # a teamledare does not see personal data
+    with app.state.services.engine.connect() as conn:
+        pages = conn.execute(read_audit.select().where(read_audit.c.case_id == case_id)).all()
+    assert any(row.page == "SUS-export" for row in pages)

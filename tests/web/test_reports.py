@@ -4,8 +4,8 @@ hold, small cells are hidden everywhere, and each role sees only what it may."""
 from __future__ import annotations
 
 import csv
-import re
 import io
+import re
 from html.parser import HTMLParser
 
 from litestar import Litestar

@@ -185,6 +185,22 @@ CommandBuilder = Callable[[dict[str, Any], FormErrors], case.Command]
 
 
 Render = Callable[[Request[Any, Any, Any], CaseRow, dict[str, Any], FormErrors], Template]
+Extra = Callable[[Request[Any, Any, Any], CaseRow], dict[str, Any]]
+
+
+def form_page(template: str, extra: Extra | None = None) -> Render:
+    """How a form of the case is drawn: the case, the user's input and the messages beside the
+    fields (422 when there are any), and what else the template needs."""
+
+    def render(
+        request: Request[Any, Any, Any], row: CaseRow, form: dict[str, Any], errors: FormErrors
+    ) -> Template:
+        more = extra(request, row) if extra else {}
+        return page(
+            request, template, 422 if errors else 200, case=row, form=form, errors=errors, **more
+        )
+
+    return render
 
 
 async def act(

@@ -29,7 +29,7 @@ from coordination.domain.vocabulary import (
     SelfAssessmentPhase,
     SupportSource,
 )
-from coordination.web.cases import Render, act, case_for, require_case_worker
+from coordination.web.cases import Render, act, case_for, form_page, require_case_worker
 from coordination.web.common import Option, current_user, logged_in, page, services_of
 from coordination.web.forms import FormErrors
 
@@ -82,19 +82,13 @@ ASSESSMENT_FIELDS = (
 )
 
 
-def _assessment_page(
-    request: Request[Any, Any, Any], row: CaseRow, form: dict[str, Any], errors: FormErrors
-) -> Template:
-    return page(
-        request,
-        "assessment.html",
-        422 if errors else 200,
-        case=row,
-        fields=ASSESSMENT_FIELDS,
-        versions=journey.assessments(services_of(request).engine, row.case_id),
-        form=form,
-        errors=errors,
-    )
+_assessment_page = form_page(
+    "assessment.html",
+    lambda request, row: {
+        "fields": ASSESSMENT_FIELDS,
+        "versions": journey.assessments(services_of(request).engine, row.case_id),
+    },
+)
 
 
 @get("/arenden/{case_id:str}/kartlaggning", guards=[logged_in])
@@ -152,20 +146,19 @@ def _plan_form(row: CaseRow, plan: case.Plan | None, today: date) -> dict[str, A
     return form
 
 
+def _plan_extra(request: Request[Any, Any, Any], row: CaseRow) -> dict[str, Any]:
+    return {
+        "staff": staff_options(request),
+        "consent_parts": [p for p in Part if p in row.consent_parts],
+    }
+
+
 def _plan_page(
     request: Request[Any, Any, Any], row: CaseRow, form: dict[str, Any], errors: FormErrors
 ) -> Template:
-    return page(
-        request,
-        "plan_form.html",
-        422 if errors else 200,
-        case=row,
-        rows=_activity_rows(form),
-        staff=staff_options(request),
-        consent_parts=[p for p in Part if p in row.consent_parts],
-        form=form,
-        errors=errors,
-    )
+    return form_page(
+        "plan_form.html", lambda r, c: {**_plan_extra(r, c), "rows": _activity_rows(form)}
+    )(request, row, form, errors)
 
 
 def _current_activities(request: Request[Any, Any, Any], case_id: str) -> dict[str, case.Activity]:
@@ -324,18 +317,9 @@ def read_meeting(f: dict[str, Any], e: FormErrors, prefix: str = "") -> case.Mee
     )
 
 
-def _new_meeting_page(
-    request: Request[Any, Any, Any], row: CaseRow, form: dict[str, Any], errors: FormErrors
-) -> Template:
-    return page(
-        request,
-        "meeting_new.html",
-        422 if errors else 200,
-        case=row,
-        staff=staff_options(request),
-        form=form,
-        errors=errors,
-    )
+_new_meeting_page = form_page(
+    "meeting_new.html", lambda request, row: {"staff": staff_options(request)}
+)
 
 
 @get("/arenden/{case_id:str}/moten/nytt", guards=[logged_in])
@@ -373,29 +357,20 @@ def _meeting_for(request: Request[Any, Any, Any], row: CaseRow, meeting_id: str)
 
 
 def _meeting_page(meeting_id: str) -> Render:
-    def render(
-        request: Request[Any, Any, Any], row: CaseRow, form: dict[str, Any], errors: FormErrors
-    ) -> Template:
-        return page(
-            request,
-            "meeting.html",
-            422 if errors else 200,
-            case=row,
-            meeting=_meeting_for(request, row, meeting_id),
-            staff=staff_options(request),
-            names=names(request),
-            consent_parts=[p for p in Part if p in row.consent_parts],
-            has_plan=row.plan_version > 0,
-            activities=[
+    def extra(request: Request[Any, Any, Any], row: CaseRow) -> dict[str, Any]:
+        return {
+            **_plan_extra(request, row),
+            "meeting": _meeting_for(request, row, meeting_id),
+            "names": names(request),
+            "has_plan": row.plan_version > 0,
+            "activities": [
                 a
                 for a in journey.activities(services_of(request).engine, row.case_id)
                 if a.status in (ActivityStatus.PLANNED, ActivityStatus.ONGOING)
             ],
-            form=form,
-            errors=errors,
-        )
+        }
 
-    return render
+    return form_page("meeting.html", extra)
 
 
 @get("/arenden/{case_id:str}/moten/{meeting_id:str}", guards=[logged_in])
@@ -555,10 +530,7 @@ async def hand_over(request: Request[Any, Any, Any], case_id: FromPath[str]) -> 
 # -- closure and reopening ------------------------------------------------------------------
 
 
-def _closure_page(
-    request: Request[Any, Any, Any], row: CaseRow, form: dict[str, Any], errors: FormErrors
-) -> Template:
-    return page(request, "closure.html", 422 if errors else 200, case=row, form=form, errors=errors)
+_closure_page = form_page("closure.html")
 
 
 @get("/arenden/{case_id:str}/avslut", guards=[logged_in])

@@ -13,12 +13,11 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from coordination import access
-from coordination.cases import CaseRow
 from coordination.domain import case
 from coordination.domain.vocabulary import Occupation, SupportSource
 from coordination.emails import what
 from coordination.tables import users
-from coordination.web.cases import Render, act, case_for
+from coordination.web.cases import Render, act, case_for, form_page
 from coordination.web.common import current_user, logged_in, page, posted, services_of
 from coordination.web.forms import FormErrors
 
@@ -84,20 +83,7 @@ async def reminder_snooze(request: Request[Any, Any, Any]) -> Response[Any]:
 
 
 def _follow_up_page(months: int) -> Render:
-    def render(
-        request: Request[Any, Any, Any], row: CaseRow, form: dict[str, Any], errors: FormErrors
-    ) -> Template:
-        return page(
-            request,
-            "follow_up.html",
-            422 if errors else 200,
-            case=row,
-            months=months,
-            form=form,
-            errors=errors,
-        )
-
-    return render
+    return form_page("follow_up.html", lambda request, row: {"months": months})
 
 
 def _months(request: Request[Any, Any, Any], months: int) -> int:

@@ -49,7 +49,28 @@ def _sources(value: str | None) -> frozenset[SupportSource]:
 
 
 def case_facts(engine: Engine, team_id: str, insats_id: str = "") -> list[CaseFacts]:
-    query = sa.select(cases).where(cases.c.team_id == team_id, cases.c.start_date.is_not(None))
+    columns = [
+        cases.c[name]
+        for name in (
+            "case_id",
+            "case_code",
+            "registration_type",
+            "gender",
+            "age_group",
+            "insats_id",
+            "start_date",
+            "closed_on",
+            "closure_kind",
+            "occupation_at_closure",
+            "support_sources",
+            "support_at_closure",
+            "max_level",
+            "stepped_up",
+            "handovers",
+            "meetings_held",
+        )
+    ]
+    query = sa.select(*columns).where(cases.c.team_id == team_id, cases.c.start_date.is_not(None))
     if insats_id:
         query = query.where(cases.c.insats_id == insats_id)
     with engine.connect() as conn:

@@ -112,10 +112,16 @@ GROUPS: list[tuple[str, Predicate]] = [
 COLUMNS = [name for name, _ in GROUPS]
 
 
-def _row(
-    label: str, cases: Sequence[CaseFacts], cell: Callable[[list[CaseFacts]], str]
-) -> list[str]:
-    return [label, *(cell([c for c in cases if member(c)]) for _, member in GROUPS)]
+class Grouped:
+    """A population split once into the columns' groups (everyone, each kön, each age)."""
+
+    def __init__(self, cases: Sequence[CaseFacts]) -> None:
+        self.groups = [[c for c in cases if member(c)] for _, member in GROUPS]
+
+
+def _row(label: str, cases: Sequence[CaseFacts] | Grouped, cell: Cell) -> list[str]:
+    grouped = cases if isinstance(cases, Grouped) else Grouped(cases)
+    return [label, *(cell(group) for group in grouped.groups)]
 
 
 def months_in_insats(case: CaseFacts) -> int:
@@ -144,8 +150,9 @@ def statistics(
         if c.start_date <= period.end and (c.closed_on is None or c.closed_on >= period.start)
     ]
     closed_all = [c for c in cases if period.holds(c.closed_on)]
-    closed = [c for c in closed_all if c.closure_kind is not ClosureKind.REGISTERED_IN_ERROR]
+    closed_cases = [c for c in closed_all if c.closure_kind is not ClosureKind.REGISTERED_IN_ERROR]
     personal = partial(_registered_as, RegistrationType.PERSONAL)
+    closed, active_groups = Grouped(closed_cases), Grouped(active)
     tables = [
         Table(
             "arenden",
@@ -158,7 +165,11 @@ def statistics(
                     group,
                     _count_where(partial(_registered_as, kind)),
                 )
-                for what, group in (("Nya", new), ("Aktiva", active), ("Avslutade", closed_all))
+                for what, group in (
+                    ("Nya", Grouped(new)),
+                    ("Aktiva", active_groups),
+                    ("Avslutade", Grouped(closed_all)),
+                )
                 for kind in RegistrationType
             ],
         ),
@@ -173,7 +184,7 @@ def statistics(
             "forsorjning-avslut",
             "Försörjning vid avslut",
             "Avslutade ärenden med personuppgifter; flera källor kan gälla samma person.",
-            [c for c in closed if personal(c)],
+            [c for c in closed_cases if personal(c)],
             _supported_at_closure,
         ),
         Table(
@@ -198,9 +209,13 @@ def statistics(
             "Stegförflyttningar",
             "Aktiva ärenden under perioden: andel med minst ett steg uppåt, och högsta nivå.",
             COLUMNS,
-            [_row("Minst ett steg uppåt", active, _share_where(_stepped_up))]
+            [_row("Minst ett steg uppåt", active_groups, _share_where(_stepped_up))]
             + [
-                _row(f"Högsta nivå {level}", active, _share_where(partial(_highest_level, level)))
+                _row(
+                    f"Högsta nivå {level}",
+                    active_groups,
+                    _share_where(partial(_highest_level, level)),
+                )
                 for level in range(max((c.max_level or 0 for c in active), default=0) + 1)
             ],
         ),
@@ -220,8 +235,8 @@ def statistics(
             "Genomsnitt över aktiva ärenden.",
             COLUMNS,
             [
-                _row("Överlämningar per ärende", active, _mean_of(_handovers)),
-                _row("Nätverksmöten per ärende", active, _mean_of(_meetings_held)),
+                _row("Överlämningar per ärende", active_groups, _mean_of(_handovers)),
+                _row("Nätverksmöten per ärende", active_groups, _mean_of(_meetings_held)),
             ],
         ),
     ]
@@ -310,7 +325,8 @@ def _support_table(
         note,
         COLUMNS,
         [
-            _row(s.label, cases, _share_where(partial(_has_source, s, sources)))
+            _row(s.label, grouped, _share_where(partial(_has_source, s, sources)))
+            for grouped in (Grouped(cases),)
             for s in SupportSource
         ],
     )
@@ -321,7 +337,7 @@ def _follow_up_table(
 ) -> Table:
     """Who is still in work or studies, and how support changed from enrolment."""
     at = {f.case_id: f for f in done if f.case_id in by_case}
-    cases = [by_case[case_id] for case_id in at]
+    cases = Grouped([by_case[case_id] for case_id in at])
 
     def in_work(case: CaseFacts) -> bool:
         return at[case.case_id].in_work_or_studies

@@ -54,7 +54,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> None:
         from coordination.demo import DEMO_PASSWORD
 
         print(f"Logga in som samordnare@demo.samordna med lösenordet {DEMO_PASSWORD}")
-        print("(även af@, fk@, region@, kommun@, teamledare@, admin@demo.samordna)")
+        print("(även af@, fk@, region@, kommun@, teamledare@, analytiker@, admin@demo.samordna)")
     elif not has_users:
         print("Inga användare ännu: skapa en med 'uv run coordination create-user'.")
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")

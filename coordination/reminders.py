@@ -76,6 +76,19 @@ _DUE = sa.select(due_reminders, cases.c.case_code, cases.c.version, cases.c.team
 )
 
 
+@dataclass(frozen=True)
+class Message:
+    """An email on its way into the outbox; `dedupe_key` says what it is about, once."""
+
+    dedupe_key: str
+    kind: str  # "reminder", "digest" or "summary"
+    recipient_id: str
+    to_address: str
+    subject: str
+    body: str
+    case_id: str | None = None
+
+
 def _bookkeeping(case_id: str, fact: case.Event, user: User | None) -> events.NewEvent:
     metadata = events.metadata_of(
         actor=user.id if user else SYSTEM_ACTOR,
@@ -167,7 +180,15 @@ class Reminders:
                 row.recipient_id,
                 "e-post",
                 now,
-                message=(row.email, subject, body),
+                message=Message(
+                    f"reminder:{row.case_id}:{row.key}:{row.recipient_id}",
+                    "reminder",
+                    row.recipient_id,
+                    row.email,
+                    subject,
+                    body,
+                    row.case_id,
+                ),
             ):
                 sent += 1
         return sent
@@ -180,7 +201,7 @@ class Reminders:
         recipient_id: str,
         channel: str,
         now: datetime,
-        message: tuple[str, str, str] | None,
+        message: Message | None,
     ) -> bool:
         """Append ReminderSent and (when there is one) put the message in the outbox, in one
         transaction. False when another instance got there first."""
@@ -198,40 +219,22 @@ class Reminders:
                 version = self.store.stream_version(stream, conn)
                 self.store.append(stream, version, [event], conn=conn)
                 if message is not None:
-                    self._enqueue(
-                        conn,
-                        f"reminder:{case_id}:{key}:{recipient_id}",
-                        "reminder",
-                        recipient_id,
-                        *message,
-                        now,
-                        case_id,
-                    )
+                    self._enqueue(conn, message, now)
         except (events.ConcurrencyError, IntegrityError):
             return False
         return True
 
     @staticmethod
-    def _enqueue(
-        conn: sa.Connection,
-        dedupe_key: str,
-        kind: str,
-        recipient_id: str,
-        to_address: str,
-        subject: str,
-        body: str,
-        now: datetime,
-        case_id: str | None = None,
-    ) -> None:
+    def _enqueue(conn: sa.Connection, message: Message, now: datetime) -> None:
         conn.execute(
             outbox.insert().values(
-                dedupe_key=dedupe_key,
-                kind=kind,
-                recipient_id=recipient_id,
-                to_address=to_address,
-                subject=subject,
-                body=body,
-                case_id=case_id,
+                dedupe_key=message.dedupe_key,
+                kind=message.kind,
+                recipient_id=message.recipient_id,
+                to_address=message.to_address,
+                subject=message.subject,
+                body=message.body,
+                case_id=message.case_id,
                 created_at=now,
                 attempts=0,
                 last_error="",
@@ -285,12 +288,14 @@ class Reminders:
                 overdue = Counter(names.get(who, "okänd") for who, r in team if r.due_on < today)
                 subject, body = emails.summary(self.settings.base_url, counts, overdue)
                 written += self._write_once(
-                    f"summary:{person.id}:{week}",
-                    "summary",
-                    person.id,
-                    person.email,
-                    subject,
-                    body,
+                    Message(
+                        f"summary:{person.id}:{week}",
+                        "summary",
+                        person.id,
+                        person.email,
+                        subject,
+                        body,
+                    ),
                     now,
                 )
         return written
@@ -300,7 +305,8 @@ class Reminders:
     ) -> int:
         subject, body = emails.digest(self.settings.base_url, [r.item() for r in mine], today)
         written = self._write_once(
-            f"digest:{person.id}:{week}", "digest", person.id, person.email, subject, body, now
+            Message(f"digest:{person.id}:{week}", "digest", person.id, person.email, subject, body),
+            now,
         )
         if written and person.digest_only:
             # The digest is how these reminders reach the user: log it on each case.
@@ -317,19 +323,10 @@ class Reminders:
                     )
         return written
 
-    def _write_once(
-        self,
-        dedupe_key: str,
-        kind: str,
-        recipient_id: str,
-        to_address: str,
-        subject: str,
-        body: str,
-        now: datetime,
-    ) -> int:
+    def _write_once(self, message: Message, now: datetime) -> int:
         try:
             with self.engine.begin() as conn:
-                self._enqueue(conn, dedupe_key, kind, recipient_id, to_address, subject, body, now)
+                self._enqueue(conn, message, now)
         except IntegrityError:
             return 0
         return 1

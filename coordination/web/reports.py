@@ -168,7 +168,12 @@ def _sus(request: Request[Any, Any, Any]) -> list[list[str]]:
     )
     visible: dict[str, str] = {}
     for row in services.cases.team_cases(user.team_id):
-        if row.start_date and access.can_see_personal_data(
+        in_period = (
+            row.start_date is not None
+            and row.start_date <= period.end
+            and (row.closed_on is None or row.closed_on >= period.start)
+        )
+        if in_period and access.can_see_personal_data(
             user, row.team_id, row.consent_parts, row.consent_withdrawn
         ):
             number = services.cases.personal_data(user, row.case_id, "SUS-export").get(

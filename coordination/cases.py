@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 import events
 from coordination import case_events, journey
 from coordination.accounts import User
+from coordination.config import team_wall_clock
 from coordination.domain import case
 from coordination.domain.vocabulary import ClosureKind, ClosureReason, Occupation, Part, Stage
 from coordination.tables import case_people, case_timeline, cases, insatser, read_audit, users
@@ -225,7 +226,7 @@ class Cases:
         with self.store.engine.connect() as conn:
             rows = [_case_row(row) for row in conn.execute(query)]
         upcoming = journey.next_meetings(
-            self.store.engine, [r.case_id for r in rows], datetime.now()
+            self.store.engine, [r.case_id for r in rows], team_wall_clock()
         )
         return [replace(r, next_meeting_at=upcoming.get(r.case_id)) for r in rows]
 

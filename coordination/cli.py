@@ -6,12 +6,11 @@ import argparse
 import getpass
 import logging
 import sys
-from datetime import date
 
 import sqlalchemy as sa
 
 from coordination import accounts, db
-from coordination.config import ConfigurationError, Settings, load_settings
+from coordination.config import ConfigurationError, Settings, load_settings, team_today
 from coordination.domain.vocabulary import Part, Role
 from coordination.tables import teams, users
 
@@ -33,7 +32,7 @@ def _seed_demo(settings: Settings, engine: sa.Engine) -> None:
 
     if _has_users(engine):
         return
-    demo.seed(engine, build_services(settings, engine).cases, date.today())
+    demo.seed(engine, build_services(settings, engine).cases, team_today())
     print("Demodata: ett team med påhittade personer och ärenden.")
 
 

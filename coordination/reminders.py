@@ -12,7 +12,7 @@ import logging
 import smtplib
 import ssl
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -25,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 import events
 from coordination import case_events, emails
 from coordination.accounts import User
-from coordination.config import TEAM_TIMEZONE, Settings, SmtpSettings
+from coordination.config import TEAM_TIMEZONE, Settings, SmtpSettings, team_now
 from coordination.domain import case
 from coordination.domain.reminders import ReminderKind
 from coordination.domain.vocabulary import Role
@@ -134,13 +134,14 @@ class Reminders:
         store: events.EventStore,
         settings: Settings,
         sender: Sender | None = None,
-        clock: Callable[[], datetime] = lambda: datetime.now(TEAM_TIMEZONE),
+        clock: Callable[[], datetime] = team_now,
     ) -> None:
         self.store = store
         self.engine = store.engine
         self.settings = settings
         self.sender = sender or (Sender(settings.smtp) if settings.smtp else None)
         self.clock = clock
+        self._weekly_done = ""  # the week whose digests and summaries this process wrote
 
     # -- the clock's job ---------------------------------------------------------------
 
@@ -246,14 +247,15 @@ class Reminders:
 
     def weekly(self, now: datetime) -> int:
         """From Monday morning on: each user's digest of due and overdue reminders, and each
-        teamledare's summary, once per week (the outbox's dedupe key holds the week)."""
+        teamledare's summary, once per week (the outbox's dedupe key holds the week, so a
+        restart or a second instance writes nothing twice). One pass per week and process:
+        the clock ticks every minute and the rest of the week has nothing to add."""
         local = now.astimezone(TEAM_TIMEZONE)
         monday = local.date() - timedelta(days=local.weekday())
-        if local.weekday() == 0 and local.hour < DIGEST_HOUR:
-            return 0
         week = f"{monday.isocalendar().year}-V{monday.isocalendar().week:02d}"
+        if week == self._weekly_done or (local.weekday() == 0 and local.hour < DIGEST_HOUR):
+            return 0
         today = local.date()
-        written = 0
         with self.engine.connect() as conn:
             people = conn.execute(
                 sa.select(
@@ -265,25 +267,24 @@ class Reminders:
                     users.c.digest_only,
                 ).where(users.c.active.is_(True))
             ).all()
-            due = [
-                (row.recipient_id, row.team_id, _reminder(row))
-                for row in conn.execute(
-                    _DUE.where(due_reminders.c.due_on <= today + DIGEST_HORIZON).order_by(
-                        due_reminders.c.due_on
-                    )
+            mine: dict[str, list[Reminder]] = defaultdict(list)
+            due_in_team: dict[str, list[tuple[str, Reminder]]] = defaultdict(list)
+            for row in conn.execute(
+                _DUE.where(due_reminders.c.due_on <= today + DIGEST_HORIZON).order_by(
+                    due_reminders.c.due_on
                 )
-            ]
+            ):
+                reminder = _reminder(row)
+                mine[row.recipient_id].append(reminder)
+                if reminder.due_on <= today:
+                    due_in_team[row.team_id].append((row.recipient_id, reminder))
         names = {p.id: p.name for p in people}
+        written = 0
         for person in people:
-            mine = [r for who, _, r in due if who == person.id]
-            if mine:
-                written += self._digest(person, mine, week, today, now)
+            if mine[person.id]:
+                written += self._digest(person, mine[person.id], week, today, now)
             if person.role == Role.TEAM_LEADER:
-                team = [
-                    (who, r)
-                    for who, team_id, r in due
-                    if team_id == person.team_id and r.due_on <= today
-                ]
+                team = due_in_team[person.team_id]
                 counts = Counter((names.get(who, "okänd"), r.kind) for who, r in team)
                 overdue = Counter(names.get(who, "okänd") for who, r in team if r.due_on < today)
                 subject, body = emails.summary(self.settings.base_url, counts, overdue)
@@ -298,6 +299,7 @@ class Reminders:
                     ),
                     now,
                 )
+        self._weekly_done = week
         return written
 
     def _digest(

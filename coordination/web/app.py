@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -21,7 +19,7 @@ from sqlalchemy.engine import Engine
 
 from coordination import db
 from coordination.cases import Cases
-from coordination.config import TEAM_TIMEZONE, Settings
+from coordination.config import TEAM_TIMEZONE, Settings, team_now, team_today
 from coordination.reminders import Reminders
 from coordination.web import admin, auth, cases, journey, reminders, reports
 from coordination.web.common import Services, page
@@ -65,37 +63,44 @@ def _security_headers(response: Response[Any]) -> Response[Any]:
 
 def build_services(settings: Settings, engine: Engine) -> Services:
     store = db.build_store(settings, engine)
-    return Services(settings, engine, Cases(store, today), Reminders(store, settings))
+    return Services(settings, engine, Cases(store, team_today), Reminders(store, settings))
 
 
-def today() -> date:
-    return datetime.now(TEAM_TIMEZONE).date()
+class ReminderClock:
+    """APScheduler as the reminders' clock, started and stopped with the app: one interval
+    job, nothing else lives in it. `SAMORDNA_SWEEP_SECONDS=0` leaves it off."""
 
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.scheduler: BackgroundScheduler | None = None
 
-def _start_clock(services: Services) -> Callable[[], None]:
-    """APScheduler as the reminders' clock: one interval job; nothing else lives in it."""
-    if services.settings.sweep_seconds <= 0:
-        return lambda: None
-    scheduler = BackgroundScheduler(timezone=TEAM_TIMEZONE)
-    scheduler.add_job(
-        services.reminders.tick,
-        "interval",
-        seconds=services.settings.sweep_seconds,
-        id="reminders",
-        max_instances=1,
-        coalesce=True,
-        next_run_time=datetime.now(TEAM_TIMEZONE),
-    )
-    scheduler.start()
-    return lambda: scheduler.shutdown(wait=True)
+    def start(self) -> None:
+        seconds = self.services.settings.sweep_seconds
+        if seconds <= 0:
+            return
+        self.scheduler = BackgroundScheduler(timezone=TEAM_TIMEZONE)
+        self.scheduler.add_job(
+            self.services.reminders.tick,
+            "interval",
+            seconds=seconds,
+            id="reminders",
+            max_instances=1,
+            coalesce=True,
+            next_run_time=team_now(),
+        )
+        self.scheduler.start()
+
+    def stop(self) -> None:
+        if self.scheduler is not None:
+            self.scheduler.shutdown(wait=True)
 
 
 def create_app(settings: Settings, engine: Engine) -> Litestar:
     services = build_services(settings, engine)
-    stop_clock: list[Callable[[], None]] = []
+    clock = ReminderClock(services)
     return Litestar(
-        on_startup=[lambda: stop_clock.append(_start_clock(services))],
-        on_shutdown=[lambda: [stop() for stop in stop_clock]],
+        on_startup=[clock.start],
+        on_shutdown=[clock.stop],
         route_handlers=[
             *auth.HANDLERS,
             *cases.HANDLERS,

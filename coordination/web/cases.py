@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from litestar import Request, Response, get, post
@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 from coordination import access, accounts, insatser, journey
 from coordination.accounts import User
 from coordination.cases import CaseChanged, CaseRow
+from coordination.config import team_today
 from coordination.domain import case
 from coordination.domain.vocabulary import (
     AgeGroup,
@@ -51,7 +52,7 @@ async def team_page(request: Request[Any, Any, Any]) -> Response[Any]:
         stage=Stage.parse(filters["stage"]),
         code=filters["code"],
     )
-    week_start = datetime.combine(date.today() - timedelta(days=date.today().weekday()), time())
+    week_start = datetime.combine(team_today() - timedelta(days=team_today().weekday()), time())
     first_due = services.reminders.first_due([r.case_id for r in rows])
     return page(
         request,
@@ -78,7 +79,7 @@ def require_case_worker(user: User, team_id: str) -> None:
 @get("/remisser/ny", guards=[logged_in])
 async def referral_form(request: Request[Any, Any, Any]) -> Template:
     require_case_worker(current_user(request), current_user(request).team_id)
-    return page(request, "referral.html", form={"referral_date": date.today().isoformat()})
+    return page(request, "referral.html", form={"referral_date": team_today().isoformat()})
 
 
 @post("/remisser/ny", guards=[logged_in])
@@ -132,7 +133,7 @@ def case_page_of(
     current = [
         i
         for i in insatser.team_insatser(services.engine, row.team_id)
-        if i.active_to is None or i.active_to >= date.today()
+        if i.active_to is None or i.active_to >= team_today()
     ]
     engine = services.engine
     steps = journey.steps(engine, row.case_id)
@@ -299,7 +300,7 @@ async def withdraw_consent(
     return await act(
         request,
         case_id,
-        lambda f, e: case.WithdrawConsent(f.get("withdraw_reason", ""), date.today()),
+        lambda f, e: case.WithdrawConsent(f.get("withdraw_reason", ""), team_today()),
     )
 
 
@@ -311,7 +312,7 @@ async def renew_consent(request: Request[Any, Any, Any], case_id: FromPath[str])
         lambda f, e: case.RenewConsent(
             e.choices(f["consent_parts"], "consent_parts", Part),
             f.get("consent_note", ""),
-            date.today(),
+            team_today(),
         ),
     )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from litestar import Request
@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from coordination import accounts
 from coordination.accounts import User
 from coordination.cases import Cases
-from coordination.config import Settings
+from coordination.config import Settings, team_today
 from coordination.domain.reminders import ReminderKind
 from coordination.domain.vocabulary import (
     ActivityStatus,
@@ -115,7 +115,7 @@ def page(
             "partial": partial,
             "user": request.scope.get("user"),
             "vocab": VOCABULARY,
-            "today": date.today(),
+            "today": team_today(),
             "form": {},
             "errors": {},
             **context,

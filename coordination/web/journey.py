@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from icalendar import Calendar, Event
@@ -16,7 +16,7 @@ from litestar.response import Template
 
 from coordination import access, accounts, journey
 from coordination.cases import CaseRow
-from coordination.config import TEAM_TIMEZONE
+from coordination.config import TEAM_TIMEZONE, team_now, team_today, team_wall_clock
 from coordination.domain import case
 from coordination.domain.vocabulary import (
     ActivityStatus,
@@ -175,7 +175,7 @@ async def plan_form(request: Request[Any, Any, Any], case_id: FromPath[str]) -> 
         latest = case.replace_activities(
             latest, tuple(current.get(a.activity_id, a) for a in latest.activities)
         )
-    return _plan_page(request, row, _plan_form(row, latest, date.today()), FormErrors())
+    return _plan_page(request, row, _plan_form(row, latest, team_today()), FormErrors())
 
 
 def read_activity(
@@ -270,7 +270,7 @@ async def plan_printout(request: Request[Any, Any, Any], case_id: FromPath[str])
     upcoming = [
         m
         for m in journey.meetings(engine, case_id)
-        if m.status == "scheduled" and m.starts_at >= datetime.now()
+        if m.status == "scheduled" and m.starts_at >= team_wall_clock()
     ]
     return page(
         request,
@@ -293,7 +293,7 @@ async def change_activity(
         lambda f, e: case.ChangeActivity(
             activity_id,
             e.choice(f, "status", ActivityStatus) or ActivityStatus.PLANNED,
-            date.today(),
+            team_today(),
             f.get("reason", ""),
         ),
         anchor="#plan",
@@ -381,7 +381,7 @@ async def meeting_page(
     found = _meeting_for(request, row, meeting_id)
     form = {
         "version": str(row.version),
-        "held_on": min(found.starts_at.date(), date.today()).isoformat(),
+        "held_on": min(found.starts_at.date(), team_today()).isoformat(),
         "starts_at": found.starts_at.isoformat(timespec="minutes"),
         "place": found.place,
         "invitee_ids": found.invitee_ids,
@@ -465,7 +465,7 @@ async def meeting_calendar(
     event.add("summary", f"Nätverksmöte {row.case_code}")
     event.add("dtstart", found.starts_at.replace(tzinfo=TEAM_TIMEZONE))
     event.add("dtend", found.ends_at.replace(tzinfo=TEAM_TIMEZONE))
-    event.add("dtstamp", datetime.now(TEAM_TIMEZONE))
+    event.add("dtstamp", team_now())
     event.add(
         "location", found.mode.label if found.mode is not MeetingMode.IN_PERSON else found.place
     )
@@ -522,7 +522,7 @@ async def hand_over(request: Request[Any, Any, Any], case_id: FromPath[str]) -> 
         part = Part.parse(responsibility)
         if part is None and responsibility != "coordinator":
             e["responsibility"] = "Välj vilket ansvar som lämnas över."
-        return case.HandOver(part, f.get("to_id", ""), f.get("handover_reason", ""), date.today())
+        return case.HandOver(part, f.get("to_id", ""), f.get("handover_reason", ""), team_today())
 
     return await act(request, case_id, build, anchor="#overlamning")
 
@@ -539,7 +539,7 @@ async def closure_form(request: Request[Any, Any, Any], case_id: FromPath[str]) 
     require_case_worker(current_user(request), row.team_id)
     form = {
         "version": str(row.version),
-        "closed_on": date.today().isoformat(),
+        "closed_on": team_today().isoformat(),
         "kind": ClosureKind.COMPLETED.value,
         "support_sources": [],
     }

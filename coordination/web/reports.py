@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from litestar import Request, Response, get
@@ -11,7 +10,7 @@ from litestar.params import FromPath
 from litestar.response import Template
 
 from coordination import access, insatser, reports
-from coordination.config import TEAM_TIMEZONE
+from coordination.config import team_now
 from coordination.statistics import SUPPRESSED, Table, period_of, statistics
 from coordination.web.charts import bar_chart
 from coordination.web.common import current_user, logged_in, page, services_of
@@ -32,7 +31,7 @@ async def caseload_page(request: Request[Any, Any, Any]) -> Template:
     user = current_user(request)
     _require(access.can_see_caseload(user), "Arbetsbelastningen är för teamledare och samordnare.")
     services = services_of(request)
-    now = datetime.now(TEAM_TIMEZONE)
+    now = team_now()
     query = request.query_params
     part = query.get("part", "")
     sort = query.get("sortera", "aktiva")
@@ -62,9 +61,7 @@ async def caseload_person(request: Request[Any, Any, Any], user_id: FromPath[str
     load = next(
         (
             found
-            for found in reports.caseload(
-                services.engine, user.team_id, datetime.now(TEAM_TIMEZONE)
-            )
+            for found in reports.caseload(services.engine, user.team_id, team_now())
             if found.key == user_id
         ),
         None,

@@ -284,3 +284,19 @@ def add_account(
     except IntegrityError:
         return EMAIL_TAKEN
     return {}
+
+
+# -- the user's own settings --------------------------------------------------------------
+
+
+def digest_only(engine: Engine, user: User) -> bool:
+    """Whether the user gets reminders only in the weekly digest, not one email each."""
+    with engine.connect() as conn:
+        return bool(
+            conn.execute(sa.select(users.c.digest_only).where(users.c.id == user.id)).scalar()
+        )
+
+
+def set_digest_only(engine: Engine, user: User, value: bool) -> None:
+    with engine.begin() as conn:
+        conn.execute(users.update().where(users.c.id == user.id).values(digest_only=value))

@@ -235,18 +235,43 @@ class Cases:
             row = conn.execute(_CASE_QUERY.where(cases.c.case_id == case_id)).first()
         return _case_row(row) if row else None
 
+    def record_read(
+        self, reader: User, case_id: str, page: str, conn: sa.Connection | None = None
+    ) -> None:
+        """A view of the participant's personal data, for the read audit."""
+        if conn is None:
+            with self.store.engine.begin() as own:
+                self.record_read(reader, case_id, page, own)
+            return
+        conn.execute(
+            read_audit.insert().values(
+                user_id=reader.id, case_id=case_id, page=page, viewed_at=events.store.utc_now()
+            )
+        )
+
     def personal_data(self, reader: User, case_id: str, page: str) -> dict[str, Any]:
         """The participant's personal data; the read is written to the audit log first."""
         with self.store.engine.begin() as conn:
-            conn.execute(
-                read_audit.insert().values(
-                    user_id=reader.id, case_id=case_id, page=page, viewed_at=events.store.utc_now()
-                )
-            )
+            self.record_read(reader, case_id, page, conn)
             row = conn.execute(
                 sa.select(case_people).where(case_people.c.case_id == case_id)
             ).first()
         return dict(row._mapping) if row else {}
+
+    def personnummer_of(self, reader: User, case_ids: list[str], page: str) -> dict[str, str]:
+        """Several participants' personnummer, each read written to the audit log, in one
+        transaction (an export, say)."""
+        if not case_ids:
+            return {}
+        with self.store.engine.begin() as conn:
+            for case_id in case_ids:
+                self.record_read(reader, case_id, page, conn)
+            rows = conn.execute(
+                sa.select(case_people.c.case_id, case_people.c.personnummer).where(
+                    case_people.c.case_id.in_(case_ids), case_people.c.personnummer.is_not(None)
+                )
+            ).all()
+        return {case_id: number for case_id, number in rows}
 
     def timeline(self, case_id: str) -> list[dict[str, Any]]:
         query = (

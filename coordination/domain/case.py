@@ -1391,10 +1391,6 @@ def _canonical_personnummer(value: str) -> str:
 # -- reading plans ---------------------------------------------------------------------
 
 
-def replace_activities(plan: Plan, activities: tuple[Activity, ...]) -> Plan:
-    return replace(plan, activities=activities)
-
-
 PLAN_REVIEW_AFTER = relativedelta(months=3)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -50,7 +51,7 @@ def _personal_case(request: Request[Any, Any, Any], case_id: str, page_name: str
         raise PermissionDeniedException(
             "Du ser inte deltagarens uppgifter: din part omfattas inte av samtycket."
         )
-    services_of(request).cases.personal_data(current_user(request), case_id, page_name)
+    services_of(request).cases.record_read(current_user(request), case_id, page_name)
     return row
 
 
@@ -172,8 +173,8 @@ async def plan_form(request: Request[Any, Any, Any], case_id: FromPath[str]) -> 
     latest = versions[-1].plan if versions else None
     if latest is not None:
         current = _current_activities(request, case_id)
-        latest = case.replace_activities(
-            latest, tuple(current.get(a.activity_id, a) for a in latest.activities)
+        latest = replace(
+            latest, activities=tuple(current.get(a.activity_id, a) for a in latest.activities)
         )
     return _plan_page(request, row, _plan_form(row, latest, team_today()), FormErrors())
 

@@ -5,18 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
 from litestar import Request, Response, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from coordination import access
+from coordination import access, accounts
 from coordination.domain import case
 from coordination.domain.vocabulary import Occupation, SupportSource
 from coordination.emails import what
-from coordination.tables import users
 from coordination.web.cases import Render, act, case_for, form_page
 from coordination.web.common import current_user, logged_in, page, posted, services_of
 from coordination.web.forms import FormErrors
@@ -186,28 +184,20 @@ async def outbox_page(request: Request[Any, Any, Any]) -> Template:
 
 @get("/installningar", guards=[logged_in])
 async def settings_form(request: Request[Any, Any, Any]) -> Template:
-    return page(request, "settings.html", digest_only=_digest_only(request), saved=False)
+    engine, user = services_of(request).engine, current_user(request)
+    return page(
+        request, "settings.html", digest_only=accounts.digest_only(engine, user), saved=False
+    )
 
 
 @post("/installningar", guards=[logged_in])
 async def save_settings(request: Request[Any, Any, Any]) -> Template:
     form = await posted(request)
-    with services_of(request).engine.begin() as conn:
-        conn.execute(
-            users.update()
-            .where(users.c.id == current_user(request).id)
-            .values(digest_only=form.get("delivery") == "digest")
-        )
-    return page(request, "settings.html", digest_only=_digest_only(request), saved=True)
-
-
-def _digest_only(request: Request[Any, Any, Any]) -> bool:
-    with services_of(request).engine.connect() as conn:
-        return bool(
-            conn.execute(
-                sa.select(users.c.digest_only).where(users.c.id == current_user(request).id)
-            ).scalar()
-        )
+    engine, user = services_of(request).engine, current_user(request)
+    accounts.set_digest_only(engine, user, form.get("delivery") == "digest")
+    return page(
+        request, "settings.html", digest_only=accounts.digest_only(engine, user), saved=True
+    )
 
 
 HANDLERS = [

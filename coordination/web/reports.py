@@ -163,21 +163,17 @@ def _sus(request: Request[Any, Any, Any]) -> list[list[str]]:
     period = period_of(
         chosen["ar"], chosen["kvartal"], chosen["fran"], chosen["till"], services.cases.today()
     )
-    visible: dict[str, str] = {}
-    for row in services.cases.team_cases(user.team_id):
-        in_period = (
-            row.start_date is not None
-            and row.start_date <= period.end
-            and (row.closed_on is None or row.closed_on >= period.start)
-        )
-        if in_period and access.can_see_personal_data(
+    allowed = [
+        row.case_id
+        for row in services.cases.team_cases(user.team_id)
+        if row.start_date is not None
+        and row.start_date <= period.end
+        and (row.closed_on is None or row.closed_on >= period.start)
+        and access.can_see_personal_data(
             user, row.team_id, row.consent_parts, row.consent_withdrawn
-        ):
-            number = services.cases.personal_data(user, row.case_id, "SUS-export").get(
-                "personnummer"
-            )
-            if number:
-                visible[row.case_id] = number
+        )
+    ]
+    visible = services.cases.personnummer_of(user, allowed, "SUS-export")
     return [
         reports.SUS_COLUMNS,
         *reports.sus_rows(services.engine, user.team_id, period.start, period.end, visible),

@@ -468,7 +468,20 @@ class Reminders:
         """The earliest due reminder of each case, for the team page."""
         if not case_ids:
             return {}
-        query = _DUE.where(due_reminders.c.case_id.in_(case_ids)).order_by(due_reminders.c.due_on)
+        first_day = (
+            sa.select(due_reminders.c.case_id, sa.func.min(due_reminders.c.due_on).label("due_on"))
+            .where(due_reminders.c.case_id.in_(case_ids))
+            .group_by(due_reminders.c.case_id)
+            .subquery()
+        )
+        # Only each case's earliest reminders are read, not its whole due list.
+        query = _DUE.join(
+            first_day,
+            sa.and_(
+                first_day.c.case_id == due_reminders.c.case_id,
+                first_day.c.due_on == due_reminders.c.due_on,
+            ),
+        ).order_by(due_reminders.c.key)
         first: dict[str, Reminder] = {}
         with self.engine.connect() as conn:
             for row in conn.execute(query):

@@ -27,10 +27,15 @@ from typing import Any
 from litestar.testing import TestClient
 
 import events
-from coordination import accounts, case_events, db, insatser
+from coordination.accounts import insatser
+from coordination.accounts import service as accounts
+from coordination.app import create_app
+from coordination.cases import contract as case_events
+from coordination.cases import domain as case
 from coordination.config import load_settings
-from coordination.domain import case
-from coordination.domain.vocabulary import (
+from coordination.shared import database as db
+from coordination.shared.access import User
+from coordination.shared.vocabulary import (
     AgeGroup,
     ClosureKind,
     ClosureReason,
@@ -45,14 +50,13 @@ from coordination.domain.vocabulary import (
     SupportSource,
     TimeInSupport,
 )
-from coordination.web.app import create_app
 
 PASSWORD = "ett-langt-losenord"
 TODAY = date.today()
 
 
 def history(
-    rng: random.Random, number: int, team: str, staff: list[accounts.User], insats: str
+    rng: random.Random, number: int, team: str, staff: list[User], insats: str
 ) -> list[case.Event]:
     """One case's facts, decided command by command as the service would."""
     coordinator = staff[0]

@@ -9,10 +9,14 @@ import sys
 
 import sqlalchemy as sa
 
-from coordination import accounts, db
-from coordination.config import ConfigurationError, Settings, load_settings, team_today
-from coordination.domain.vocabulary import Part, Role
-from coordination.tables import teams, users
+from coordination import demo
+from coordination.accounts import service as accounts
+from coordination.accounts.tables import teams, users
+from coordination.app import build_services, build_store, create_app
+from coordination.config import ConfigurationError, Settings, load_settings
+from coordination.shared import database as db
+from coordination.shared.clock import team_today
+from coordination.shared.vocabulary import Part, Role
 
 
 def _engine(settings: Settings) -> sa.Engine:
@@ -27,9 +31,6 @@ def _has_users(engine: sa.Engine) -> bool:
 
 
 def _seed_demo(settings: Settings, engine: sa.Engine) -> None:
-    from coordination import demo
-    from coordination.web.app import build_services
-
     if _has_users(engine):
         return
     demo.seed(engine, build_services(settings, engine).cases, team_today())
@@ -38,8 +39,6 @@ def _seed_demo(settings: Settings, engine: sa.Engine) -> None:
 
 def serve(args: argparse.Namespace, settings: Settings) -> None:
     import uvicorn
-
-    from coordination.web.app import create_app
 
     # The reminder clock ticks every minute; its routine runs are not news.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
@@ -50,9 +49,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> None:
     has_users = _has_users(engine)
     print(f"Samordna körs på {settings.base_url}/")
     if args.demo:
-        from coordination.demo import DEMO_PASSWORD
-
-        print(f"Logga in som samordnare@demo.samordna med lösenordet {DEMO_PASSWORD}")
+        print(f"Logga in som samordnare@demo.samordna med lösenordet {demo.DEMO_PASSWORD}")
         print("(även af@, fk@, region@, kommun@, teamledare@, analytiker@, admin@demo.samordna)")
     elif not has_users:
         print("Inga användare ännu: skapa en med 'uv run coordination create-user'.")
@@ -100,7 +97,7 @@ def main(argv: list[str] | None = None) -> None:
         _engine(settings)
         print("Databasen är migrerad.")
     elif args.command == "rebuild":
-        store = db.build_store(settings, _engine(settings))
+        store = build_store(settings, _engine(settings))
         for projection in store.inline_projections:
             store.rebuild(projection)
         print("Läsmodellerna är ombyggda från händelserna.")

@@ -7,30 +7,11 @@ import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from coordination.domain.reminders import Timings
-from coordination.domain.vocabulary import DEFAULT_LADDER, DEFAULT_SELF_ASSESSMENT
+from coordination.reminders.domain import Timings
+from coordination.shared.vocabulary import DEFAULT_LADDER, DEFAULT_SELF_ASSESSMENT
 from events import generate_master_key
-
-# Teams work in Swedish wall-clock time: meeting times, "today", working days.
-TEAM_TIMEZONE = ZoneInfo("Europe/Stockholm")
-
-
-def team_now() -> datetime:
-    return datetime.now(TEAM_TIMEZONE)
-
-
-def team_wall_clock() -> datetime:
-    """Now as the team's clocks show it, without a zone: how meeting times are kept."""
-    return team_now().replace(tzinfo=None)
-
-
-def team_today() -> date:
-    """Today where the team works: every "today" of the service is this one."""
-    return team_now().date()
 
 
 class ConfigurationError(Exception):

@@ -11,11 +11,12 @@ from functools import partial
 from personnummer import personnummer
 from sqlalchemy.engine import Engine
 
-from coordination import accounts, insatser
-from coordination.accounts import User
-from coordination.cases import Cases
-from coordination.domain import case
-from coordination.domain.vocabulary import (
+from coordination.accounts import insatser
+from coordination.accounts import service as accounts
+from coordination.cases import domain as case
+from coordination.cases.service import Cases
+from coordination.shared.access import User
+from coordination.shared.vocabulary import (
     AgeGroup,
     ClosureKind,
     ClosureReason,

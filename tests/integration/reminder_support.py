@@ -15,12 +15,16 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from sqlalchemy.engine import Engine
 
-from coordination import accounts, db
-from coordination.accounts import User
-from coordination.cases import Cases
-from coordination.config import TEAM_TIMEZONE, Settings, load_settings
-from coordination.domain import case
-from coordination.domain.vocabulary import (
+from coordination.accounts import service as accounts
+from coordination.app import build_store
+from coordination.cases import domain as case
+from coordination.cases.service import Cases
+from coordination.config import Settings, load_settings
+from coordination.reminders.service import Reminders
+from coordination.shared import database as db
+from coordination.shared.access import User
+from coordination.shared.clock import TEAM_TIMEZONE
+from coordination.shared.vocabulary import (
     AgeGroup,
     EducationLevel,
     Gender,
@@ -30,7 +34,6 @@ from coordination.domain.vocabulary import (
     SupportSource,
     TimeInSupport,
 )
-from coordination.reminders import Reminders
 
 
 def free_port() -> int:
@@ -100,7 +103,7 @@ def settings_for(database_url: str, data_dir: Path, smtp_port: int) -> Settings:
 def team_with_due_reminders(settings: Settings, engine: Engine, count: int) -> list[str]:
     """`count` cases enrolled over a year ago: each has its yearly consent review due."""
     db.migrate(engine)
-    store = db.build_store(settings, engine)
+    store = build_store(settings, engine)
     cases = Cases(store, date.today)
     team = accounts.create_team(engine, "Påminnelseteamet")
     coordinator = accounts.create_user(
@@ -158,5 +161,5 @@ class Clock:
 
 
 def reminders_for(settings: Settings, engine: Engine, clock: Clock | None = None) -> Reminders:
-    store = db.build_store(settings, engine)
+    store = build_store(settings, engine)
     return Reminders(store, settings, clock=clock) if clock else Reminders(store, settings)

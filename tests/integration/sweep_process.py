@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from coordination import db
+from coordination.shared import database as db
 from tests.integration.reminder_support import reminders_for, settings_for
 
 

@@ -7,8 +7,8 @@ from typing import Any
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from coordination import db
-from coordination.tables import metadata
+from coordination.shared import database as db
+from coordination.shared.database import metadata
 
 
 def test_the_migrated_schema_matches_the_declared_tables(database_url: str) -> None:

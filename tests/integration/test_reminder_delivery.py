@@ -16,10 +16,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from coordination import db
 from coordination.config import Settings
-from coordination.reminder_views import ReminderViews
-from coordination.tables import due_reminders, outbox
+from coordination.reminders.projection import ReminderViews
+from coordination.reminders.tables import due_reminders, outbox
+from coordination.shared import database as db
 from events.schema import events_table
 from tests.integration.reminder_support import (
     Clock,

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from coordination.domain.case import (
+from coordination.cases.domain import (
     AcceptReferral,
     CaseState,
     ConsentRenewed,
@@ -27,7 +27,7 @@ from coordination.domain.case import (
     decide,
     fold,
 )
-from coordination.domain.vocabulary import (
+from coordination.shared.vocabulary import (
     AgeGroup,
     EducationLevel,
     Gender,

@@ -8,17 +8,9 @@ from typing import Any
 
 import pytest
 
-from coordination.domain import case
-from coordination.domain.case import (
-    Activity,
-    AgreePlan,
-    CaseState,
-    Plan,
-    Rejected,
-    decide,
-    fold,
-)
-from coordination.domain.vocabulary import (
+from coordination.cases import domain as case
+from coordination.cases.domain import Activity, AgreePlan, CaseState, Plan, Rejected, decide, fold
+from coordination.shared.vocabulary import (
     ActivityStatus,
     ClosureKind,
     ClosureReason,

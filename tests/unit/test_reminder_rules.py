@@ -8,9 +8,9 @@ from typing import Any
 
 import holidays
 
-from coordination.domain import case
-from coordination.domain.reminders import Facts, ReminderKind, Timings, due, evolve
-from coordination.domain.vocabulary import (
+from coordination.cases import domain as case
+from coordination.reminders.domain import Facts, ReminderKind, Timings, due, evolve
+from coordination.shared.vocabulary import (
     ClosureKind,
     ClosureReason,
     Occupation,

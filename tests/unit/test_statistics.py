@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from coordination.domain.vocabulary import (
+from coordination.reports.statistics import CaseFacts, FollowUpFacts, Period, period_of, statistics
+from coordination.shared.vocabulary import (
     AgeGroup,
     ClosureKind,
     Gender,
@@ -12,7 +13,6 @@ from coordination.domain.vocabulary import (
     RegistrationType,
     SupportSource,
 )
-from coordination.statistics import CaseFacts, FollowUpFacts, Period, period_of, statistics
 
 YEAR = Period(date(2026, 1, 1), date(2026, 12, 31), "2026")
 FS, SJP, NONE = SupportSource.SOCIAL_ASSISTANCE, SupportSource.SICKNESS_BENEFIT, SupportSource.NONE

@@ -12,10 +12,15 @@ import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from coordination import accounts, db, insatser
+from coordination.accounts import insatser
+from coordination.accounts import service as accounts
+from coordination.accounts.tables import users
+from coordination.app import create_app
+from coordination.cases import domain as case
+from coordination.cases.tables import cases
 from coordination.config import load_settings
-from coordination.domain import case
-from coordination.domain.vocabulary import (
+from coordination.shared import database as db
+from coordination.shared.vocabulary import (
     AgeGroup,
     ClosureKind,
     ClosureReason,
@@ -29,8 +34,6 @@ from coordination.domain.vocabulary import (
     SupportSource,
     TimeInSupport,
 )
-from coordination.tables import cases, users
-from coordination.web.app import create_app
 
 PASSWORD = "ett-langt-losenord"
 PERSONNUMMER = "19800101-0019"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from litestar import Litestar
 
-from coordination import accounts
-from coordination.domain.vocabulary import Part, Role
+from coordination.accounts import service as accounts
+from coordination.shared.vocabulary import Part, Role
 from tests.web.support import PASSWORD, client_for, csrf, enrolled_case, team_of, version_of
 
 COVERED, NOT_COVERED, WITHDRAWN = "covered", "not covered", "withdrawn"

@@ -12,7 +12,7 @@ from icalendar import Calendar
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from coordination.tables import case_meetings, case_plans
+from coordination.cases.tables import case_meetings, case_plans
 from tests.web.support import client_for, csrf, enrolled_case, option_value, version_of
 
 TODAY = date.today()

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from litestar.testing import TestClient
 
 import events
-from coordination.tables import read_audit
+from coordination.cases.tables import read_audit
 from tests.web.support import (
     PASSWORD,
     PERSONNUMMER,

@@ -11,9 +11,9 @@ import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from coordination.config import TEAM_TIMEZONE
-from coordination.reminders import Reminders
-from coordination.tables import outbox
+from coordination.reminders.service import Reminders
+from coordination.reminders.tables import outbox
+from coordination.shared.clock import TEAM_TIMEZONE
 from tests.web.support import (
     PASSWORD,
     client_for,

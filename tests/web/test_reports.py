@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 from litestar import Litestar
 from openpyxl import load_workbook
 
-from coordination.tables import read_audit
+from coordination.cases.tables import read_audit
 from tests.web.support import (
     PERSONNUMMER,
     case_id_from,

@@ -1,0 +1,113 @@
+"""The team's insatser (interventions, typed as in SUS): what a participant is enrolled in."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from coordination.accounts.tables import insatser
+from coordination.shared.vocabulary import InsatsType
+
+
+class InsatsChanged(Exception):
+    """The insats was changed by someone else since the form was opened."""
+
+
+@dataclass(frozen=True)
+class Insats:
+    id: str
+    team_id: str
+    name: str
+    insats_type: InsatsType
+    active_from: date
+    active_to: date | None
+    version: int
+
+    def active_on(self, day: date) -> bool:
+        return self.active_from <= day and (self.active_to is None or day <= self.active_to)
+
+
+def _insats(row: Any) -> Insats:
+    m = row._mapping
+    return Insats(
+        m["id"],
+        m["team_id"],
+        m["name"],
+        InsatsType(m["insats_type"]),
+        m["active_from"],
+        m["active_to"],
+        m["version"],
+    )
+
+
+def team_insatser(engine: Engine, team_id: str) -> list[Insats]:
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.select(insatser)
+            .where(insatser.c.team_id == team_id)
+            .order_by(insatser.c.active_from.desc(), insatser.c.name)
+        ).all()
+    return [_insats(row) for row in rows]
+
+
+def insats_errors(name: str, active_from: date | None, active_to: date | None) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not name.strip():
+        errors["name"] = "Ange insatsens namn."
+    if active_from and active_to and active_to < active_from:
+        errors["active_to"] = "Slutdatumet kan inte vara före startdatumet."
+    return errors
+
+
+def add_insats(
+    engine: Engine,
+    team_id: str,
+    name: str,
+    insats_type: InsatsType,
+    active_from: date,
+    active_to: date | None,
+) -> str:
+    insats_id = str(uuid.uuid4())
+    with engine.begin() as conn:
+        conn.execute(
+            insatser.insert().values(
+                id=insats_id,
+                team_id=team_id,
+                name=name.strip(),
+                insats_type=insats_type,
+                active_from=active_from,
+                active_to=active_to,
+                version=1,
+            )
+        )
+    return insats_id
+
+
+def update_insats(
+    engine: Engine,
+    insats_id: str,
+    expected_version: int,
+    name: str,
+    insats_type: InsatsType,
+    active_from: date,
+    active_to: date | None,
+) -> None:
+    with engine.begin() as conn:
+        updated = conn.execute(
+            insatser.update()
+            .where(insatser.c.id == insats_id, insatser.c.version == expected_version)
+            .values(
+                name=name.strip(),
+                insats_type=insats_type,
+                active_from=active_from,
+                active_to=active_to,
+                version=expected_version + 1,
+            )
+        )
+        if updated.rowcount != 1:
+            raise InsatsChanged()

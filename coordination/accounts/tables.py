@@ -1,0 +1,66 @@
+"""Tables of accounts: teams, users, their sessions and login failures, insatser."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from coordination.shared.database import metadata
+from events.schema import UTCDateTime
+
+teams = sa.Table(
+    "teams",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+)
+
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("team_id", sa.String(36), sa.ForeignKey("teams.id"), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("email", sa.String(200), nullable=False, unique=True),
+    sa.Column("part", sa.String(20), nullable=False),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("password_hash", sa.String(200), nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, default=True),
+    # Bumped on every edit: an administrator's stale form is refused, never applied.
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+    # True: reminders come only in the weekly digest, not one email each.
+    sa.Column("digest_only", sa.Boolean, nullable=False, server_default=sa.false()),
+)
+
+
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    # SHA-256 of the cookie's token: a stolen copy of the table opens no session.
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("user_id", sa.String(36), sa.ForeignKey("users.id"), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+)
+
+
+login_failures = sa.Table(
+    "login_failures",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("email", sa.String(200), nullable=False, index=True),
+    sa.Column("failed_at", UTCDateTime, nullable=False),
+)
+
+
+insatser = sa.Table(
+    "insatser",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("team_id", sa.String(36), sa.ForeignKey("teams.id"), nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("insats_type", sa.String(40), nullable=False),
+    sa.Column("active_from", sa.Date, nullable=False),
+    sa.Column("active_to", sa.Date, nullable=True),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+)

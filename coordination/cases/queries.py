@@ -1,0 +1,235 @@
+"""Queries of the case journey for the case page, the team page and the plan printout.
+
+They read the journey's read models only; texts in them are personal data, so handlers ask
+for them only when the reader may see the participant's personal data.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from cattrs.preconf.json import make_converter
+from sqlalchemy.engine import Engine
+
+from coordination.accounts.tables import users
+from coordination.cases import domain as case
+from coordination.cases.tables import (
+    case_activities,
+    case_after_support,
+    case_assessments,
+    case_follow_ups,
+    case_meetings,
+    case_plans,
+    case_steps,
+    cases,
+)
+from coordination.shared.vocabulary import ActivityStatus, MeetingMode, Part
+
+_converter = make_converter()
+
+
+@dataclass(frozen=True)
+class PlanVersion:
+    version: int
+    recorded_at: datetime
+    reason: str
+    meeting_id: str
+    plan: case.Plan | None
+
+
+@dataclass(frozen=True)
+class Meeting:
+    meeting_id: str
+    case_id: str
+    case_code: str
+    starts_at: datetime
+    minutes: int
+    mode: MeetingMode
+    place: str
+    invitee_ids: list[str]
+    participant_invited: bool
+    others_invited: str
+    agenda: str
+    status: str
+    note: str
+    held_on: date | None
+    attended_parts: list[Part]
+    participant_attended: bool | None
+    decisions: str
+
+    @property
+    def ends_at(self) -> datetime:
+        return self.starts_at + timedelta(minutes=self.minutes)
+
+    @property
+    def status_label(self) -> str:
+        return {"scheduled": "Planerat", "held": "Hållet", "cancelled": "Inställt"}[self.status]
+
+
+def _split(value: str) -> list[str]:
+    return [v for v in value.split(",") if v]
+
+
+def _meeting(row: Any) -> Meeting:
+    m = row._mapping
+    return Meeting(
+        meeting_id=m["meeting_id"],
+        case_id=m["case_id"],
+        case_code=m["case_code"],
+        starts_at=m["starts_at"],
+        minutes=m["minutes"],
+        mode=MeetingMode(m["mode"]),
+        place=m["place"],
+        invitee_ids=_split(m["invitee_ids"]),
+        participant_invited=m["participant_invited"],
+        others_invited=m["others_invited"],
+        agenda=m["agenda"],
+        status=m["status"],
+        note=m["note"],
+        held_on=m["held_on"],
+        attended_parts=[Part(p) for p in _split(m["attended_parts"])],
+        participant_attended=m["participant_attended"],
+        decisions=m["decisions"],
+    )
+
+
+_MEETINGS = sa.select(case_meetings, cases.c.case_code).join(
+    cases, cases.c.case_id == case_meetings.c.case_id
+)
+
+
+def assessments(engine: Engine, case_id: str) -> list[dict[str, Any]]:
+    """Every version of the assessment, newest first, with who recorded it."""
+    query = (
+        sa.select(case_assessments, users.c.name.label("actor_name"))
+        .outerjoin(users, users.c.id == case_assessments.c.actor_id)
+        .where(case_assessments.c.case_id == case_id)
+        .order_by(case_assessments.c.position.desc())
+    )
+    with engine.connect() as conn:
+        return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def plan_versions(engine: Engine, case_id: str) -> list[PlanVersion]:
+    """Every version of the plan, oldest first."""
+    query = (
+        sa.select(case_plans).where(case_plans.c.case_id == case_id).order_by(case_plans.c.version)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return [
+        PlanVersion(
+            row.version,
+            row.recorded_at,
+            row.reason,
+            row.meeting_id,
+            _converter.structure(json.loads(row.plan), case.Plan | None),  # type: ignore[arg-type]
+        )
+        for row in rows
+    ]
+
+
+def activities(engine: Engine, case_id: str) -> list[case.Activity]:
+    """The current plan's activities with their current status, by due date."""
+    query = (
+        sa.select(case_activities)
+        .where(case_activities.c.case_id == case_id)
+        .order_by(case_activities.c.due_on, case_activities.c.what)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return [
+        case.Activity(
+            row.activity_id,
+            row.what,
+            Part(row.part),
+            row.responsible_id,
+            row.start_on,
+            row.due_on,
+            ActivityStatus(row.status),
+            row.drop_reason,
+        )
+        for row in rows
+    ]
+
+
+def meetings(engine: Engine, case_id: str) -> list[Meeting]:
+    query = _MEETINGS.where(case_meetings.c.case_id == case_id).order_by(
+        case_meetings.c.starts_at.desc()
+    )
+    with engine.connect() as conn:
+        return [_meeting(row) for row in conn.execute(query)]
+
+
+def meeting(engine: Engine, meeting_id: str) -> Meeting | None:
+    with engine.connect() as conn:
+        row = conn.execute(_MEETINGS.where(case_meetings.c.meeting_id == meeting_id)).first()
+    return _meeting(row) if row else None
+
+
+def team_meetings(engine: Engine, team_id: str, start: datetime, end: datetime) -> list[Meeting]:
+    """The team's meetings that are not cancelled and start in [start, end)."""
+    query = _MEETINGS.where(
+        case_meetings.c.team_id == team_id,
+        case_meetings.c.status != "cancelled",
+        case_meetings.c.starts_at >= start,
+        case_meetings.c.starts_at < end,
+    ).order_by(case_meetings.c.starts_at)
+    with engine.connect() as conn:
+        return [_meeting(row) for row in conn.execute(query)]
+
+
+def next_meetings(engine: Engine, case_ids: Sequence[str], now: datetime) -> dict[str, datetime]:
+    """The next scheduled meeting of each case that has one."""
+    if not case_ids:
+        return {}
+    query = (
+        sa.select(case_meetings.c.case_id, sa.func.min(case_meetings.c.starts_at))
+        .where(
+            case_meetings.c.case_id.in_(case_ids),
+            case_meetings.c.status == "scheduled",
+            case_meetings.c.starts_at >= now,
+        )
+        .group_by(case_meetings.c.case_id)
+    )
+    with engine.connect() as conn:
+        return {case_id: starts for case_id, starts in conn.execute(query)}
+
+
+def steps(engine: Engine, case_id: str) -> list[dict[str, Any]]:
+    """Steps and self-assessments, oldest first."""
+    query = (
+        sa.select(case_steps, users.c.name.label("actor_name"))
+        .outerjoin(users, users.c.id == case_steps.c.actor_id)
+        .where(case_steps.c.case_id == case_id)
+        .order_by(case_steps.c.position)
+    )
+    with engine.connect() as conn:
+        return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def follow_ups(engine: Engine, case_id: str) -> list[dict[str, Any]]:
+    query = (
+        sa.select(case_follow_ups)
+        .where(case_follow_ups.c.case_id == case_id)
+        .order_by(case_follow_ups.c.months)
+    )
+    with engine.connect() as conn:
+        return [dict(row._mapping) for row in conn.execute(query)]
+
+
+def after_support(engine: Engine, case_id: str) -> list[dict[str, Any]]:
+    """The after-support period's start, contacts and end, in order."""
+    query = (
+        sa.select(case_after_support, users.c.name.label("actor_name"))
+        .outerjoin(users, users.c.id == case_after_support.c.actor_id)
+        .where(case_after_support.c.case_id == case_id)
+        .order_by(case_after_support.c.position)
+    )
+    with engine.connect() as conn:
+        return [dict(row._mapping) for row in conn.execute(query)]

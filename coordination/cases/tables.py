@@ -1,0 +1,206 @@
+"""Read models of cases (kept by the case projection) and the read audit."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from coordination.shared.database import metadata
+from events.schema import UTCDateTime
+
+read_audit = sa.Table(
+    "read_audit",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("user_id", sa.String(36), nullable=False, index=True),
+    sa.Column("case_id", sa.String(36), nullable=False, index=True),
+    sa.Column("page", sa.String(100), nullable=False),
+    sa.Column("viewed_at", UTCDateTime, nullable=False),
+)
+
+# -- read models (projection "case_views") ------------------------------------------------
+
+
+cases = sa.Table(
+    "cases",
+    metadata,
+    sa.Column("case_id", sa.String(36), primary_key=True),
+    sa.Column("case_code", sa.String(20), nullable=False, unique=True),
+    sa.Column("team_id", sa.String(36), nullable=False, index=True),
+    sa.Column("stage", sa.String(20), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("from_part", sa.String(20), nullable=False),
+    sa.Column("from_caseworker", sa.String(200), nullable=False),
+    sa.Column("referral_date", sa.Date, nullable=False),
+    sa.Column("accepted_on", sa.Date, nullable=True),
+    sa.Column("registration_type", sa.String(20), nullable=True),
+    sa.Column("gender", sa.String(10), nullable=True),
+    sa.Column("age_group", sa.String(10), nullable=True),
+    sa.Column("education", sa.String(40), nullable=True),
+    sa.Column("support_sources", sa.String(400), nullable=False, default=""),
+    sa.Column("time_in_support", sa.String(10), nullable=True),
+    sa.Column("insats_id", sa.String(36), nullable=True),
+    sa.Column("coordinator_id", sa.String(36), nullable=True),
+    sa.Column("start_date", sa.Date, nullable=True),
+    sa.Column("consent_parts", sa.String(100), nullable=False, default=""),
+    sa.Column("consent_withdrawn", sa.Boolean, nullable=False, default=False),
+    sa.Column("last_event_at", UTCDateTime, nullable=False),
+    sa.Column("plan_version", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("plan_review_on", sa.Date, nullable=True),
+    sa.Column("level", sa.Integer, nullable=True),
+    sa.Column("handovers", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("closed_on", sa.Date, nullable=True),
+    sa.Column("closure_kind", sa.String(20), nullable=True),
+    sa.Column("closure_reason", sa.String(40), nullable=True),
+    sa.Column("occupation_at_closure", sa.String(40), nullable=True),
+    sa.Column("support_at_closure", sa.String(400), nullable=True),
+    # for the statistics: the highest step reached, any step up, meetings held
+    sa.Column("max_level", sa.Integer, nullable=True),
+    sa.Column("stepped_up", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("meetings_held", sa.Integer, nullable=False, server_default="0"),
+)
+
+# Personal data, apart from the rest so that only allowed readers ever load it.
+case_people = sa.Table(
+    "case_people",
+    metadata,
+    sa.Column("case_id", sa.String(36), primary_key=True),
+    sa.Column("name", sa.String(200), nullable=True),
+    sa.Column("personnummer", sa.String(20), nullable=True),
+    sa.Column("phone", sa.String(100), nullable=True),
+    sa.Column("email", sa.String(200), nullable=True),
+    sa.Column("address", sa.String(400), nullable=True),
+    sa.Column("referral_reason", sa.Text, nullable=True),
+    sa.Column("decline_reason", sa.Text, nullable=True),
+    sa.Column("consent_note", sa.Text, nullable=True),
+    sa.Column("next_step", sa.Text, nullable=True),
+)
+
+
+case_timeline = sa.Table(
+    "case_timeline",
+    metadata,
+    sa.Column("position", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("case_id", sa.String(36), nullable=False, index=True),
+    sa.Column("event_type", sa.String(100), nullable=False),
+    sa.Column("actor_id", sa.String(36), nullable=True),
+    sa.Column("actor_part", sa.String(20), nullable=True),
+    sa.Column("recorded_at", UTCDateTime, nullable=False),
+    # JSON of the event's non-personal fields, for the Swedish description on the page
+    sa.Column("details", sa.Text, nullable=False),
+)
+
+
+# The journey: assessments, plan versions, activities, meetings, steps. Texts in these tables
+# are the participant's personal data and are shown only to readers allowed to see it.
+
+
+case_assessments = sa.Table(
+    "case_assessments",
+    metadata,
+    sa.Column("position", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("case_id", sa.String(36), nullable=False, index=True),
+    sa.Column("recorded_on", sa.Date, nullable=False),
+    sa.Column("actor_id", sa.String(36), nullable=True),
+    sa.Column("situation", sa.Text, nullable=False),
+    sa.Column("formal_competences", sa.Text, nullable=False),
+    sa.Column("informal_competences", sa.Text, nullable=False),
+    sa.Column("interests", sa.Text, nullable=False),
+    sa.Column("obstacles", sa.Text, nullable=False),
+    sa.Column("motivation", sa.Text, nullable=False),
+    sa.Column("participant_words", sa.Text, nullable=False),
+)
+
+
+case_plans = sa.Table(
+    "case_plans",
+    metadata,
+    sa.Column("case_id", sa.String(36), primary_key=True),
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("recorded_at", UTCDateTime, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("meeting_id", sa.String(36), nullable=False),
+    # the whole plan as agreed in this version, as the event carries it (JSON)
+    sa.Column("plan", sa.Text, nullable=False),
+)
+
+
+case_activities = sa.Table(
+    "case_activities",
+    metadata,
+    sa.Column("case_id", sa.String(36), primary_key=True),
+    sa.Column("activity_id", sa.String(36), primary_key=True),
+    sa.Column("what", sa.Text, nullable=False),
+    sa.Column("part", sa.String(20), nullable=False),
+    sa.Column("responsible_id", sa.String(36), nullable=False),
+    sa.Column("start_on", sa.Date, nullable=False),
+    sa.Column("due_on", sa.Date, nullable=False, index=True),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("drop_reason", sa.Text, nullable=False),
+)
+
+
+case_meetings = sa.Table(
+    "case_meetings",
+    metadata,
+    sa.Column("meeting_id", sa.String(36), primary_key=True),
+    sa.Column("case_id", sa.String(36), nullable=False, index=True),
+    sa.Column("team_id", sa.String(36), nullable=False, index=True),
+    # local wall-clock time of the team (Europe/Stockholm)
+    sa.Column("starts_at", sa.DateTime, nullable=False, index=True),
+    sa.Column("minutes", sa.Integer, nullable=False),
+    sa.Column("mode", sa.String(20), nullable=False),
+    sa.Column("place", sa.Text, nullable=False),
+    sa.Column("invitee_ids", sa.Text, nullable=False),
+    sa.Column("participant_invited", sa.Boolean, nullable=False),
+    sa.Column("others_invited", sa.Text, nullable=False),
+    sa.Column("agenda", sa.Text, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("held_on", sa.Date, nullable=True),
+    sa.Column("attended_parts", sa.String(100), nullable=False),
+    sa.Column("participant_attended", sa.Boolean, nullable=True),
+    sa.Column("decisions", sa.Text, nullable=False),
+)
+
+
+case_steps = sa.Table(
+    "case_steps",
+    metadata,
+    sa.Column("position", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("case_id", sa.String(36), nullable=False, index=True),
+    sa.Column("kind", sa.String(20), nullable=False),  # "step" or "self_assessment"
+    sa.Column("recorded_on", sa.Date, nullable=False),
+    sa.Column("level", sa.Integer, nullable=False),  # ladder level, or self-assessment score
+    sa.Column("phase", sa.String(20), nullable=True),
+    sa.Column("text", sa.Text, nullable=False),  # evidence, or the participant's note
+    sa.Column("actor_id", sa.String(36), nullable=True),
+)
+
+
+case_follow_ups = sa.Table(
+    "case_follow_ups",
+    metadata,
+    sa.Column("position", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("case_id", sa.String(36), nullable=False, index=True),
+    sa.Column("months", sa.Integer, nullable=False),
+    sa.Column("recorded_on", sa.Date, nullable=False),
+    sa.Column("occupation", sa.String(40), nullable=False),
+    sa.Column("support_sources", sa.String(400), nullable=False),
+    sa.Column("in_work_or_studies", sa.Boolean, nullable=False),
+    sa.Column("obstacles", sa.Text, nullable=False),
+)
+
+
+case_after_support = sa.Table(
+    "case_after_support",
+    metadata,
+    sa.Column("position", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("case_id", sa.String(36), nullable=False, index=True),
+    sa.Column("kind", sa.String(20), nullable=False),  # "started", "contact" or "ended"
+    sa.Column("on", sa.Date, nullable=False),
+    sa.Column("planned_end", sa.Date, nullable=True),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("actor_id", sa.String(36), nullable=True),
+)
+
+# -- reminders (projection "reminders") and the outbox ---------------------------------

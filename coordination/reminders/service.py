@@ -1,0 +1,503 @@
+"""Reminders on their way out: the sweep, the weekly digests, the outbox and its sender.
+
+The clock (APScheduler, in the web app's lifespan) only calls `tick`. A due reminder becomes
+an outbox message in the same transaction that appends `ReminderSent` to its case, so a crash
+leaves both or neither; the append's expected version lets only one of several instances win.
+The sender claims each outbox row with a lease before it talks to the mail server.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from email.message import EmailMessage
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+import events
+from coordination.accounts.tables import users
+from coordination.cases import contract as case_events
+from coordination.cases import domain as case
+from coordination.cases.projection import REMINDER_STREAM
+from coordination.cases.tables import cases
+from coordination.config import Settings, SmtpSettings
+from coordination.reminders import emails
+from coordination.reminders.domain import ReminderKind
+from coordination.reminders.emails import DueItem
+from coordination.reminders.projection import ReminderViews
+from coordination.reminders.tables import due_reminders, outbox
+from coordination.shared.access import User
+from coordination.shared.clock import TEAM_TIMEZONE, team_now
+from coordination.shared.vocabulary import Role
+
+log = logging.getLogger("samordna.reminders")
+SYSTEM_ACTOR = "samordna"  # the actor of what the service itself records
+
+MAX_BACKOFF = timedelta(hours=1)
+LEASE = timedelta(minutes=2)
+DIGEST_HOUR = 7  # Monday morning, team time
+DIGEST_HORIZON = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Reminder:
+    case_id: str
+    case_code: str
+    case_version: int
+    key: str
+    kind: ReminderKind
+    due_on: date
+    detail: str
+    notified: bool
+
+    def item(self) -> DueItem:
+        return DueItem(self.case_id, self.case_code, self.kind, self.due_on, self.detail)
+
+
+def _reminder(row: Any) -> Reminder:
+    return Reminder(
+        row.case_id,
+        row.case_code,
+        row.version,
+        row.key,
+        ReminderKind(row.kind),
+        row.due_on,
+        row.detail,
+        row.notified,
+    )
+
+
+_DUE = sa.select(due_reminders, cases.c.case_code, cases.c.version, cases.c.team_id).join(
+    cases, cases.c.case_id == due_reminders.c.case_id
+)
+
+
+@dataclass(frozen=True)
+class Message:
+    """An email on its way into the outbox; `dedupe_key` says what it is about, once."""
+
+    dedupe_key: str
+    kind: str  # "reminder", "digest" or "summary"
+    recipient_id: str
+    to_address: str
+    subject: str
+    body: str
+    case_id: str | None = None
+
+
+def _bookkeeping(case_id: str, fact: case.Event, user: User | None) -> events.NewEvent:
+    metadata = events.metadata_of(
+        actor=user.id if user else SYSTEM_ACTOR,
+        actor_group=user.part if user else None,
+        correlation_id=uuid.uuid4(),
+    )
+    return case_events.new_event(fact, f"participant-{case_id}", metadata)
+
+
+class Sender:
+    """Delivers one message over SMTP (STARTTLS, TLS or plain, with login if configured)."""
+
+    def __init__(self, smtp: SmtpSettings, timeout: float = 20) -> None:
+        self.smtp = smtp
+        self.timeout = timeout
+
+    def send(self, to_address: str, subject: str, body: str, message_id: str) -> None:
+        message = EmailMessage()
+        message["From"] = self.smtp.sender
+        message["To"] = to_address
+        message["Subject"] = subject
+        message["Message-ID"] = message_id
+        message.set_content(body)
+        context = ssl.create_default_context()
+        server: smtplib.SMTP
+        if self.smtp.security == "tls":
+            server = smtplib.SMTP_SSL(
+                self.smtp.host, self.smtp.port, timeout=self.timeout, context=context
+            )
+        else:
+            server = smtplib.SMTP(self.smtp.host, self.smtp.port, timeout=self.timeout)
+        with server:
+            if self.smtp.security == "starttls":
+                server.starttls(context=context)
+            if self.smtp.username:
+                server.login(self.smtp.username, self.smtp.password)
+            server.send_message(message)
+
+
+class Reminders:
+    def __init__(
+        self,
+        store: events.EventStore,
+        settings: Settings,
+        sender: Sender | None = None,
+        clock: Callable[[], datetime] = team_now,
+    ) -> None:
+        self.store = store
+        self.engine = store.engine
+        self.settings = settings
+        self.sender = sender or (Sender(settings.smtp) if settings.smtp else None)
+        self.clock = clock
+        self._weekly_done = ""  # the week whose digests and summaries this process wrote
+
+    # -- the clock's job ---------------------------------------------------------------
+
+    def tick(self) -> None:
+        """One beat of the clock: due reminders to the outbox, the weekly mails, delivery."""
+        now = self.clock()
+        self.sweep(now)
+        self.weekly(now)
+        self.deliver(now)
+
+    def sweep(self, now: datetime) -> int:
+        """Every due, not yet notified reminder of a user who wants them one by one becomes
+        an outbox message and a ReminderSent on its case. Returns how many."""
+        today = now.astimezone(TEAM_TIMEZONE).date()
+        query = (
+            _DUE.add_columns(users.c.email)
+            .join(users, users.c.id == due_reminders.c.recipient_id)
+            .where(
+                due_reminders.c.due_on <= today,
+                due_reminders.c.notified.is_(False),
+                users.c.active.is_(True),
+                users.c.digest_only.is_(False),
+            )
+            .order_by(due_reminders.c.due_on)
+            .limit(500)
+        )
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        sent = 0
+        for row in rows:
+            item = _reminder(row).item()
+            subject, body = emails.reminder(self.settings.base_url, item)
+            if self._notify(
+                row.case_id,
+                row.key,
+                row.kind,
+                row.recipient_id,
+                "e-post",
+                now,
+                message=Message(
+                    f"reminder:{row.case_id}:{row.key}:{row.recipient_id}",
+                    "reminder",
+                    row.recipient_id,
+                    row.email,
+                    subject,
+                    body,
+                    row.case_id,
+                ),
+            ):
+                sent += 1
+        return sent
+
+    def _notify(
+        self,
+        case_id: str,
+        key: str,
+        kind: str,
+        recipient_id: str,
+        channel: str,
+        now: datetime,
+        message: Message | None,
+    ) -> bool:
+        """Append ReminderSent and (when there is one) put the message in the outbox, in one
+        transaction. False when another instance got there first."""
+        event = _bookkeeping(case_id, case.ReminderSent(key, kind, recipient_id, channel), None)
+        try:
+            with self.store.transaction() as conn:
+                notified = conn.execute(
+                    sa.select(due_reminders.c.notified).where(
+                        due_reminders.c.case_id == case_id, due_reminders.c.key == key
+                    )
+                ).scalar()
+                if notified is not False:
+                    return False  # sent meanwhile, or no longer due
+                stream = f"{REMINDER_STREAM}{case_id}"
+                version = self.store.stream_version(stream, conn)
+                self.store.append(stream, version, [event], conn=conn)
+                if message is not None:
+                    self._enqueue(conn, message, now)
+        except (events.ConcurrencyError, IntegrityError):
+            return False
+        return True
+
+    @staticmethod
+    def _enqueue(conn: sa.Connection, message: Message, now: datetime) -> None:
+        conn.execute(
+            outbox.insert().values(
+                dedupe_key=message.dedupe_key,
+                kind=message.kind,
+                recipient_id=message.recipient_id,
+                to_address=message.to_address,
+                subject=message.subject,
+                body=message.body,
+                case_id=message.case_id,
+                created_at=now,
+                attempts=0,
+                last_error="",
+                next_attempt_at=now,
+            )
+        )
+
+    # -- the weekly digest and summary ---------------------------------------------------
+
+    def weekly(self, now: datetime) -> int:
+        """From Monday morning on: each user's digest of due and overdue reminders, and each
+        teamledare's summary, once per week (the outbox's dedupe key holds the week, so a
+        restart or a second instance writes nothing twice). One pass per week and process:
+        the clock ticks every minute and the rest of the week has nothing to add."""
+        local = now.astimezone(TEAM_TIMEZONE)
+        monday = local.date() - timedelta(days=local.weekday())
+        week = f"{monday.isocalendar().year}-V{monday.isocalendar().week:02d}"
+        if week == self._weekly_done or (local.weekday() == 0 and local.hour < DIGEST_HOUR):
+            return 0
+        today = local.date()
+        with self.engine.connect() as conn:
+            people = conn.execute(
+                sa.select(
+                    users.c.id,
+                    users.c.email,
+                    users.c.name,
+                    users.c.role,
+                    users.c.team_id,
+                    users.c.digest_only,
+                ).where(users.c.active.is_(True))
+            ).all()
+            mine: dict[str, list[Reminder]] = defaultdict(list)
+            due_in_team: dict[str, list[tuple[str, Reminder]]] = defaultdict(list)
+            for row in conn.execute(
+                _DUE.where(due_reminders.c.due_on <= today + DIGEST_HORIZON).order_by(
+                    due_reminders.c.due_on
+                )
+            ):
+                reminder = _reminder(row)
+                mine[row.recipient_id].append(reminder)
+                if reminder.due_on <= today:
+                    due_in_team[row.team_id].append((row.recipient_id, reminder))
+        names = {p.id: p.name for p in people}
+        written = 0
+        for person in people:
+            if mine[person.id]:
+                written += self._digest(person, mine[person.id], week, today, now)
+            if person.role == Role.TEAM_LEADER:
+                team = due_in_team[person.team_id]
+                counts = Counter((names.get(who, "okänd"), r.kind) for who, r in team)
+                overdue = Counter(names.get(who, "okänd") for who, r in team if r.due_on < today)
+                subject, body = emails.summary(self.settings.base_url, counts, overdue)
+                written += self._write_once(
+                    Message(
+                        f"summary:{person.id}:{week}",
+                        "summary",
+                        person.id,
+                        person.email,
+                        subject,
+                        body,
+                    ),
+                    now,
+                )
+        self._weekly_done = week
+        return written
+
+    def _digest(
+        self, person: Any, mine: list[Reminder], week: str, today: date, now: datetime
+    ) -> int:
+        subject, body = emails.digest(self.settings.base_url, [r.item() for r in mine], today)
+        written = self._write_once(
+            Message(f"digest:{person.id}:{week}", "digest", person.id, person.email, subject, body),
+            now,
+        )
+        if written and person.digest_only:
+            # The digest is how these reminders reach the user: log it on each case.
+            for r in mine:
+                if r.due_on <= today and not r.notified:
+                    self._notify(
+                        r.case_id,
+                        r.key,
+                        r.kind.value,
+                        person.id,
+                        "veckosammanställning",
+                        now,
+                        message=None,
+                    )
+        return written
+
+    def _write_once(self, message: Message, now: datetime) -> int:
+        try:
+            with self.engine.begin() as conn:
+                self._enqueue(conn, message, now)
+        except IntegrityError:
+            return 0
+        return 1
+
+    # -- delivery ------------------------------------------------------------------------
+
+    def deliver(self, now: datetime) -> int:
+        """Send what the outbox holds, each message claimed with a lease first. Without a
+        mail server, messages stay in the outbox for administrators to read."""
+        if self.sender is None:
+            return 0
+        with self.engine.connect() as conn:
+            ids = (
+                conn.execute(
+                    sa.select(outbox.c.id)
+                    .where(outbox.c.sent_at.is_(None), outbox.c.next_attempt_at <= now)
+                    .order_by(outbox.c.id)
+                    .limit(100)
+                )
+                .scalars()
+                .all()
+            )
+        delivered = 0
+        for message_id in ids:
+            row = self._claim(message_id, now)
+            if row is None:
+                continue
+            try:
+                self.sender.send(
+                    row.to_address,
+                    row.subject,
+                    row.body,
+                    f"<outbox-{row.id}-{row.dedupe_key.replace(':', '.')}@samordna>",
+                )
+            except (OSError, smtplib.SMTPException) as error:
+                self._failed(row, now, error)
+                continue
+            with self.engine.begin() as conn:
+                conn.execute(
+                    outbox.update()
+                    .where(outbox.c.id == row.id)
+                    .values(
+                        sent_at=self.clock(),
+                        lease_until=None,
+                        attempts=row.attempts + 1,
+                        last_error="",
+                    )
+                )
+            delivered += 1
+        return delivered
+
+    def _claim(self, message_id: int, now: datetime) -> Any:
+        with self.engine.begin() as conn:
+            claimed = conn.execute(
+                outbox.update()
+                .where(
+                    outbox.c.id == message_id,
+                    outbox.c.sent_at.is_(None),
+                    sa.or_(outbox.c.lease_until.is_(None), outbox.c.lease_until < now),
+                )
+                .values(lease_until=now + LEASE)
+            )
+            if claimed.rowcount != 1:
+                return None
+            return conn.execute(sa.select(outbox).where(outbox.c.id == message_id)).one()
+
+    def _failed(self, row: Any, now: datetime, error: Exception) -> None:
+        attempts = row.attempts + 1
+        backoff = min(timedelta(seconds=30) * 2 ** (attempts - 1), MAX_BACKOFF)
+        # The error names the server and what it said; never the message, which has no
+        # personal data anyway.
+        log.warning(
+            "outbox message %s not delivered (attempt %s): %s",
+            row.id,
+            attempts,
+            type(error).__name__,
+        )
+        with self.engine.begin() as conn:
+            conn.execute(
+                outbox.update()
+                .where(outbox.c.id == row.id)
+                .values(
+                    attempts=attempts,
+                    last_error=f"{type(error).__name__}: {error}"[:500],
+                    next_attempt_at=now + backoff,
+                    lease_until=None,
+                )
+            )
+
+    def refresh_insats(self, insats_id: str) -> None:
+        """An insats changed its period: its cases' "what comes next" reminders follow."""
+        views = next(p for p in self.store.inline_projections if isinstance(p, ReminderViews))
+        with self.store.transaction() as conn:
+            case_ids = (
+                conn.execute(sa.select(cases.c.case_id).where(cases.c.insats_id == insats_id))
+                .scalars()
+                .all()
+            )
+            views.refresh(conn, case_ids)
+
+    # -- what users do with their reminders ------------------------------------------------
+
+    def mark_done(self, user: User, case_id: str, key: str) -> None:
+        self._record(user, case_id, case.ReminderDone(key, user.id))
+
+    def snooze(self, user: User, case_id: str, key: str, until: date) -> dict[str, str]:
+        """Field errors, or an empty dict when the reminder now waits until `until`."""
+        if until <= self.clock().astimezone(TEAM_TIMEZONE).date():
+            return {"until": "Välj en dag efter i dag."}
+        self._record(user, case_id, case.ReminderSnoozed(key, until))
+        return {}
+
+    def _record(self, user: User, case_id: str, fact: case.Event) -> None:
+        stream = f"{REMINDER_STREAM}{case_id}"
+        for _ in range(5):  # only other bookkeeping can move this stream: just try again
+            try:
+                with self.store.transaction() as conn:
+                    version = self.store.stream_version(stream, conn)
+                    self.store.append(
+                        stream, version, [_bookkeeping(case_id, fact, user)], conn=conn
+                    )
+                return
+            except events.ConcurrencyError:
+                continue
+        raise RuntimeError("the reminder could not be recorded")
+
+    # -- queries -------------------------------------------------------------------------
+
+    def for_user(self, user_id: str) -> list[Reminder]:
+        query = _DUE.where(due_reminders.c.recipient_id == user_id).order_by(
+            due_reminders.c.due_on, cases.c.case_code
+        )
+        with self.engine.connect() as conn:
+            return [_reminder(row) for row in conn.execute(query)]
+
+    def first_due(self, case_ids: list[str]) -> dict[str, Reminder]:
+        """The earliest due reminder of each case, for the team page."""
+        if not case_ids:
+            return {}
+        first_day = (
+            sa.select(due_reminders.c.case_id, sa.func.min(due_reminders.c.due_on).label("due_on"))
+            .where(due_reminders.c.case_id.in_(case_ids))
+            .group_by(due_reminders.c.case_id)
+            .subquery()
+        )
+        # Only each case's earliest reminders are read, not its whole due list.
+        query = _DUE.join(
+            first_day,
+            sa.and_(
+                first_day.c.case_id == due_reminders.c.case_id,
+                first_day.c.due_on == due_reminders.c.due_on,
+            ),
+        ).order_by(due_reminders.c.key)
+        first: dict[str, Reminder] = {}
+        with self.engine.connect() as conn:
+            for row in conn.execute(query):
+                first.setdefault(row.case_id, _reminder(row))
+        return first
+
+    def outbox(self, limit: int = 200) -> list[Any]:
+        query = (
+            sa.select(outbox, users.c.name.label("recipient_name"))
+            .outerjoin(users, users.c.id == outbox.c.recipient_id)
+            .order_by(outbox.c.sent_at.is_(None).desc(), outbox.c.id.desc())
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return list(conn.execute(query))

@@ -1,0 +1,392 @@
+"""The statistics a förbund reports, computed from facts of each case: SUS-compatible tables
+split by kön and age group, with every count under 5 shown as "<5"."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
+
+from dateutil.relativedelta import relativedelta
+
+from coordination.shared.vocabulary import (
+    WORK_OR_STUDIES,
+    AgeGroup,
+    ClosureKind,
+    Gender,
+    Occupation,
+    RegistrationType,
+    SupportSource,
+)
+
+SMALL = 5
+SUPPRESSED = "<5"
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    case_id: str
+    case_code: str
+    registration_type: RegistrationType
+    gender: Gender
+    age_group: AgeGroup | None
+    insats_id: str | None
+    start_date: date
+    closed_on: date | None
+    closure_kind: ClosureKind | None
+    occupation: Occupation | None
+    support_at_enrolment: frozenset[SupportSource]
+    support_at_closure: frozenset[SupportSource]
+    max_level: int | None
+    stepped_up: bool
+    handovers: int
+    meetings_held: int
+
+
+@dataclass(frozen=True)
+class FollowUpFacts:
+    case_id: str
+    months: int
+    recorded_on: date
+    in_work_or_studies: bool
+    support_sources: frozenset[SupportSource]
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date
+    label: str
+
+    def holds(self, day: date | None) -> bool:
+        return day is not None and self.start <= day <= self.end
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    title: str
+    note: str
+    columns: list[str]
+    rows: list[list[str]]  # each row: its label, then one text cell per column
+
+
+def count(n: int) -> str:
+    return SUPPRESSED if n < SMALL else str(n)
+
+
+def share(n: int, of: int) -> str:
+    """A count with its share of `of`; a count under 5 hides both."""
+    if n < SMALL:
+        return SUPPRESSED
+    return f"{n} ({round(100 * n / of)} %)"
+
+
+def mean(total: int, of: int) -> str:
+    """An average over `of` cases; fewer than 5 cases show no average."""
+    return SUPPRESSED if of < SMALL else f"{total / of:.1f}".replace(".", ",")
+
+
+Predicate = Callable[[CaseFacts], bool]
+Cell = Callable[[list[CaseFacts]], str]
+
+
+def _everyone(case: CaseFacts) -> bool:
+    return True
+
+
+def _of_gender(gender: Gender, case: CaseFacts) -> bool:
+    return case.gender is gender
+
+
+def _of_age(age: AgeGroup, case: CaseFacts) -> bool:
+    return case.age_group is age
+
+
+GROUPS: list[tuple[str, Predicate]] = [
+    ("Totalt", _everyone),
+    *[(g.label, partial(_of_gender, g)) for g in Gender],
+    *[(a.label, partial(_of_age, a)) for a in AgeGroup],
+]
+COLUMNS = [name for name, _ in GROUPS]
+
+
+class Grouped:
+    """A population split once into the columns' groups (everyone, each kön, each age)."""
+
+    def __init__(self, cases: Sequence[CaseFacts]) -> None:
+        self.groups = [[c for c in cases if member(c)] for _, member in GROUPS]
+
+
+def _row(label: str, cases: Sequence[CaseFacts] | Grouped, cell: Cell) -> list[str]:
+    grouped = cases if isinstance(cases, Grouped) else Grouped(cases)
+    return [label, *(cell(group) for group in grouped.groups)]
+
+
+def months_in_insats(case: CaseFacts) -> int:
+    assert case.closed_on is not None
+    span = relativedelta(case.closed_on, case.start_date)
+    return span.years * 12 + span.months + (1 if span.days > 0 else 0)
+
+
+TIME_IN_INSATS = (
+    ("1–6 månader", 0, 6),
+    ("7–12 månader", 7, 12),
+    ("13 månader eller mer", 13, 10**6),
+)
+
+
+def statistics(
+    cases: Sequence[CaseFacts],
+    follow_ups: Sequence[FollowUpFacts],
+    period: Period,
+    follow_up_months: Sequence[int] = (3, 6, 12),
+) -> list[Table]:
+    new = [c for c in cases if period.holds(c.start_date)]
+    active = [
+        c
+        for c in cases
+        if c.start_date <= period.end and (c.closed_on is None or c.closed_on >= period.start)
+    ]
+    closed_all = [c for c in cases if period.holds(c.closed_on)]
+    closed_cases = [c for c in closed_all if c.closure_kind is not ClosureKind.REGISTERED_IN_ERROR]
+    personal = partial(_registered_as, RegistrationType.PERSONAL)
+    closed, active_groups = Grouped(closed_cases), Grouped(active)
+    tables = [
+        Table(
+            "arenden",
+            "Nya, aktiva och avslutade ärenden",
+            f"{period.label}, efter registreringstyp.",
+            COLUMNS,
+            [
+                _row(
+                    f"{what}, {kind.label.lower()}",
+                    group,
+                    _count_where(partial(_registered_as, kind)),
+                )
+                for what, group in (
+                    ("Nya", Grouped(new)),
+                    ("Aktiva", active_groups),
+                    ("Avslutade", Grouped(closed_all)),
+                )
+                for kind in RegistrationType
+            ],
+        ),
+        _support_table(
+            "forsorjning-inskrivning",
+            "Försörjning vid inskrivning",
+            "Nya ärenden med personuppgifter; flera källor kan gälla samma person.",
+            [c for c in new if personal(c)],
+            _supported_at_enrolment,
+        ),
+        _support_table(
+            "forsorjning-avslut",
+            "Försörjning vid avslut",
+            "Avslutade ärenden med personuppgifter; flera källor kan gälla samma person.",
+            [c for c in closed_cases if personal(c)],
+            _supported_at_closure,
+        ),
+        Table(
+            "sysselsattning-avslut",
+            "Sysselsättning vid avslut",
+            "Avslutade ärenden (utom felregistrerade).",
+            COLUMNS,
+            [
+                _row(o.label, closed, _share_where(partial(_occupation_in, frozenset({o}))))
+                for o in Occupation
+            ]
+            + [
+                _row(
+                    "Till arbete eller studier",
+                    closed,
+                    _share_where(partial(_occupation_in, WORK_OR_STUDIES)),
+                )
+            ],
+        ),
+        Table(
+            "steg",
+            "Stegförflyttningar",
+            "Aktiva ärenden under perioden: andel med minst ett steg uppåt, och högsta nivå.",
+            COLUMNS,
+            [_row("Minst ett steg uppåt", active_groups, _share_where(_stepped_up))]
+            + [
+                _row(
+                    f"Högsta nivå {level}",
+                    active_groups,
+                    _share_where(partial(_highest_level, level)),
+                )
+                for level in range(max((c.max_level or 0 for c in active), default=0) + 1)
+            ],
+        ),
+        Table(
+            "tid-i-insats",
+            "Tid i insats",
+            "Avslutade ärenden, från inskrivning till avslut.",
+            COLUMNS,
+            [
+                _row(label, closed, _share_where(partial(_months_between, low, high)))
+                for label, low, high in TIME_IN_INSATS
+            ],
+        ),
+        Table(
+            "overlamningar-moten",
+            "Överlämningar och nätverksmöten per ärende",
+            "Genomsnitt över aktiva ärenden.",
+            COLUMNS,
+            [
+                _row("Överlämningar per ärende", active_groups, _mean_of(_handovers)),
+                _row("Nätverksmöten per ärende", active_groups, _mean_of(_meetings_held)),
+            ],
+        ),
+    ]
+    by_case = {c.case_id: c for c in cases}
+    for months in follow_up_months:
+        done = [f for f in follow_ups if f.months == months and period.holds(f.recorded_on)]
+        tables.append(_follow_up_table(months, done, by_case))
+    return tables
+
+
+def _share_where(predicate: Predicate) -> Cell:
+    """The count (and share) of each group's cases for which `predicate` holds."""
+
+    def cell(group: list[CaseFacts]) -> str:
+        return share(sum(1 for c in group if predicate(c)), len(group))
+
+    return cell
+
+
+def _count_where(predicate: Predicate) -> Cell:
+    def cell(group: list[CaseFacts]) -> str:
+        return count(sum(1 for c in group if predicate(c)))
+
+    return cell
+
+
+def _mean_of(value: Callable[[CaseFacts], int]) -> Cell:
+    def cell(group: list[CaseFacts]) -> str:
+        return mean(sum(value(c) for c in group), len(group))
+
+    return cell
+
+
+def _registered_as(kind: RegistrationType, case: CaseFacts) -> bool:
+    return case.registration_type is kind
+
+
+def _supported_at_enrolment(case: CaseFacts) -> frozenset[SupportSource]:
+    return case.support_at_enrolment
+
+
+def _supported_at_closure(case: CaseFacts) -> frozenset[SupportSource]:
+    return case.support_at_closure
+
+
+def _occupation_in(occupations: frozenset[Occupation], case: CaseFacts) -> bool:
+    return case.occupation in occupations
+
+
+def _stepped_up(case: CaseFacts) -> bool:
+    return case.stepped_up
+
+
+def _highest_level(level: int, case: CaseFacts) -> bool:
+    return case.max_level == level
+
+
+def _months_between(low: int, high: int, case: CaseFacts) -> bool:
+    return low <= months_in_insats(case) <= high
+
+
+def _handovers(case: CaseFacts) -> int:
+    return case.handovers
+
+
+def _meetings_held(case: CaseFacts) -> int:
+    return case.meetings_held
+
+
+def _has_source(
+    source: SupportSource, sources: Callable[[CaseFacts], frozenset[SupportSource]], case: CaseFacts
+) -> bool:
+    return source in sources(case)
+
+
+def _support_table(
+    key: str,
+    title: str,
+    note: str,
+    cases: Sequence[CaseFacts],
+    sources: Callable[[CaseFacts], frozenset[SupportSource]],
+) -> Table:
+    return Table(
+        key,
+        title,
+        note,
+        COLUMNS,
+        [
+            _row(s.label, grouped, _share_where(partial(_has_source, s, sources)))
+            for grouped in (Grouped(cases),)
+            for s in SupportSource
+        ],
+    )
+
+
+def _follow_up_table(
+    months: int, done: Sequence[FollowUpFacts], by_case: dict[str, CaseFacts]
+) -> Table:
+    """Who is still in work or studies, and how support changed from enrolment."""
+    at = {f.case_id: f for f in done if f.case_id in by_case}
+    cases = Grouped([by_case[case_id] for case_id in at])
+
+    def in_work(case: CaseFacts) -> bool:
+        return at[case.case_id].in_work_or_studies
+
+    def at_follow_up(case: CaseFacts) -> frozenset[SupportSource]:
+        return at[case.case_id].support_sources
+
+    rows = [
+        _row("Uppföljda", cases, _count_where(_everyone)),
+        _row("I arbete eller studier", cases, _share_where(in_work)),
+    ]
+    for s in SupportSource:
+        rows.append(
+            _row(
+                f"{s.label}: vid inskrivning",
+                cases,
+                _share_where(partial(_has_source, s, _supported_at_enrolment)),
+            )
+        )
+        rows.append(
+            _row(
+                f"{s.label}: vid uppföljningen",
+                cases,
+                _share_where(partial(_has_source, s, at_follow_up)),
+            )
+        )
+    return Table(
+        f"uppfoljning-{months}",
+        f"Uppföljning {months} månader efter avslut",
+        "Uppföljningar gjorda under perioden; försörjning vid inskrivning jämfört med vid "
+        "uppföljningen för samma personer.",
+        COLUMNS,
+        rows,
+    )
+
+
+def period_of(year: str, quarter: str, start: str, end: str, today: date) -> Period:
+    """A chosen period: dates if both are given, else a quarter of the year, else the year."""
+    try:
+        if start and end:
+            first, last = date.fromisoformat(start), date.fromisoformat(end)
+            if first <= last:
+                return Period(first, last, f"{first} – {last}")
+        chosen = int(year) if year.isdigit() else today.year
+        if quarter in ("1", "2", "3", "4"):
+            first = date(chosen, 3 * int(quarter) - 2, 1)
+            return Period(
+                first, first + relativedelta(months=3, days=-1), f"{chosen} kvartal {quarter}"
+            )
+        return Period(date(chosen, 1, 1), date(chosen, 12, 31), str(chosen))
+    except ValueError:
+        return Period(date(today.year, 1, 1), date(today.year, 12, 31), str(today.year))

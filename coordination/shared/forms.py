@@ -1,0 +1,60 @@
+"""Reading posted forms into commands, with a Swedish message per bad field."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+from typing import TypeVar
+
+from coordination.shared.vocabulary import Labelled
+
+L = TypeVar("L", bound=Labelled)
+
+
+class FormErrors(dict[str, str]):
+    def date(self, form: Mapping[str, str], name: str) -> datetime.date:
+        value = form.get(name, "").strip()
+        try:
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            self[name] = "Ange ett datum som ÅÅÅÅ-MM-DD."
+            return datetime.date.min
+
+    def optional_date(self, form: Mapping[str, str], name: str) -> datetime.date | None:
+        return self.date(form, name) if form.get(name, "").strip() else None
+
+    def choice(self, form: Mapping[str, str], name: str, vocabulary: type[L]) -> L | None:
+        found = vocabulary.parse(form.get(name, ""))
+        if found is None:
+            self[name] = "Välj ett av alternativen."
+        return found
+
+    def optional_choice(self, form: Mapping[str, str], name: str, vocabulary: type[L]) -> L | None:
+        value = form.get(name, "")
+        return self.choice(form, name, vocabulary) if value else None
+
+    def choices(self, values: list[str], name: str, vocabulary: type[L]) -> tuple[L, ...]:
+        parsed = [vocabulary.parse(v) for v in values]
+        if any(p is None for p in parsed):
+            self[name] = "Okänt alternativ."
+        return tuple(p for p in parsed if p is not None)
+
+    def datetime(self, form: Mapping[str, str], name: str) -> datetime.datetime:
+        """A local date and time as a datetime-local field sends it (ÅÅÅÅ-MM-DDTTT:MM)."""
+        value = form.get(name, "").strip()
+        try:
+            return datetime.datetime.fromisoformat(value).replace(second=0, microsecond=0)
+        except ValueError:
+            self[name] = "Ange datum och tid, till exempel 2026-12-01 09:00."
+            return datetime.datetime.min
+
+    def number(self, form: Mapping[str, str], name: str, low: int, high: int) -> int:
+        """A whole number in [low, high]; -1 after a message when it is not."""
+        try:
+            value = int(form.get(name, "").strip())
+        except ValueError:
+            value = low - 1
+        if not low <= value <= high:
+            self[name] = f"Ange ett heltal från {low} till {high}."
+            return -1
+        return value

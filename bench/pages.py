@@ -27,8 +27,8 @@ from typing import Any
 from litestar.testing import TestClient
 
 import events
-from coordination.accounts import insatser
-from coordination.accounts import service as accounts
+from coordination.accounts.insatser import Insatser
+from coordination.accounts.service import Accounts
 from coordination.app import create_app
 from coordination.cases import contract as case_events
 from coordination.cases import domain as case
@@ -159,18 +159,18 @@ def history(
 def seed(app: Any, count: int) -> int:
     services = app.state.services
     engine, store = services.engine, services.cases.store
-    team = accounts.create_team(engine, "Bänkteamet")
+    team = Accounts(engine).create_team("Bänkteamet")
     staff = [
-        accounts.create_user(engine, team, f"Person {n}", f"p{n}@bench", part, role, PASSWORD)
+        Accounts(engine).create_user(team, f"Person {n}", f"p{n}@bench", part, role, PASSWORD)
         for n, (part, role) in enumerate(
             [(Part.KOMMUN, Role.COORDINATOR)] + [(p, Role.CASEWORKER) for p in Part] * 3
         )
     ]
-    accounts.create_user(
-        engine, team, "Ledare", "ledare@bench", Part.FK, Role.TEAM_LEADER, PASSWORD
+    Accounts(engine).create_user(
+        team, "Ledare", "ledare@bench", Part.FK, Role.TEAM_LEADER, PASSWORD
     )
-    insats = insatser.add_insats(
-        engine, team, "Insats", InsatsType.REHABILITATION, TODAY - timedelta(days=900), None
+    insats = Insatser(engine).add_insats(
+        team, "Insats", InsatsType.REHABILITATION, TODAY - timedelta(days=900), None
     )
     rng = random.Random(7)
     appended = 0

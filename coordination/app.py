@@ -1,18 +1,23 @@
 """The composition root: settings → engine → store → services → the Litestar app.
 
-The CLI, the tests and the benchmarks build the service here; nothing else wires it."""
+The CLI, the tests and the benchmarks build the service here; nothing else wires it. Each
+context's web controllers get the services by dependency injection (`Provide`).
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from apscheduler.schedulers.background import BackgroundScheduler
 from litestar import Litestar, Request, Response
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
+from litestar.di import Provide
 from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
+from litestar.middleware import DefineMiddleware
+from litestar.plugins.htmx import ClientRedirect, HTMXPlugin, HTMXRequest
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect, Template
 from litestar.static_files import create_static_files_router
@@ -20,19 +25,23 @@ from litestar.template.config import TemplateConfig
 from sqlalchemy.engine import Engine
 
 import events
+from coordination.accounts.insatser import Insatser
+from coordination.accounts.service import Accounts
 from coordination.accounts.web import admin, auth
+from coordination.accounts.web.authentication import SessionAuthentication
 from coordination.cases.contract import event_types
 from coordination.cases.projection import CaseViews
 from coordination.cases.service import Cases
-from coordination.cases.web import case as cases
-from coordination.cases.web import journey
+from coordination.cases.web import case, meetings, plan, progress, team
 from coordination.config import Settings
-from coordination.reminders import web as reminders
+from coordination.reminders import web as reminders_web
 from coordination.reminders.projection import ReminderViews
+from coordination.reminders.schedule import ReminderClock
 from coordination.reminders.service import Reminders
-from coordination.reports import web as reports
-from coordination.shared.clock import TEAM_TIMEZONE, team_now, team_today
-from coordination.shared.web import Services, page
+from coordination.reports import web as reports_web
+from coordination.reports.queries import Reports
+from coordination.shared.clock import Clock
+from coordination.shared.web import Page, provide_page, signed_in
 
 ROOT = Path(__file__).resolve().parent
 TEMPLATES = ROOT.parent / "templates"
@@ -51,25 +60,21 @@ SECURITY_HEADERS = {
 }
 
 
-def _unauthorized(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
-    if request.headers.get("hx-request") == "true":
-        return Response(content="", status_code=401, headers={"HX-Redirect": "/logga-in"})
-    if request.method == "GET" and request.url.path != "/":
-        # Back to the page asked for after logging in (an email's link, say).
-        return Redirect(f"/logga-in?{urlencode({'nasta': request.url.path})}")
-    return Redirect("/logga-in")
+@dataclass(frozen=True)
+class Services:
+    """Every context's service, made once per process."""
 
+    settings: Settings
+    clock: Clock
+    accounts: Accounts
+    insatser: Insatser
+    cases: Cases
+    reminders: Reminders
+    reports: Reports
 
-def _refused(request: Request[Any, Any, Any], exc: Exception) -> Template:
-    status = 404 if isinstance(exc, NotFoundException) else 403
-    detail = getattr(exc, "detail", "") or "Du har inte behörighet till sidan."
-    return page(request, "error.html", status, message=detail)
-
-
-def _security_headers(response: Response[Any]) -> Response[Any]:
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    return response
+    @property
+    def engine(self) -> Engine:
+        return self.cases.store.engine
 
 
 def build_store(settings: Settings, engine: Engine) -> events.EventStore:
@@ -84,66 +89,92 @@ def build_store(settings: Settings, engine: Engine) -> events.EventStore:
     return store
 
 
-def build_services(settings: Settings, engine: Engine) -> Services:
+def build_services(settings: Settings, engine: Engine, clock: Clock | None = None) -> Services:
+    clock = clock or Clock()
     store = build_store(settings, engine)
-    return Services(settings, engine, Cases(store, team_today), Reminders(store, settings))
+    return Services(
+        settings=settings,
+        clock=clock,
+        accounts=Accounts(engine),
+        insatser=Insatser(engine),
+        cases=Cases(store, clock),
+        reminders=Reminders(store, settings, clock=clock.now),
+        reports=Reports(engine),
+    )
 
 
-class ReminderClock:
-    """APScheduler as the reminders' clock, started and stopped with the app: one interval
-    job, nothing else lives in it. `SAMORDNA_SWEEP_SECONDS=0` leaves it off."""
-
-    def __init__(self, services: Services) -> None:
-        self.services = services
-        self.scheduler: BackgroundScheduler | None = None
-
-    def start(self) -> None:
-        seconds = self.services.settings.sweep_seconds
-        if seconds <= 0:
-            return
-        self.scheduler = BackgroundScheduler(timezone=TEAM_TIMEZONE)
-        self.scheduler.add_job(
-            self.services.reminders.tick,
-            "interval",
-            seconds=seconds,
-            id="reminders",
-            max_instances=1,
-            coalesce=True,
-            next_run_time=team_now(),
-        )
-        self.scheduler.start()
-
-    def stop(self) -> None:
-        if self.scheduler is not None:
-            self.scheduler.shutdown(wait=True)
+def _unauthorized(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
+    if isinstance(request, HTMXRequest) and request.htmx:
+        response: Response[Any] = ClientRedirect("/logga-in")
+        response.status_code = 401
+        return response
+    if request.method == "GET" and request.url.path != "/":
+        # Back to the page asked for after logging in (an email's link, say).
+        return Redirect(f"/logga-in?{urlencode({'nasta': request.url.path})}")
+    return Redirect("/logga-in")
 
 
-def create_app(settings: Settings, engine: Engine) -> Litestar:
-    services = build_services(settings, engine)
-    clock = ReminderClock(services)
+def _security_headers(response: Response[Any]) -> Response[Any]:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+def create_app(settings: Settings, engine: Engine, clock: Clock | None = None) -> Litestar:
+    services = build_services(settings, engine, clock)
+    clock = services.clock
+    schedule = ReminderClock(services.reminders, clock, services.settings.sweep_seconds)
+
+    def refused(request: Request[Any, Any, Any], exc: Exception) -> Template:
+        status = 404 if isinstance(exc, NotFoundException) else 403
+        detail = getattr(exc, "detail", "") or "Du har inte behörighet till sidan."
+        return Page(HTMXRequest(request.scope), clock.today())("error.html", status, message=detail)
+
+    def provided(value: Any) -> Provide:
+        return Provide(lambda: value, use_cache=True, sync_to_thread=False)
+
     return Litestar(
-        on_startup=[clock.start],
-        on_shutdown=[clock.stop],
+        on_startup=[schedule.start],
+        on_shutdown=[schedule.stop],
         route_handlers=[
-            *auth.HANDLERS,
-            *cases.HANDLERS,
-            *journey.HANDLERS,
-            *reminders.HANDLERS,
-            *reports.HANDLERS,
-            *admin.HANDLERS,
+            *auth.CONTROLLERS,
+            *admin.CONTROLLERS,
+            *team.CONTROLLERS,
+            *case.CONTROLLERS,
+            *plan.CONTROLLERS,
+            *meetings.CONTROLLERS,
+            *progress.CONTROLLERS,
+            *reminders_web.CONTROLLERS,
+            *reports_web.CONTROLLERS,
             create_static_files_router(path="/static", directories=[STATIC]),
         ],
+        dependencies={
+            "settings": provided(services.settings),
+            "clock": provided(clock),
+            "accounts": provided(services.accounts),
+            "insatser": provided(services.insatser),
+            "cases": provided(services.cases),
+            "reminders": provided(services.reminders),
+            "reports": provided(services.reports),
+            "user": Provide(signed_in, sync_to_thread=False),
+            "page": Provide(provide_page, sync_to_thread=False),
+        },
+        middleware=[
+            DefineMiddleware(SessionAuthentication, accounts=services.accounts, clock=clock)
+        ],
+        # The composition's services, for tests and tools; handlers get theirs by Provide.
         state=State({"services": services}),
+        plugins=[HTMXPlugin()],
         template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
         csrf_config=CSRFConfig(
-            secret=settings.secret_key,
-            cookie_secure=settings.base_url.startswith("https"),
+            secret=services.settings.secret_key,
+            cookie_secure=services.settings.base_url.startswith("https"),
             cookie_samesite="strict",
         ),
         exception_handlers={
             NotAuthorizedException: _unauthorized,
-            PermissionDeniedException: _refused,
-            NotFoundException: _refused,
+            PermissionDeniedException: refused,
+            NotFoundException: refused,
         },
         after_request=_security_headers,
         openapi_config=None,

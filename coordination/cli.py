@@ -10,12 +10,11 @@ import sys
 import sqlalchemy as sa
 
 from coordination import demo
-from coordination.accounts import service as accounts
+from coordination.accounts.service import Accounts
 from coordination.accounts.tables import teams, users
 from coordination.app import build_services, build_store, create_app
 from coordination.config import ConfigurationError, Settings, load_settings
 from coordination.shared import database as db
-from coordination.shared.clock import team_today
 from coordination.shared.vocabulary import Part, Role
 
 
@@ -33,7 +32,8 @@ def _has_users(engine: sa.Engine) -> bool:
 def _seed_demo(settings: Settings, engine: sa.Engine) -> None:
     if _has_users(engine):
         return
-    demo.seed(engine, build_services(settings, engine).cases, team_today())
+    services = build_services(settings, engine)
+    demo.seed(engine, services.cases, services.clock.today())
     print("Demodata: ett team med påhittade personer och ärenden.")
 
 
@@ -61,10 +61,10 @@ def create_user(args: argparse.Namespace, settings: Settings) -> None:
     with engine.connect() as conn:
         team_id = conn.execute(sa.select(teams.c.id).where(teams.c.name == args.team)).scalar()
     if team_id is None:
-        team_id = accounts.create_team(engine, args.team)
+        team_id = Accounts(engine).create_team(args.team)
     password = args.password or getpass.getpass("Lösenord (minst 10 tecken): ")
-    user = accounts.create_user(
-        engine, team_id, args.name, args.email, Part(args.part), Role(args.role), password
+    user = Accounts(engine).create_user(
+        team_id, args.name, args.email, Part(args.part), Role(args.role), password
     )
     print(f"Användaren {user.email} är skapad.")
 

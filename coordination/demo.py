@@ -11,8 +11,8 @@ from functools import partial
 from personnummer import personnummer
 from sqlalchemy.engine import Engine
 
-from coordination.accounts import insatser
-from coordination.accounts import service as accounts
+from coordination.accounts.insatser import Insatser
+from coordination.accounts.service import Accounts
 from coordination.cases import domain as case
 from coordination.cases.service import Cases
 from coordination.shared.access import User
@@ -76,13 +76,13 @@ def _referral(code: str, team_id: str, referrer: User, referred: date) -> case.R
 
 
 def seed(engine: Engine, cases: Cases, today: date, count: int = 40) -> list[User]:
-    team_id = accounts.create_team(engine, "Samordningsteamet (demo)")
+    team_id = Accounts(engine).create_team("Samordningsteamet (demo)")
     staff = [
-        accounts.create_user(engine, team_id, name, email, part, role, DEMO_PASSWORD)
+        Accounts(engine).create_user(team_id, name, email, part, role, DEMO_PASSWORD)
         for name, email, part, role in STAFF
     ]
     programmes = [
-        insatser.add_insats(engine, team_id, name, kind, today - timedelta(days=730), None)
+        Insatser(engine).add_insats(team_id, name, kind, today - timedelta(days=730), None)
         for name, kind in INSATSER
     ]
     rng = random.Random(2026)

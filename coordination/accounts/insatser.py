@@ -45,16 +45,6 @@ def _insats(row: Any) -> Insats:
     )
 
 
-def team_insatser(engine: Engine, team_id: str) -> list[Insats]:
-    with engine.connect() as conn:
-        rows = conn.execute(
-            sa.select(insatser)
-            .where(insatser.c.team_id == team_id)
-            .order_by(insatser.c.active_from.desc(), insatser.c.name)
-        ).all()
-    return [_insats(row) for row in rows]
-
-
 def insats_errors(name: str, active_from: date | None, active_to: date | None) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not name.strip():
@@ -64,50 +54,64 @@ def insats_errors(name: str, active_from: date | None, active_to: date | None) -
     return errors
 
 
-def add_insats(
-    engine: Engine,
-    team_id: str,
-    name: str,
-    insats_type: InsatsType,
-    active_from: date,
-    active_to: date | None,
-) -> str:
-    insats_id = str(uuid.uuid4())
-    with engine.begin() as conn:
-        conn.execute(
-            insatser.insert().values(
-                id=insats_id,
-                team_id=team_id,
-                name=name.strip(),
-                insats_type=insats_type,
-                active_from=active_from,
-                active_to=active_to,
-                version=1,
-            )
-        )
-    return insats_id
+class Insatser:
+    """The team's insatser: what the team offers, by SUS type and the period it runs."""
 
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
 
-def update_insats(
-    engine: Engine,
-    insats_id: str,
-    expected_version: int,
-    name: str,
-    insats_type: InsatsType,
-    active_from: date,
-    active_to: date | None,
-) -> None:
-    with engine.begin() as conn:
-        updated = conn.execute(
-            insatser.update()
-            .where(insatser.c.id == insats_id, insatser.c.version == expected_version)
-            .values(
-                name=name.strip(),
-                insats_type=insats_type,
-                active_from=active_from,
-                active_to=active_to,
-                version=expected_version + 1,
+    def team_insatser(self, team_id: str) -> list[Insats]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(insatser)
+                .where(insatser.c.team_id == team_id)
+                .order_by(insatser.c.active_from.desc(), insatser.c.name)
+            ).all()
+        return [_insats(row) for row in rows]
+
+    def add_insats(
+        self,
+        team_id: str,
+        name: str,
+        insats_type: InsatsType,
+        active_from: date,
+        active_to: date | None,
+    ) -> str:
+        insats_id = str(uuid.uuid4())
+        with self.engine.begin() as conn:
+            conn.execute(
+                insatser.insert().values(
+                    id=insats_id,
+                    team_id=team_id,
+                    name=name.strip(),
+                    insats_type=insats_type,
+                    active_from=active_from,
+                    active_to=active_to,
+                    version=1,
+                )
             )
-        )
-        if updated.rowcount != 1:
-            raise InsatsChanged()
+        return insats_id
+
+    def update_insats(
+        self,
+        insats_id: str,
+        expected_version: int,
+        name: str,
+        insats_type: InsatsType,
+        active_from: date,
+        active_to: date | None,
+    ) -> None:
+        with self.engine.begin() as conn:
+            updated = conn.execute(
+                insatser.update()
+                .where(insatser.c.id == insats_id, insatser.c.version == expected_version)
+                .values(
+                    name=name.strip(),
+                    insats_type=insats_type,
+                    active_from=active_from,
+                    active_to=active_to,
+                    version=expected_version + 1,
+                )
+            )
+            if updated.rowcount != 1:
+                raise InsatsChanged()

@@ -52,63 +52,6 @@ _USER_COLUMNS = (
 )
 
 
-def create_team(engine: Engine, name: str) -> str:
-    team_id = str(uuid.uuid4())
-    with engine.begin() as conn:
-        conn.execute(teams.insert().values(id=team_id, name=name))
-    return team_id
-
-
-def create_user(
-    engine: Engine, team_id: str, name: str, email: str, part: Part, role: Role, password: str
-) -> User:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ValueError(f"lösenordet måste ha minst {MIN_PASSWORD_LENGTH} tecken")
-    user_id = str(uuid.uuid4())
-    with engine.begin() as conn:
-        conn.execute(
-            users.insert().values(
-                id=user_id,
-                team_id=team_id,
-                name=name,
-                email=email.strip().lower(),
-                part=part,
-                role=role,
-                password_hash=_hasher.hash(password),
-                active=True,
-                version=1,
-            )
-        )
-    return User(user_id, team_id, name, email.strip().lower(), part, role)
-
-
-def log_in(engine: Engine, email: str, password: str, now: datetime) -> User:
-    email = email.strip().lower()
-    with engine.begin() as conn:
-        recent = conn.execute(
-            sa.select(sa.func.count())
-            .select_from(login_failures)
-            .where(
-                login_failures.c.email == email, login_failures.c.failed_at > now - FAILURE_WINDOW
-            )
-        ).scalar_one()
-        if recent >= MAX_FAILURES:
-            raise LoginRefused(
-                "För många misslyckade inloggningar. Vänta en kvart och försök igen."
-            )
-        row = conn.execute(
-            sa.select(*_USER_COLUMNS, users.c.password_hash).where(
-                users.c.email == email, users.c.active.is_(True)
-            )
-        ).first()
-        if row is not None and _password_matches(row.password_hash, password):
-            conn.execute(login_failures.delete().where(login_failures.c.email == email))
-            return _user(row)
-        # Recorded in this transaction, which commits: the refusal is raised after it.
-        conn.execute(login_failures.insert().values(email=email, failed_at=now))
-    raise LoginRefused("Fel e-postadress eller lösenord.")
-
-
 def _password_matches(password_hash: str, password: str) -> bool:
     try:
         return _hasher.verify(password_hash, password)
@@ -116,69 +59,8 @@ def _password_matches(password_hash: str, password: str) -> bool:
         return False
 
 
-def change_password(engine: Engine, user: User, current: str, new: str) -> dict[str, str]:
-    """Field errors, or an empty dict when the password was changed."""
-    with engine.begin() as conn:
-        stored = conn.execute(
-            sa.select(users.c.password_hash).where(users.c.id == user.id)
-        ).scalar_one()
-        try:
-            _hasher.verify(stored, current)
-        except VerificationError:
-            return {"current": "Nuvarande lösenord stämmer inte."}
-        if len(new) < MIN_PASSWORD_LENGTH:
-            return {"new": f"Det nya lösenordet måste ha minst {MIN_PASSWORD_LENGTH} tecken."}
-        conn.execute(
-            users.update().where(users.c.id == user.id).values(password_hash=_hasher.hash(new))
-        )
-    return {}
-
-
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def start_session(engine: Engine, user: User, now: datetime, lifetime: timedelta) -> str:
-    token = secrets.token_urlsafe(32)
-    with engine.begin() as conn:
-        conn.execute(
-            sessions.insert().values(
-                token_hash=_token_hash(token),
-                user_id=user.id,
-                created_at=now,
-                expires_at=now + lifetime,
-            )
-        )
-    return token
-
-
-def session_user(engine: Engine, token: str, now: datetime) -> User | None:
-    with engine.connect() as conn:
-        row = conn.execute(
-            sa.select(*_USER_COLUMNS)
-            .join(sessions, sessions.c.user_id == users.c.id)
-            .where(
-                sessions.c.token_hash == _token_hash(token),
-                sessions.c.expires_at > now,
-                users.c.active.is_(True),
-            )
-        ).first()
-    return _user(row) if row else None
-
-
-def end_session(engine: Engine, token: str) -> None:
-    with engine.begin() as conn:
-        conn.execute(sessions.delete().where(sessions.c.token_hash == _token_hash(token)))
-
-
-def team_users(engine: Engine, team_id: str) -> list[User]:
-    with engine.connect() as conn:
-        rows = conn.execute(
-            sa.select(*_USER_COLUMNS)
-            .where(users.c.team_id == team_id, users.c.active.is_(True))
-            .order_by(users.c.name)
-        ).all()
-    return [_user(row) for row in rows]
 
 
 # -- administration ----------------------------------------------------------------------
@@ -193,16 +75,6 @@ class Account:
     user: User
     active: bool
     version: int
-
-
-def team_accounts(engine: Engine, team_id: str) -> list[Account]:
-    with engine.connect() as conn:
-        rows = conn.execute(
-            sa.select(*_USER_COLUMNS, users.c.active, users.c.version)
-            .where(users.c.team_id == team_id)
-            .order_by(users.c.name)
-        ).all()
-    return [Account(_user(row), row.active, row.version) for row in rows]
 
 
 def account_errors(
@@ -226,68 +98,191 @@ def account_errors(
 EMAIL_TAKEN = {"email": "E-postadressen används redan av en annan användare."}
 
 
-def update_account(
-    engine: Engine,
-    user_id: str,
-    expected_version: int,
-    *,
-    name: str,
-    email: str,
-    part: Part,
-    role: Role,
-    active: bool,
-    password: str = "",
-) -> dict[str, str]:
-    """Field errors, or an empty dict when saved; a stale version raises AccountChanged."""
-    email = email.strip().lower()
-    values: dict[str, Any] = {
-        "name": name.strip(),
-        "email": email,
-        "part": part,
-        "role": role,
-        "active": active,
-        "version": expected_version + 1,
-    }
-    if password:
-        values["password_hash"] = _hasher.hash(password)
-    try:
-        with engine.begin() as conn:
-            updated = conn.execute(
-                users.update()
-                .where(users.c.id == user_id, users.c.version == expected_version)
-                .values(**values)
-            )
-            if updated.rowcount != 1:
-                raise AccountChanged()
-            if not active or password:
-                # A deactivated account or a reset password ends the user's sessions at once.
-                conn.execute(sessions.delete().where(sessions.c.user_id == user_id))
-    except IntegrityError:
-        return EMAIL_TAKEN
-    return {}
-
-
-def add_account(
-    engine: Engine, team_id: str, name: str, email: str, part: Part, role: Role, password: str
-) -> dict[str, str]:
-    try:
-        create_user(engine, team_id, name.strip(), email, part, role, password)
-    except IntegrityError:
-        return EMAIL_TAKEN
-    return {}
-
-
 # -- the user's own settings --------------------------------------------------------------
 
 
-def digest_only(engine: Engine, user: User) -> bool:
-    """Whether the user gets reminders only in the weekly digest, not one email each."""
-    with engine.connect() as conn:
-        return bool(
-            conn.execute(sa.select(users.c.digest_only).where(users.c.id == user.id)).scalar()
-        )
+class Accounts:
+    """The accounts service: teams, users, their passwords, sessions and delivery choices."""
 
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
 
-def set_digest_only(engine: Engine, user: User, value: bool) -> None:
-    with engine.begin() as conn:
-        conn.execute(users.update().where(users.c.id == user.id).values(digest_only=value))
+    def create_team(self, name: str) -> str:
+        team_id = str(uuid.uuid4())
+        with self.engine.begin() as conn:
+            conn.execute(teams.insert().values(id=team_id, name=name))
+        return team_id
+
+    def create_user(
+        self, team_id: str, name: str, email: str, part: Part, role: Role, password: str
+    ) -> User:
+        if len(password) < MIN_PASSWORD_LENGTH:
+            raise ValueError(f"lösenordet måste ha minst {MIN_PASSWORD_LENGTH} tecken")
+        user_id = str(uuid.uuid4())
+        with self.engine.begin() as conn:
+            conn.execute(
+                users.insert().values(
+                    id=user_id,
+                    team_id=team_id,
+                    name=name,
+                    email=email.strip().lower(),
+                    part=part,
+                    role=role,
+                    password_hash=_hasher.hash(password),
+                    active=True,
+                    version=1,
+                )
+            )
+        return User(user_id, team_id, name, email.strip().lower(), part, role)
+
+    def log_in(self, email: str, password: str, now: datetime) -> User:
+        email = email.strip().lower()
+        with self.engine.begin() as conn:
+            recent = conn.execute(
+                sa.select(sa.func.count())
+                .select_from(login_failures)
+                .where(
+                    login_failures.c.email == email,
+                    login_failures.c.failed_at > now - FAILURE_WINDOW,
+                )
+            ).scalar_one()
+            if recent >= MAX_FAILURES:
+                raise LoginRefused(
+                    "För många misslyckade inloggningar. Vänta en kvart och försök igen."
+                )
+            row = conn.execute(
+                sa.select(*_USER_COLUMNS, users.c.password_hash).where(
+                    users.c.email == email, users.c.active.is_(True)
+                )
+            ).first()
+            if row is not None and _password_matches(row.password_hash, password):
+                conn.execute(login_failures.delete().where(login_failures.c.email == email))
+                return _user(row)
+            # Recorded in this transaction, which commits: the refusal is raised after it.
+            conn.execute(login_failures.insert().values(email=email, failed_at=now))
+        raise LoginRefused("Fel e-postadress eller lösenord.")
+
+    def change_password(self, user: User, current: str, new: str) -> dict[str, str]:
+        """Field errors, or an empty dict when the password was changed."""
+        with self.engine.begin() as conn:
+            stored = conn.execute(
+                sa.select(users.c.password_hash).where(users.c.id == user.id)
+            ).scalar_one()
+            try:
+                _hasher.verify(stored, current)
+            except VerificationError:
+                return {"current": "Nuvarande lösenord stämmer inte."}
+            if len(new) < MIN_PASSWORD_LENGTH:
+                return {"new": f"Det nya lösenordet måste ha minst {MIN_PASSWORD_LENGTH} tecken."}
+            conn.execute(
+                users.update().where(users.c.id == user.id).values(password_hash=_hasher.hash(new))
+            )
+        return {}
+
+    def start_session(self, user: User, now: datetime, lifetime: timedelta) -> str:
+        token = secrets.token_urlsafe(32)
+        with self.engine.begin() as conn:
+            conn.execute(
+                sessions.insert().values(
+                    token_hash=_token_hash(token),
+                    user_id=user.id,
+                    created_at=now,
+                    expires_at=now + lifetime,
+                )
+            )
+        return token
+
+    def session_user(self, token: str, now: datetime) -> User | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(*_USER_COLUMNS)
+                .join(sessions, sessions.c.user_id == users.c.id)
+                .where(
+                    sessions.c.token_hash == _token_hash(token),
+                    sessions.c.expires_at > now,
+                    users.c.active.is_(True),
+                )
+            ).first()
+        return _user(row) if row else None
+
+    def end_session(self, token: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(sessions.delete().where(sessions.c.token_hash == _token_hash(token)))
+
+    def team_users(self, team_id: str) -> list[User]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(*_USER_COLUMNS)
+                .where(users.c.team_id == team_id, users.c.active.is_(True))
+                .order_by(users.c.name)
+            ).all()
+        return [_user(row) for row in rows]
+
+    def team_accounts(self, team_id: str) -> list[Account]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(*_USER_COLUMNS, users.c.active, users.c.version)
+                .where(users.c.team_id == team_id)
+                .order_by(users.c.name)
+            ).all()
+        return [Account(_user(row), row.active, row.version) for row in rows]
+
+    def update_account(
+        self,
+        user_id: str,
+        expected_version: int,
+        *,
+        name: str,
+        email: str,
+        part: Part,
+        role: Role,
+        active: bool,
+        password: str = "",
+    ) -> dict[str, str]:
+        """Field errors, or an empty dict when saved; a stale version raises AccountChanged."""
+        email = email.strip().lower()
+        values: dict[str, Any] = {
+            "name": name.strip(),
+            "email": email,
+            "part": part,
+            "role": role,
+            "active": active,
+            "version": expected_version + 1,
+        }
+        if password:
+            values["password_hash"] = _hasher.hash(password)
+        try:
+            with self.engine.begin() as conn:
+                updated = conn.execute(
+                    users.update()
+                    .where(users.c.id == user_id, users.c.version == expected_version)
+                    .values(**values)
+                )
+                if updated.rowcount != 1:
+                    raise AccountChanged()
+                if not active or password:
+                    # A deactivated account or a reset password ends the user's sessions at once.
+                    conn.execute(sessions.delete().where(sessions.c.user_id == user_id))
+        except IntegrityError:
+            return EMAIL_TAKEN
+        return {}
+
+    def add_account(
+        self, team_id: str, name: str, email: str, part: Part, role: Role, password: str
+    ) -> dict[str, str]:
+        try:
+            self.create_user(team_id, name.strip(), email, part, role, password)
+        except IntegrityError:
+            return EMAIL_TAKEN
+        return {}
+
+    def digest_only(self, user: User) -> bool:
+        """Whether the user gets reminders only in the weekly digest, not one email each."""
+        with self.engine.connect() as conn:
+            return bool(
+                conn.execute(sa.select(users.c.digest_only).where(users.c.id == user.id)).scalar()
+            )
+
+    def set_digest_only(self, user: User, value: bool) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(users.update().where(users.c.id == user.id).values(digest_only=value))

@@ -103,133 +103,133 @@ _MEETINGS = sa.select(case_meetings, cases.c.case_code).join(
 )
 
 
-def assessments(engine: Engine, case_id: str) -> list[dict[str, Any]]:
-    """Every version of the assessment, newest first, with who recorded it."""
-    query = (
-        sa.select(case_assessments, users.c.name.label("actor_name"))
-        .outerjoin(users, users.c.id == case_assessments.c.actor_id)
-        .where(case_assessments.c.case_id == case_id)
-        .order_by(case_assessments.c.position.desc())
-    )
-    with engine.connect() as conn:
-        return [dict(row._mapping) for row in conn.execute(query)]
+class CaseQueries:
+    """The read side of the case journey, from the read models: assessments, plan versions,
+    activities, meetings, steps, follow-ups and after-support."""
 
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
 
-def plan_versions(engine: Engine, case_id: str) -> list[PlanVersion]:
-    """Every version of the plan, oldest first."""
-    query = (
-        sa.select(case_plans).where(case_plans.c.case_id == case_id).order_by(case_plans.c.version)
-    )
-    with engine.connect() as conn:
-        rows = conn.execute(query).all()
-    return [
-        PlanVersion(
-            row.version,
-            row.recorded_at,
-            row.reason,
-            row.meeting_id,
-            _converter.structure(json.loads(row.plan), case.Plan | None),  # type: ignore[arg-type]
+    def assessments(self, case_id: str) -> list[dict[str, Any]]:
+        """Every version of the assessment, newest first, with who recorded it."""
+        query = (
+            sa.select(case_assessments, users.c.name.label("actor_name"))
+            .outerjoin(users, users.c.id == case_assessments.c.actor_id)
+            .where(case_assessments.c.case_id == case_id)
+            .order_by(case_assessments.c.position.desc())
         )
-        for row in rows
-    ]
+        with self.engine.connect() as conn:
+            return [dict(row._mapping) for row in conn.execute(query)]
 
-
-def activities(engine: Engine, case_id: str) -> list[case.Activity]:
-    """The current plan's activities with their current status, by due date."""
-    query = (
-        sa.select(case_activities)
-        .where(case_activities.c.case_id == case_id)
-        .order_by(case_activities.c.due_on, case_activities.c.what)
-    )
-    with engine.connect() as conn:
-        rows = conn.execute(query).all()
-    return [
-        case.Activity(
-            row.activity_id,
-            row.what,
-            Part(row.part),
-            row.responsible_id,
-            row.start_on,
-            row.due_on,
-            ActivityStatus(row.status),
-            row.drop_reason,
+    def plan_versions(self, case_id: str) -> list[PlanVersion]:
+        """Every version of the plan, oldest first."""
+        query = (
+            sa.select(case_plans)
+            .where(case_plans.c.case_id == case_id)
+            .order_by(case_plans.c.version)
         )
-        for row in rows
-    ]
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [
+            PlanVersion(
+                row.version,
+                row.recorded_at,
+                row.reason,
+                row.meeting_id,
+                _converter.structure(json.loads(row.plan), case.Plan | None),  # type: ignore[arg-type]
+            )
+            for row in rows
+        ]
 
-
-def meetings(engine: Engine, case_id: str) -> list[Meeting]:
-    query = _MEETINGS.where(case_meetings.c.case_id == case_id).order_by(
-        case_meetings.c.starts_at.desc()
-    )
-    with engine.connect() as conn:
-        return [_meeting(row) for row in conn.execute(query)]
-
-
-def meeting(engine: Engine, meeting_id: str) -> Meeting | None:
-    with engine.connect() as conn:
-        row = conn.execute(_MEETINGS.where(case_meetings.c.meeting_id == meeting_id)).first()
-    return _meeting(row) if row else None
-
-
-def team_meetings(engine: Engine, team_id: str, start: datetime, end: datetime) -> list[Meeting]:
-    """The team's meetings that are not cancelled and start in [start, end)."""
-    query = _MEETINGS.where(
-        case_meetings.c.team_id == team_id,
-        case_meetings.c.status != "cancelled",
-        case_meetings.c.starts_at >= start,
-        case_meetings.c.starts_at < end,
-    ).order_by(case_meetings.c.starts_at)
-    with engine.connect() as conn:
-        return [_meeting(row) for row in conn.execute(query)]
-
-
-def next_meetings(engine: Engine, case_ids: Sequence[str], now: datetime) -> dict[str, datetime]:
-    """The next scheduled meeting of each case that has one."""
-    if not case_ids:
-        return {}
-    query = (
-        sa.select(case_meetings.c.case_id, sa.func.min(case_meetings.c.starts_at))
-        .where(
-            case_meetings.c.case_id.in_(case_ids),
-            case_meetings.c.status == "scheduled",
-            case_meetings.c.starts_at >= now,
+    def activities(self, case_id: str) -> list[case.Activity]:
+        """The current plan's activities with their current status, by due date."""
+        query = (
+            sa.select(case_activities)
+            .where(case_activities.c.case_id == case_id)
+            .order_by(case_activities.c.due_on, case_activities.c.what)
         )
-        .group_by(case_meetings.c.case_id)
-    )
-    with engine.connect() as conn:
-        return {case_id: starts for case_id, starts in conn.execute(query)}
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [
+            case.Activity(
+                row.activity_id,
+                row.what,
+                Part(row.part),
+                row.responsible_id,
+                row.start_on,
+                row.due_on,
+                ActivityStatus(row.status),
+                row.drop_reason,
+            )
+            for row in rows
+        ]
 
+    def meetings(self, case_id: str) -> list[Meeting]:
+        query = _MEETINGS.where(case_meetings.c.case_id == case_id).order_by(
+            case_meetings.c.starts_at.desc()
+        )
+        with self.engine.connect() as conn:
+            return [_meeting(row) for row in conn.execute(query)]
 
-def steps(engine: Engine, case_id: str) -> list[dict[str, Any]]:
-    """Steps and self-assessments, oldest first."""
-    query = (
-        sa.select(case_steps, users.c.name.label("actor_name"))
-        .outerjoin(users, users.c.id == case_steps.c.actor_id)
-        .where(case_steps.c.case_id == case_id)
-        .order_by(case_steps.c.position)
-    )
-    with engine.connect() as conn:
-        return [dict(row._mapping) for row in conn.execute(query)]
+    def meeting(self, meeting_id: str) -> Meeting | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(_MEETINGS.where(case_meetings.c.meeting_id == meeting_id)).first()
+        return _meeting(row) if row else None
 
+    def team_meetings(self, team_id: str, start: datetime, end: datetime) -> list[Meeting]:
+        """The team's meetings that are not cancelled and start in [start, end)."""
+        query = _MEETINGS.where(
+            case_meetings.c.team_id == team_id,
+            case_meetings.c.status != "cancelled",
+            case_meetings.c.starts_at >= start,
+            case_meetings.c.starts_at < end,
+        ).order_by(case_meetings.c.starts_at)
+        with self.engine.connect() as conn:
+            return [_meeting(row) for row in conn.execute(query)]
 
-def follow_ups(engine: Engine, case_id: str) -> list[dict[str, Any]]:
-    query = (
-        sa.select(case_follow_ups)
-        .where(case_follow_ups.c.case_id == case_id)
-        .order_by(case_follow_ups.c.months)
-    )
-    with engine.connect() as conn:
-        return [dict(row._mapping) for row in conn.execute(query)]
+    def next_meetings(self, case_ids: Sequence[str], now: datetime) -> dict[str, datetime]:
+        """The next scheduled meeting of each case that has one."""
+        if not case_ids:
+            return {}
+        query = (
+            sa.select(case_meetings.c.case_id, sa.func.min(case_meetings.c.starts_at))
+            .where(
+                case_meetings.c.case_id.in_(case_ids),
+                case_meetings.c.status == "scheduled",
+                case_meetings.c.starts_at >= now,
+            )
+            .group_by(case_meetings.c.case_id)
+        )
+        with self.engine.connect() as conn:
+            return {case_id: starts for case_id, starts in conn.execute(query)}
 
+    def steps(self, case_id: str) -> list[dict[str, Any]]:
+        """Steps and self-assessments, oldest first."""
+        query = (
+            sa.select(case_steps, users.c.name.label("actor_name"))
+            .outerjoin(users, users.c.id == case_steps.c.actor_id)
+            .where(case_steps.c.case_id == case_id)
+            .order_by(case_steps.c.position)
+        )
+        with self.engine.connect() as conn:
+            return [dict(row._mapping) for row in conn.execute(query)]
 
-def after_support(engine: Engine, case_id: str) -> list[dict[str, Any]]:
-    """The after-support period's start, contacts and end, in order."""
-    query = (
-        sa.select(case_after_support, users.c.name.label("actor_name"))
-        .outerjoin(users, users.c.id == case_after_support.c.actor_id)
-        .where(case_after_support.c.case_id == case_id)
-        .order_by(case_after_support.c.position)
-    )
-    with engine.connect() as conn:
-        return [dict(row._mapping) for row in conn.execute(query)]
+    def follow_ups(self, case_id: str) -> list[dict[str, Any]]:
+        query = (
+            sa.select(case_follow_ups)
+            .where(case_follow_ups.c.case_id == case_id)
+            .order_by(case_follow_ups.c.months)
+        )
+        with self.engine.connect() as conn:
+            return [dict(row._mapping) for row in conn.execute(query)]
+
+    def after_support(self, case_id: str) -> list[dict[str, Any]]:
+        """The after-support period's start, contacts and end, in order."""
+        query = (
+            sa.select(case_after_support, users.c.name.label("actor_name"))
+            .outerjoin(users, users.c.id == case_after_support.c.actor_id)
+            .where(case_after_support.c.case_id == case_id)
+            .order_by(case_after_support.c.position)
+        )
+        with self.engine.connect() as conn:
+            return [dict(row._mapping) for row in conn.execute(query)]

@@ -17,10 +17,10 @@ import events
 from coordination.accounts.tables import insatser, users
 from coordination.cases import contract as case_events
 from coordination.cases import domain as case
-from coordination.cases import queries as journey
+from coordination.cases.queries import CaseQueries
 from coordination.cases.tables import case_people, case_timeline, cases, read_audit
 from coordination.shared.access import User
-from coordination.shared.clock import team_wall_clock
+from coordination.shared.clock import Clock
 from coordination.shared.vocabulary import ClosureKind, ClosureReason, Occupation, Part, Stage
 
 # No 0/O, 1/I/L: a code is read aloud and typed by hand.
@@ -157,9 +157,13 @@ _CASE_QUERY = (
 
 
 class Cases:
-    def __init__(self, store: events.EventStore, today: Callable[[], date]) -> None:
+    """The cases service: the journey's commands, and the queries of the team and case
+    pages (`journey` reads the journey's read models)."""
+
+    def __init__(self, store: events.EventStore, clock: Clock) -> None:
         self.store = store
-        self.today = today
+        self.clock = clock
+        self.journey = CaseQueries(store.engine)
 
     # -- commands ---------------------------------------------------------------------
 
@@ -189,7 +193,7 @@ class Cases:
         if len(recorded) != expected_version:
             raise CaseChanged()
         state = case.fold([case_events.from_data(e.type, e.data) for e in recorded])
-        new = case.decide(command, state, self.today())
+        new = case.decide(command, state, self.clock.today())
         metadata = events.metadata_of(
             actor=actor.id, actor_group=actor.part, correlation_id=uuid.uuid4()
         )
@@ -227,9 +231,7 @@ class Cases:
         query = query.order_by(cases.c.referral_date.desc(), cases.c.case_code)
         with self.store.engine.connect() as conn:
             rows = [_case_row(row) for row in conn.execute(query)]
-        upcoming = journey.next_meetings(
-            self.store.engine, [r.case_id for r in rows], team_wall_clock()
-        )
+        upcoming = self.journey.next_meetings([r.case_id for r in rows], self.clock.wall_clock())
         return [replace(r, next_meeting_at=upcoming.get(r.case_id)) for r in rows]
 
     def case(self, case_id: str) -> CaseRow | None:

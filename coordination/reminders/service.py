@@ -35,7 +35,7 @@ from coordination.reminders.emails import DueItem
 from coordination.reminders.projection import ReminderViews
 from coordination.reminders.tables import due_reminders, outbox
 from coordination.shared.access import User
-from coordination.shared.clock import TEAM_TIMEZONE, team_now
+from coordination.shared.clock import TEAM_TIMEZONE, Clock
 from coordination.shared.vocabulary import Role
 
 log = logging.getLogger("samordna.reminders")
@@ -132,13 +132,16 @@ class Sender:
             server.send_message(message)
 
 
+SYSTEM_CLOCK = Clock()
+
+
 class Reminders:
     def __init__(
         self,
         store: events.EventStore,
         settings: Settings,
         sender: Sender | None = None,
-        clock: Callable[[], datetime] = team_now,
+        clock: Callable[[], datetime] = SYSTEM_CLOCK.now,
     ) -> None:
         self.store = store
         self.engine = store.engine

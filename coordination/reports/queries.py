@@ -3,8 +3,6 @@ exports. Every query reads read models only."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -13,13 +11,12 @@ from typing import Any
 
 import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
-from openpyxl import Workbook
 from sqlalchemy.engine import Engine
 
 from coordination.accounts.tables import insatser, users
 from coordination.cases.tables import case_activities, case_follow_ups, case_meetings, cases
 from coordination.reminders.tables import due_reminders
-from coordination.reports.statistics import CaseFacts, FollowUpFacts, Table
+from coordination.reports.statistics import CaseFacts, FollowUpFacts
 from coordination.shared import vocabulary as v
 from coordination.shared.clock import TEAM_TIMEZONE
 from coordination.shared.vocabulary import (
@@ -40,75 +37,6 @@ STALE_AFTER = timedelta(days=30)
 
 def _sources(value: str | None) -> frozenset[SupportSource]:
     return frozenset(SupportSource(s) for s in (value or "").split(",") if s)
-
-
-def case_facts(engine: Engine, team_id: str, insats_id: str = "") -> list[CaseFacts]:
-    columns = [
-        cases.c[name]
-        for name in (
-            "case_id",
-            "case_code",
-            "registration_type",
-            "gender",
-            "age_group",
-            "insats_id",
-            "start_date",
-            "closed_on",
-            "closure_kind",
-            "occupation_at_closure",
-            "support_sources",
-            "support_at_closure",
-            "max_level",
-            "stepped_up",
-            "handovers",
-            "meetings_held",
-        )
-    ]
-    query = sa.select(*columns).where(cases.c.team_id == team_id, cases.c.start_date.is_not(None))
-    if insats_id:
-        query = query.where(cases.c.insats_id == insats_id)
-    with engine.connect() as conn:
-        rows = conn.execute(query).all()
-    return [
-        CaseFacts(
-            case_id=r.case_id,
-            case_code=r.case_code,
-            registration_type=RegistrationType(r.registration_type),
-            gender=Gender(r.gender),
-            age_group=AgeGroup(r.age_group) if r.age_group else None,
-            insats_id=r.insats_id,
-            start_date=r.start_date,
-            closed_on=r.closed_on,
-            closure_kind=ClosureKind(r.closure_kind) if r.closure_kind else None,
-            occupation=Occupation(r.occupation_at_closure) if r.occupation_at_closure else None,
-            support_at_enrolment=_sources(r.support_sources),
-            support_at_closure=_sources(r.support_at_closure),
-            max_level=r.max_level,
-            stepped_up=r.stepped_up,
-            handovers=r.handovers,
-            meetings_held=r.meetings_held,
-        )
-        for r in rows
-    ]
-
-
-def follow_up_facts(engine: Engine, team_id: str) -> list[FollowUpFacts]:
-    query = (
-        sa.select(case_follow_ups)
-        .join(cases, cases.c.case_id == case_follow_ups.c.case_id)
-        .where(cases.c.team_id == team_id)
-    )
-    with engine.connect() as conn:
-        return [
-            FollowUpFacts(
-                r.case_id,
-                r.months,
-                r.recorded_on,
-                r.in_work_or_studies,
-                _sources(r.support_sources),
-            )
-            for r in conn.execute(query)
-        ]
 
 
 # -- caseload ------------------------------------------------------------------------------
@@ -145,80 +73,6 @@ SORT_KEYS = {
 }
 
 
-def caseload(engine: Engine, team_id: str, now: datetime) -> list[Load]:
-    """Per handläggare and samordnare: active cases by stage (as responsible samordnare or
-    for an open activity), overdue reminders, meetings this week, cases with no event for
-    30 days, handovers on their cases, and the longest time since a case's last event."""
-    today = now.astimezone(TEAM_TIMEZONE).date()
-    week_start = datetime.combine(today - timedelta(days=today.weekday()), datetime.min.time())
-    with engine.connect() as conn:
-        people = conn.execute(
-            sa.select(users.c.id, users.c.name, users.c.part).where(
-                users.c.team_id == team_id,
-                users.c.active.is_(True),
-                users.c.role.in_([Role.CASEWORKER, Role.COORDINATOR]),
-            )
-        ).all()
-        active = conn.execute(
-            sa.select(
-                cases.c.case_id,
-                cases.c.stage,
-                cases.c.coordinator_id,
-                cases.c.handovers,
-                cases.c.last_event_at,
-            ).where(cases.c.team_id == team_id, cases.c.stage.in_(ACTIVE))
-        ).all()
-        responsible = conn.execute(
-            sa.select(case_activities.c.case_id, case_activities.c.responsible_id)
-            .join(cases, cases.c.case_id == case_activities.c.case_id)
-            .where(
-                cases.c.team_id == team_id,
-                cases.c.stage.in_(ACTIVE),
-                case_activities.c.status.in_(["planned", "ongoing"]),
-            )
-        ).all()
-        overdue: dict[str, int] = dict(
-            conn.execute(
-                sa.select(due_reminders.c.recipient_id, sa.func.count())
-                .join(cases, cases.c.case_id == due_reminders.c.case_id)
-                .where(cases.c.team_id == team_id, due_reminders.c.due_on < today)
-                .group_by(due_reminders.c.recipient_id)
-            ).all()
-        )
-        week = (
-            conn.execute(
-                sa.select(case_meetings.c.invitee_ids).where(
-                    case_meetings.c.team_id == team_id,
-                    case_meetings.c.status != "cancelled",
-                    case_meetings.c.starts_at >= week_start,
-                    case_meetings.c.starts_at < week_start + timedelta(days=7),
-                )
-            )
-            .scalars()
-            .all()
-        )
-    loads = {p.id: Load(p.id, p.name, Part(p.part)) for p in people}
-    involved: dict[str, set[str]] = defaultdict(set)
-    for case_id, person in responsible:
-        involved[person].add(case_id)
-    for row in active:
-        if row.coordinator_id:
-            involved[row.coordinator_id].add(row.case_id)
-    by_id = {row.case_id: row for row in active}
-    for person, load in loads.items():
-        for case_id in involved[person]:
-            row = by_id[case_id]
-            load.case_ids.add(case_id)
-            load.by_stage[Stage(row.stage)] += 1
-            load.handovers += row.handovers
-            idle = now - row.last_event_at
-            load.days_since_last_event = max(load.days_since_last_event, idle.days)
-            load.stale += idle >= STALE_AFTER
-        load.overdue = overdue.get(person, 0)
-        load.meetings_this_week = sum(person in invitees.split(",") for invitees in week)
-    return list(loads.values())
-
-
 def by_part(loads: Sequence[Load]) -> list[Load]:
     """The same figures per part: its people's cases counted once each."""
     parts: dict[Part, Load] = {}
@@ -234,32 +88,7 @@ def by_part(loads: Sequence[Load]) -> list[Load]:
     return [parts[p] for p in Part if p in parts]
 
 
-def case_list(engine: Engine, case_ids: set[str]) -> list[dict[str, Any]]:
-    query = (
-        sa.select(cases.c.case_id, cases.c.case_code, cases.c.stage, cases.c.last_event_at)
-        .where(cases.c.case_id.in_(case_ids))
-        .order_by(cases.c.case_code)
-    )
-    with engine.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(query)]
-
-
 # -- referrals ----------------------------------------------------------------------------
-
-
-def referral_queue(engine: Engine, team_id: str) -> list[dict[str, Any]]:
-    """Referrals not yet accepted or declined, oldest first."""
-    query = (
-        sa.select(cases.c.case_id, cases.c.case_code, cases.c.from_part, cases.c.referral_date)
-        .where(
-            cases.c.team_id == team_id,
-            cases.c.stage == Stage.REFERRAL,
-            cases.c.accepted_on.is_(None),
-        )
-        .order_by(cases.c.referral_date)
-    )
-    with engine.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(query)]
 
 
 @dataclass(frozen=True)
@@ -267,26 +96,6 @@ class ReferralTrend:
     months: list[date]
     counts: dict[Part, list[int]]
     quiet: list[Part]  # referred earlier in the window, not in its last three months
-
-
-def referrals_per_part(
-    engine: Engine, team_id: str, today: date, months: int = 12
-) -> ReferralTrend:
-    first = date(today.year, today.month, 1) - relativedelta(months=months - 1)
-    window = [first + relativedelta(months=n) for n in range(months)]
-    with engine.connect() as conn:
-        rows = conn.execute(
-            sa.select(cases.c.from_part, cases.c.referral_date).where(
-                cases.c.team_id == team_id, cases.c.referral_date >= first
-            )
-        ).all()
-    counts = {p: [0] * months for p in Part}
-    for part, referred in rows:
-        index = (referred.year - first.year) * 12 + referred.month - first.month
-        if 0 <= index < months:
-            counts[Part(part)][index] += 1
-    quiet = [p for p in Part if sum(counts[p][:-3]) > 0 and sum(counts[p][-3:]) == 0]
-    return ReferralTrend(window, counts, quiet)
 
 
 # -- the SUS registration export -------------------------------------------------------------
@@ -310,76 +119,244 @@ SUS_COLUMNS = [
 ]
 
 
-def sus_rows(
-    engine: Engine, team_id: str, start: date, end: date, personnummer: dict[str, str]
-) -> list[list[str]]:
-    """Per case active in the period, the fields the national follow-up system asks for.
-    `personnummer` holds those the exporting user may see; the rest stay empty."""
-    query = (
-        sa.select(
-            cases, insatser.c.name.label("insats_name"), insatser.c.insats_type.label("insats_type")
-        )
-        .outerjoin(insatser, insatser.c.id == cases.c.insats_id)
-        .where(
-            cases.c.team_id == team_id,
-            cases.c.start_date.is_not(None),
-            cases.c.start_date <= end,
-            sa.or_(cases.c.closed_on.is_(None), cases.c.closed_on >= start),
-        )
-        .order_by(cases.c.start_date, cases.c.case_code)
-    )
-
-    def label(vocabulary: Any, value: str | None) -> str:
-        found = vocabulary.parse(value or "")
-        return str(found.label) if found else ""
-
-    def labels(vocabulary: Any, values: str | None) -> str:
-        return "; ".join(label(vocabulary, s) for s in (values or "").split(",") if s)
-
-    with engine.connect() as conn:
-        return [
-            [
-                r.case_code,
-                personnummer.get(r.case_id, ""),
-                label(v.RegistrationType, r.registration_type),
-                label(v.Gender, r.gender),
-                label(v.AgeGroup, r.age_group),
-                label(v.EducationLevel, r.education),
-                labels(v.SupportSource, r.support_sources),
-                label(v.TimeInSupport, r.time_in_support),
-                r.insats_name or "",
-                label(v.InsatsType, r.insats_type),
-                str(r.start_date),
-                str(r.closed_on or ""),
-                label(v.ClosureReason, r.closure_reason),
-                label(v.Occupation, r.occupation_at_closure),
-                labels(v.SupportSource, r.support_at_closure),
-            ]
-            for r in conn.execute(query)
-        ]
-
-
 # -- exports -------------------------------------------------------------------------------
 
 
-def table_rows(table: Table) -> list[list[str]]:
-    return [["Uppgift", *table.columns], *table.rows]
+class Reports:
+    """The read side of reports: statistics facts, caseload, the referral queue and trend,
+    SUS rows."""
 
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
 
-def to_csv(rows: Sequence[Sequence[str]]) -> bytes:
-    """CSV as Swedish spreadsheets open it: semicolons, UTF-8 with a byte-order mark."""
-    text = io.StringIO()
-    csv.writer(text, delimiter=";").writerows(rows)
-    return ("\ufeff" + text.getvalue()).encode("utf-8")
+    def case_facts(self, team_id: str, insats_id: str = "") -> list[CaseFacts]:
+        columns = [
+            cases.c[name]
+            for name in (
+                "case_id",
+                "case_code",
+                "registration_type",
+                "gender",
+                "age_group",
+                "insats_id",
+                "start_date",
+                "closed_on",
+                "closure_kind",
+                "occupation_at_closure",
+                "support_sources",
+                "support_at_closure",
+                "max_level",
+                "stepped_up",
+                "handovers",
+                "meetings_held",
+            )
+        ]
+        query = sa.select(*columns).where(
+            cases.c.team_id == team_id, cases.c.start_date.is_not(None)
+        )
+        if insats_id:
+            query = query.where(cases.c.insats_id == insats_id)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return [
+            CaseFacts(
+                case_id=r.case_id,
+                case_code=r.case_code,
+                registration_type=RegistrationType(r.registration_type),
+                gender=Gender(r.gender),
+                age_group=AgeGroup(r.age_group) if r.age_group else None,
+                insats_id=r.insats_id,
+                start_date=r.start_date,
+                closed_on=r.closed_on,
+                closure_kind=ClosureKind(r.closure_kind) if r.closure_kind else None,
+                occupation=Occupation(r.occupation_at_closure) if r.occupation_at_closure else None,
+                support_at_enrolment=_sources(r.support_sources),
+                support_at_closure=_sources(r.support_at_closure),
+                max_level=r.max_level,
+                stepped_up=r.stepped_up,
+                handovers=r.handovers,
+                meetings_held=r.meetings_held,
+            )
+            for r in rows
+        ]
 
+    def follow_up_facts(self, team_id: str) -> list[FollowUpFacts]:
+        query = (
+            sa.select(case_follow_ups)
+            .join(cases, cases.c.case_id == case_follow_ups.c.case_id)
+            .where(cases.c.team_id == team_id)
+        )
+        with self.engine.connect() as conn:
+            return [
+                FollowUpFacts(
+                    r.case_id,
+                    r.months,
+                    r.recorded_on,
+                    r.in_work_or_studies,
+                    _sources(r.support_sources),
+                )
+                for r in conn.execute(query)
+            ]
 
-def to_xlsx(title: str, rows: Sequence[Sequence[str]]) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = title[:31]
-    for row in rows:
-        sheet.append(list(row))
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    def caseload(self, team_id: str, now: datetime) -> list[Load]:
+        """Per handläggare and samordnare: active cases by stage (as responsible samordnare or
+        for an open activity), overdue reminders, meetings this week, cases with no event for
+        30 days, handovers on their cases, and the longest time since a case's last event."""
+        today = now.astimezone(TEAM_TIMEZONE).date()
+        week_start = datetime.combine(today - timedelta(days=today.weekday()), datetime.min.time())
+        with self.engine.connect() as conn:
+            people = conn.execute(
+                sa.select(users.c.id, users.c.name, users.c.part).where(
+                    users.c.team_id == team_id,
+                    users.c.active.is_(True),
+                    users.c.role.in_([Role.CASEWORKER, Role.COORDINATOR]),
+                )
+            ).all()
+            active = conn.execute(
+                sa.select(
+                    cases.c.case_id,
+                    cases.c.stage,
+                    cases.c.coordinator_id,
+                    cases.c.handovers,
+                    cases.c.last_event_at,
+                ).where(cases.c.team_id == team_id, cases.c.stage.in_(ACTIVE))
+            ).all()
+            responsible = conn.execute(
+                sa.select(case_activities.c.case_id, case_activities.c.responsible_id)
+                .join(cases, cases.c.case_id == case_activities.c.case_id)
+                .where(
+                    cases.c.team_id == team_id,
+                    cases.c.stage.in_(ACTIVE),
+                    case_activities.c.status.in_(["planned", "ongoing"]),
+                )
+            ).all()
+            overdue: dict[str, int] = dict(
+                conn.execute(
+                    sa.select(due_reminders.c.recipient_id, sa.func.count())
+                    .join(cases, cases.c.case_id == due_reminders.c.case_id)
+                    .where(cases.c.team_id == team_id, due_reminders.c.due_on < today)
+                    .group_by(due_reminders.c.recipient_id)
+                ).all()
+            )
+            week = (
+                conn.execute(
+                    sa.select(case_meetings.c.invitee_ids).where(
+                        case_meetings.c.team_id == team_id,
+                        case_meetings.c.status != "cancelled",
+                        case_meetings.c.starts_at >= week_start,
+                        case_meetings.c.starts_at < week_start + timedelta(days=7),
+                    )
+                )
+                .scalars()
+                .all()
+            )
+        loads = {p.id: Load(p.id, p.name, Part(p.part)) for p in people}
+        involved: dict[str, set[str]] = defaultdict(set)
+        for case_id, person in responsible:
+            involved[person].add(case_id)
+        for row in active:
+            if row.coordinator_id:
+                involved[row.coordinator_id].add(row.case_id)
+        by_id = {row.case_id: row for row in active}
+        for person, load in loads.items():
+            for case_id in involved[person]:
+                row = by_id[case_id]
+                load.case_ids.add(case_id)
+                load.by_stage[Stage(row.stage)] += 1
+                load.handovers += row.handovers
+                idle = now - row.last_event_at
+                load.days_since_last_event = max(load.days_since_last_event, idle.days)
+                load.stale += idle >= STALE_AFTER
+            load.overdue = overdue.get(person, 0)
+            load.meetings_this_week = sum(person in invitees.split(",") for invitees in week)
+        return list(loads.values())
+
+    def case_list(self, case_ids: set[str]) -> list[dict[str, Any]]:
+        query = (
+            sa.select(cases.c.case_id, cases.c.case_code, cases.c.stage, cases.c.last_event_at)
+            .where(cases.c.case_id.in_(case_ids))
+            .order_by(cases.c.case_code)
+        )
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
+    def referral_queue(self, team_id: str) -> list[dict[str, Any]]:
+        """Referrals not yet accepted or declined, oldest first."""
+        query = (
+            sa.select(cases.c.case_id, cases.c.case_code, cases.c.from_part, cases.c.referral_date)
+            .where(
+                cases.c.team_id == team_id,
+                cases.c.stage == Stage.REFERRAL,
+                cases.c.accepted_on.is_(None),
+            )
+            .order_by(cases.c.referral_date)
+        )
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
+    def referrals_per_part(self, team_id: str, today: date, months: int = 12) -> ReferralTrend:
+        first = date(today.year, today.month, 1) - relativedelta(months=months - 1)
+        window = [first + relativedelta(months=n) for n in range(months)]
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(cases.c.from_part, cases.c.referral_date).where(
+                    cases.c.team_id == team_id, cases.c.referral_date >= first
+                )
+            ).all()
+        counts = {p: [0] * months for p in Part}
+        for part, referred in rows:
+            index = (referred.year - first.year) * 12 + referred.month - first.month
+            if 0 <= index < months:
+                counts[Part(part)][index] += 1
+        quiet = [p for p in Part if sum(counts[p][:-3]) > 0 and sum(counts[p][-3:]) == 0]
+        return ReferralTrend(window, counts, quiet)
+
+    def sus_rows(
+        self, team_id: str, start: date, end: date, personnummer: dict[str, str]
+    ) -> list[list[str]]:
+        """Per case active in the period, the fields the national follow-up system asks for.
+        `personnummer` holds those the exporting user may see; the rest stay empty."""
+        query = (
+            sa.select(
+                cases,
+                insatser.c.name.label("insats_name"),
+                insatser.c.insats_type.label("insats_type"),
+            )
+            .outerjoin(insatser, insatser.c.id == cases.c.insats_id)
+            .where(
+                cases.c.team_id == team_id,
+                cases.c.start_date.is_not(None),
+                cases.c.start_date <= end,
+                sa.or_(cases.c.closed_on.is_(None), cases.c.closed_on >= start),
+            )
+            .order_by(cases.c.start_date, cases.c.case_code)
+        )
+
+        def label(vocabulary: Any, value: str | None) -> str:
+            found = vocabulary.parse(value or "")
+            return str(found.label) if found else ""
+
+        def labels(vocabulary: Any, values: str | None) -> str:
+            return "; ".join(label(vocabulary, s) for s in (values or "").split(",") if s)
+
+        with self.engine.connect() as conn:
+            return [
+                [
+                    r.case_code,
+                    personnummer.get(r.case_id, ""),
+                    label(v.RegistrationType, r.registration_type),
+                    label(v.Gender, r.gender),
+                    label(v.AgeGroup, r.age_group),
+                    label(v.EducationLevel, r.education),
+                    labels(v.SupportSource, r.support_sources),
+                    label(v.TimeInSupport, r.time_in_support),
+                    r.insats_name or "",
+                    label(v.InsatsType, r.insats_type),
+                    str(r.start_date),
+                    str(r.closed_on or ""),
+                    label(v.ClosureReason, r.closure_reason),
+                    label(v.Occupation, r.occupation_at_closure),
+                    labels(v.SupportSource, r.support_at_closure),
+                ]
+                for r in conn.execute(query)
+            ]

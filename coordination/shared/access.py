@@ -1,8 +1,13 @@
-"""Who may see and do what: pure rules, checked by every handler."""
+"""Who may see and do what: the one set of access rules.
+
+Pure functions of the signed-in user. Services and handlers ask them; the role guards of the
+web controllers and the navigation in the page header are both drawn from `PAGES` below, so
+the menu never offers a page its guard refuses.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from coordination.shared.vocabulary import Part, Role
@@ -10,6 +15,8 @@ from coordination.shared.vocabulary import Part, Role
 
 @dataclass(frozen=True)
 class User:
+    """The signed-in person: their team, their part and their role."""
+
     id: str
     team_id: str
     name: str
@@ -17,6 +24,8 @@ class User:
     part: Part
     role: Role
 
+
+Rule = Callable[[User], bool]
 
 CASE_WORKERS = frozenset({Role.CASEWORKER, Role.COORDINATOR})
 
@@ -43,6 +52,10 @@ def can_work_cases(user: User, case_team_id: str) -> bool:
     return user.team_id == case_team_id and user.role in CASE_WORKERS
 
 
+def can_register_referrals(user: User) -> bool:
+    return can_work_cases(user, user.team_id)
+
+
 def can_review_audit(user: User) -> bool:
     return user.role in (Role.TEAM_LEADER, Role.ADMINISTRATOR)
 
@@ -65,3 +78,36 @@ def can_see_statistics(user: User) -> bool:
 def can_export_sus(user: User) -> bool:
     """The per-case SUS registration export (personnummer only where consent allows)."""
     return user.role in (Role.TEAM_LEADER, Role.ADMINISTRATOR, Role.COORDINATOR)
+
+
+def anyone(_: User) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A page of the main menu and the rule that opens it."""
+
+    path: str
+    label: str
+    rule: Rule
+
+
+PAGES = (
+    Entry("/", "Teamets ärenden", can_see_case_list),
+    Entry("/paminnelser", "Mina påminnelser", can_see_case_list),
+    Entry("/remisser/ny", "Ny remiss", can_register_referrals),
+    Entry("/arbetsbelastning", "Arbetsbelastning", can_see_caseload),
+    Entry("/statistik", "Statistik", can_see_statistics),
+    Entry("/granskning", "Läslogg", can_review_audit),
+    Entry("/admin/anvandare", "Användare", can_administer),
+    Entry("/admin/insatser", "Insatser", can_administer),
+    Entry("/admin/utkorg", "Utkorg", can_administer),
+    Entry("/installningar", "Inställningar", anyone),
+    Entry("/losenord", "Byt lösenord", anyone),
+)
+
+
+def navigation(user: User) -> list[Entry]:
+    """The main menu of this user: every page whose rule lets them in."""
+    return [entry for entry in PAGES if entry.rule(user)]

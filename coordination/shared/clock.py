@@ -1,4 +1,8 @@
-"""The clock of the service: now and today where the team works."""
+"""The clock of the service: now and today where the team works.
+
+One `Clock` is made in the composition root and handed to everything that needs the time;
+nothing else asks the system for it. Tests move it with time-machine.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +13,15 @@ from zoneinfo import ZoneInfo
 TEAM_TIMEZONE = ZoneInfo("Europe/Stockholm")
 
 
-def team_now() -> datetime:
-    return datetime.now(TEAM_TIMEZONE)
+class Clock:
+    def now(self) -> datetime:
+        """Now, with the team's time zone."""
+        return datetime.now(TEAM_TIMEZONE)
 
+    def wall_clock(self) -> datetime:
+        """Now as the team's clocks show it, without a zone: how meeting times are kept."""
+        return self.now().replace(tzinfo=None)
 
-def team_wall_clock() -> datetime:
-    """Now as the team's clocks show it, without a zone: how meeting times are kept."""
-    return team_now().replace(tzinfo=None)
-
-
-def team_today() -> date:
-    """Today where the team works: every "today" of the service is this one."""
-    return team_now().date()
+    def today(self) -> date:
+        """Today where the team works: every "today" of the service is this one."""
+        return self.now().date()

@@ -1,25 +1,25 @@
-"""What every handler shares: the services, the logged-in user, guards and page rendering."""
+"""What every web controller shares: the request class, the signed-in user, role guards drawn
+from the access rules, page rendering (whole page, or its main part when htmx asks) and
+reading posted forms."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import date
 from typing import Any, NamedTuple
 
-from litestar import Request
 from litestar.connection import ASGIConnection
-from litestar.exceptions import NotAuthorizedException
+from litestar.di import NamedDependency
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers import BaseRouteHandler
-from litestar.response import Template
-from sqlalchemy.engine import Engine
+from litestar.plugins.htmx import HTMXRequest, HTMXTemplate
+from litestar.types import Guard
 
-from coordination.accounts import service as accounts
-from coordination.cases.service import Cases
-from coordination.config import Settings
 from coordination.reminders.domain import ReminderKind
-from coordination.reminders.service import Reminders
-from coordination.shared.access import User
-from coordination.shared.clock import team_today
+from coordination.shared import access
+from coordination.shared.access import Rule, User
+from coordination.shared.clock import Clock
 from coordination.shared.vocabulary import (
     ActivityStatus,
     AgeGroup,
@@ -72,63 +72,66 @@ class Option(NamedTuple):
     label: str
 
 
-@dataclass
-class Services:
-    settings: Settings
-    engine: Engine
-    cases: Cases
-    reminders: Reminders
-
-    def now(self) -> datetime:
-        return datetime.now(UTC)
-
-
-def services_of(request: Request[Any, Any, Any]) -> Services:
-    found: Services = request.app.state.services
-    return found
-
-
-def current_user(request: Request[Any, Any, Any]) -> User:
-    user: User | None = request.scope.get("user")
-    if user is None:
+def signed_in(request: HTMXRequest) -> User:
+    """The user the authentication middleware put on the request."""
+    user = request.scope.get("user")
+    if not isinstance(user, User):
         raise NotAuthorizedException()
     return user
 
 
-def logged_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    """Guard: a valid, unexpired session; the user is put on the request."""
-    token = connection.cookies.get(SESSION_COOKIE)
-    services: Services = connection.app.state.services
-    user = accounts.session_user(services.engine, token, services.now()) if token else None
-    if user is None:
-        raise NotAuthorizedException()
-    connection.scope["user"] = user
+def allowed(rule: Rule, refusal: str) -> Guard:
+    """A controller's guard from one of the access rules."""
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        user = connection.scope.get("user")
+        if isinstance(user, User) and not rule(user):
+            raise PermissionDeniedException(refusal)
+
+    return guard
 
 
-def page(
-    request: Request[Any, Any, Any], name: str, status_code: int = 200, **context: Any
-) -> Template:
-    """The whole page on a plain request; only its main part when htmx asks."""
-    partial = request.headers.get("hx-request") == "true" and not request.headers.get("hx-boosted")
-    return Template(
-        template_name=name,
-        context={
-            "partial": partial,
-            "user": request.scope.get("user"),
-            "vocab": VOCABULARY,
-            "today": team_today(),
-            "form": {},
-            "errors": {},
-            **context,
-        },
-        status_code=status_code,
-    )
+@dataclass(frozen=True)
+class Page:
+    """Draws the pages of one request: the whole page on a plain request, only its main part
+    when htmx asks (a boosted request gets the whole page)."""
+
+    request: HTMXRequest
+    today: date
+
+    @property
+    def user(self) -> User | None:
+        found = self.request.scope.get("user")
+        return found if isinstance(found, User) else None
+
+    def __call__(self, name: str, status_code: int = 200, **context: Any) -> HTMXTemplate:
+        htmx = self.request.htmx
+        user = self.user
+        return HTMXTemplate(
+            template_name=name,
+            context={
+                "partial": bool(htmx) and not htmx.boosted,
+                "user": user,
+                "navigation": access.navigation(user) if user else [],
+                "vocab": VOCABULARY,
+                "today": self.today,
+                "form": {},
+                "errors": {},
+                **context,
+            },
+            status_code=status_code,
+        )
 
 
-async def posted(request: Request[Any, Any, Any], *lists: str) -> dict[str, Any]:
-    """The posted form as a dict: single values as strings, the named fields as lists."""
-    form = await request.form()
-    fields: dict[str, Any] = {key: form.get(key) for key in form}
+def provide_page(request: HTMXRequest, clock: NamedDependency[Clock]) -> Page:
+    return Page(request, clock.today())
+
+
+def form_of(data: Mapping[str, Any], *lists: str) -> dict[str, Any]:
+    """A posted form as a dict: single values as strings (the first, when a field came
+    twice), the named fields as lists."""
+    fields = {key: value[0] if isinstance(value, list) else value for key, value in data.items()}
     for name in lists:
-        fields[name] = form.getall(name, [])
+        value = data.get(name, [])
+        fields[name] = value if isinstance(value, list) else [value]
     return fields

@@ -15,7 +15,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from sqlalchemy.engine import Engine
 
-from coordination.accounts import service as accounts
+from coordination.accounts.service import Accounts
 from coordination.app import build_store
 from coordination.cases import domain as case
 from coordination.cases.service import Cases
@@ -24,6 +24,7 @@ from coordination.reminders.service import Reminders
 from coordination.shared import database as db
 from coordination.shared.access import User
 from coordination.shared.clock import TEAM_TIMEZONE
+from coordination.shared.clock import Clock as TeamClock
 from coordination.shared.vocabulary import (
     AgeGroup,
     EducationLevel,
@@ -104,10 +105,9 @@ def team_with_due_reminders(settings: Settings, engine: Engine, count: int) -> l
     """`count` cases enrolled over a year ago: each has its yearly consent review due."""
     db.migrate(engine)
     store = build_store(settings, engine)
-    cases = Cases(store, date.today)
-    team = accounts.create_team(engine, "Påminnelseteamet")
-    coordinator = accounts.create_user(
-        engine,
+    cases = Cases(store, TeamClock())
+    team = Accounts(engine).create_team("Påminnelseteamet")
+    coordinator = Accounts(engine).create_user(
         team,
         "Samordnare",
         f"s-{uuid.uuid4().hex[:6]}@test",

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from coordination.accounts import insatser
-from coordination.accounts import service as accounts
+from coordination.accounts.insatser import Insatser
+from coordination.accounts.service import Accounts
 from coordination.accounts.tables import users
 from coordination.app import create_app
 from coordination.cases import domain as case
@@ -62,15 +62,15 @@ def build_app(database_url: str, data_dir: Path) -> Iterator[Litestar]:
     )
     engine = db.connect(database_url)
     db.migrate(engine)
-    team = accounts.create_team(engine, "Testteamet")
+    team = Accounts(engine).create_team("Testteamet")
     for email, part, role in STAFF:
-        accounts.create_user(engine, team, email.split("@")[0].title(), email, part, role, PASSWORD)
-    other = accounts.create_team(engine, "Grannteamet")
-    accounts.create_user(
-        engine, other, "Granne", "granne@test", Part.AF, Role.COORDINATOR, PASSWORD
+        Accounts(engine).create_user(team, email.split("@")[0].title(), email, part, role, PASSWORD)
+    other = Accounts(engine).create_team("Grannteamet")
+    Accounts(engine).create_user(
+        other, "Granne", "granne@test", Part.AF, Role.COORDINATOR, PASSWORD
     )
-    insatser.add_insats(
-        engine, team, "Steget vidare", InsatsType.REHABILITATION, date(2025, 1, 1), None
+    Insatser(engine).add_insats(
+        team, "Steget vidare", InsatsType.REHABILITATION, date(2025, 1, 1), None
     )
     application = create_app(settings, engine)
     yield application
@@ -188,7 +188,7 @@ def closed_case(app: Any, closed_days_ago: int = 100) -> str:
     services = app.state.services
     coordinator = next(
         u
-        for u in accounts.team_users(services.engine, team_of(app, "samordnare@test"))
+        for u in Accounts(services.engine).team_users(team_of(app, "samordnare@test"))
         if u.email == "samordnare@test"
     )
     started = date.today() - timedelta(days=closed_days_ago + 100)

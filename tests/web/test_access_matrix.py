@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from litestar import Litestar
 
-from coordination.accounts import service as accounts
+from coordination.accounts.service import Accounts
 from coordination.shared.vocabulary import Part, Role
 from tests.web.support import PASSWORD, client_for, csrf, enrolled_case, team_of, version_of
 
@@ -44,8 +44,8 @@ def test_every_role_and_part_against_every_consent_state(app: Litestar) -> None:
     coordinator = client_for(app, "samordnare@test")
     for role in Role:
         for part in Part:
-            accounts.create_user(
-                engine, test_team, f"{role} {part}", f"{role}.{part}@matrix", part, role, PASSWORD
+            Accounts(engine).create_user(
+                test_team, f"{role} {part}", f"{role}.{part}@matrix", part, role, PASSWORD
             )
 
     for part in Part:

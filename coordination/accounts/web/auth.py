@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Annotated, Any
 
-from litestar import Request, Response, get, post
-from litestar.response import Redirect, Template
+from litestar import Controller, Response, get, post
+from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+from litestar.plugins.htmx import HTMXRequest, HTMXTemplate
+from litestar.response import Redirect
 
-from coordination.accounts import service as accounts
-from coordination.shared.web import (
-    SESSION_COOKIE,
-    current_user,
-    logged_in,
-    page,
-    posted,
-    services_of,
-)
+from coordination.accounts.service import Accounts, LoginRefused
+from coordination.config import Settings
+from coordination.shared.access import User
+from coordination.shared.clock import Clock
+from coordination.shared.web import SESSION_COOKIE, Page, form_of
+
+Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 
 def _next_page(value: str) -> str:
@@ -24,68 +26,77 @@ def _next_page(value: str) -> str:
     return value if value.startswith("/") and not value.startswith("//") else "/"
 
 
-@get("/logga-in")
-async def login_form(request: Request[Any, Any, Any]) -> Template:
-    return page(request, "login.html", next=_next_page(request.query_params.get("nasta", "/")))
+class LoginController(Controller):
+    """The login page is open to anyone (the authentication middleware lets it through)."""
 
+    path = "/logga-in"
 
-@post("/logga-in")
-async def login(request: Request[Any, Any, Any]) -> Response[Any]:
-    services = services_of(request)
-    form = await posted(request)
-    email = form.get("email", "")
-    try:
-        user = accounts.log_in(services.engine, email, form.get("password", ""), services.now())
-    except accounts.LoginRefused as refused:
-        return page(
-            request,
-            "login.html",
-            422,
-            form={"email": email},
-            errors={"": str(refused)},
-            next=_next_page(form.get("nasta", "/")),
+    @get(sync_to_thread=False)
+    def login_form(self, request: HTMXRequest, page: NamedDependency[Page]) -> HTMXTemplate:
+        return page("login.html", next=_next_page(request.query_params.get("nasta", "/")))
+
+    @post(sync_to_thread=True)
+    def login(
+        self,
+        data: Form,
+        page: NamedDependency[Page],
+        accounts: NamedDependency[Accounts],
+        settings: NamedDependency[Settings],
+        clock: NamedDependency[Clock],
+    ) -> Response[Any]:
+        form = form_of(data)
+        email = form.get("email", "")
+        try:
+            user = accounts.log_in(email, form.get("password", ""), clock.now())
+        except LoginRefused as refused:
+            return page(
+                "login.html",
+                422,
+                form={"email": email},
+                errors={"": str(refused)},
+                next=_next_page(form.get("nasta", "/")),
+            )
+        minutes = settings.session_minutes
+        token = accounts.start_session(user, clock.now(), timedelta(minutes=minutes))
+        response: Response[Any] = Redirect(_next_page(form.get("nasta", "/")))
+        response.set_cookie(
+            SESSION_COOKIE,
+            token,
+            httponly=True,
+            samesite="lax",
+            secure=settings.base_url.startswith("https"),
+            max_age=minutes * 60,
         )
-    minutes = services.settings.session_minutes
-    token = accounts.start_session(
-        services.engine, user, services.now(), timedelta(minutes=minutes)
-    )
-    response: Response[Any] = Redirect(_next_page(form.get("nasta", "/")))
-    response.set_cookie(
-        SESSION_COOKIE,
-        token,
-        httponly=True,
-        samesite="lax",
-        secure=services.settings.base_url.startswith("https"),
-        max_age=minutes * 60,
-    )
-    return response
+        return response
 
 
-@post("/logga-ut", guards=[logged_in])
-async def logout(request: Request[Any, Any, Any]) -> Response[Any]:
-    token = request.cookies.get(SESSION_COOKIE)
-    if token:
-        accounts.end_session(services_of(request).engine, token)
-    response: Response[Any] = Redirect("/logga-in")
-    response.delete_cookie(SESSION_COOKIE)
-    return response
+class SessionController(Controller):
+    """The signed-in user's own session and password."""
+
+    @post("/logga-ut", sync_to_thread=True)
+    def logout(self, request: HTMXRequest, accounts: NamedDependency[Accounts]) -> Response[Any]:
+        token = request.cookies.get(SESSION_COOKIE)
+        if token:
+            accounts.end_session(token)
+        response: Response[Any] = Redirect("/logga-in")
+        response.delete_cookie(SESSION_COOKIE)
+        return response
+
+    @get("/losenord", sync_to_thread=False)
+    def password_form(self, page: NamedDependency[Page]) -> HTMXTemplate:
+        return page("password.html", changed=False)
+
+    @post("/losenord", sync_to_thread=True)
+    def change_password(
+        self,
+        data: Form,
+        page: NamedDependency[Page],
+        user: NamedDependency[User],
+        accounts: NamedDependency[Accounts],
+    ) -> HTMXTemplate:
+        form = form_of(data)
+        errors = accounts.change_password(user, form.get("current", ""), form.get("new", ""))
+        return page("password.html", 422 if errors else 200, errors=errors, changed=not errors)
 
 
-@get("/losenord", guards=[logged_in])
-async def password_form(request: Request[Any, Any, Any]) -> Template:
-    return page(request, "password.html", changed=False)
-
-
-@post("/losenord", guards=[logged_in])
-async def change_password(request: Request[Any, Any, Any]) -> Template:
-    form = await posted(request)
-    errors = accounts.change_password(
-        services_of(request).engine,
-        current_user(request),
-        form.get("current", ""),
-        form.get("new", ""),
-    )
-    return page(request, "password.html", 422 if errors else 200, errors=errors, changed=not errors)
-
-
-HANDLERS = [login_form, login, logout, password_form, change_password]
+CONTROLLERS = [LoginController, SessionController]

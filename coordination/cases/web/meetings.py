@@ -1,0 +1,204 @@
+"""Network meetings: planned, moved, cancelled or recorded, and their calendar files."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from icalendar import Calendar, Event
+from litestar import Response, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.plugins.htmx import HTMXTemplate
+
+from coordination.accounts.web.auth import Form
+from coordination.cases import domain as case
+from coordination.cases.queries import Meeting
+from coordination.cases.service import CaseRow
+from coordination.cases.web.case import CaseController
+from coordination.cases.web.desk import CaseDesk, CommandBuilder, Render, form_page, posted
+from coordination.cases.web.plan import current_activities, plan_extra, read_activity
+from coordination.shared.clock import TEAM_TIMEZONE
+from coordination.shared.forms import FormErrors
+from coordination.shared.vocabulary import ActivityStatus, MeetingMode, Part
+
+
+def read_meeting(f: dict[str, Any], e: FormErrors, prefix: str = "") -> case.MeetingScheduled:
+    return case.MeetingScheduled(
+        str(uuid.uuid4()),
+        e.datetime(f, f"{prefix}starts_at"),
+        e.number(f, f"{prefix}minutes", 1, 600),
+        e.choice(f, f"{prefix}mode", MeetingMode) or MeetingMode.IN_PERSON,
+        f.get(f"{prefix}place", ""),
+        tuple(f["invitee_ids"]),
+        bool(f.get(f"{prefix}participant_invited")),
+        f.get(f"{prefix}others_invited", ""),
+        f.get(f"{prefix}agenda", ""),
+    )
+
+
+_new_meeting_page = form_page("meeting_new.html", lambda desk, row: {"staff": desk.staff_options()})
+
+
+def _meeting_for(desk: CaseDesk, row: CaseRow, meeting_id: str) -> Meeting:
+    found = desk.journey.meeting(meeting_id)
+    if found is None or found.case_id != row.case_id:
+        raise NotFoundException("Mötet finns inte.")
+    return found
+
+
+def _meeting_page(meeting_id: str) -> Render:
+    def extra(desk: CaseDesk, row: CaseRow) -> dict[str, Any]:
+        return {
+            **plan_extra(desk, row),
+            "meeting": _meeting_for(desk, row, meeting_id),
+            "names": desk.names(),
+            "has_plan": row.plan_version > 0,
+            "activities": [
+                a
+                for a in desk.journey.activities(row.case_id)
+                if a.status in (ActivityStatus.PLANNED, ActivityStatus.ONGOING)
+            ],
+        }
+
+    return form_page("meeting.html", extra)
+
+
+def _record_command(meeting_id: str, existing: dict[str, case.Activity]) -> CommandBuilder:
+    def build(f: dict[str, Any], e: FormErrors) -> case.Command:
+        activity = read_activity(f, e, "new.0", existing)
+        next_meeting = read_meeting(f, e, "next_") if f.get("next_starts_at", "").strip() else None
+        statuses = {
+            key.removeprefix("status."): e.choice(f, key, ActivityStatus) or ActivityStatus.PLANNED
+            for key, value in f.items()
+            if key.startswith("status.") and value
+        }
+        return case.RecordMeeting(
+            meeting_id,
+            e.date(f, "held_on"),
+            e.choices(f["attended_parts"], "attended_parts", Part),
+            bool(f.get("participant_attended")),
+            f.get("decisions", ""),
+            (activity,) if activity else (),
+            next_meeting,
+            statuses,
+        )
+
+    return build
+
+
+class MeetingsController(CaseController):
+    @get("/moten/nytt", sync_to_thread=True)
+    def new_meeting_form(self, case_id: str, desk: NamedDependency[CaseDesk]) -> HTMXTemplate:
+        row = desk.personal_case(case_id, "nytt nätverksmöte")
+        desk.require_case_worker(row.team_id)
+        form = {
+            "version": str(row.version),
+            "minutes": "60",
+            "mode": MeetingMode.IN_PERSON.value,
+            "participant_invited": "on",
+            "invitee_ids": [desk.user.id],
+        }
+        return _new_meeting_page(desk, row, form, FormErrors())
+
+    @post("/moten/nytt", sync_to_thread=True)
+    def schedule_meeting(
+        self, case_id: str, data: Form, desk: NamedDependency[CaseDesk]
+    ) -> Response[Any]:
+        return desk.act(
+            case_id,
+            posted(data),
+            lambda f, e: case.ScheduleMeeting(read_meeting(f, e)),
+            _new_meeting_page,
+            "#moten",
+        )
+
+    @get("/moten/{meeting_id:str}", sync_to_thread=True)
+    def meeting_page(
+        self, case_id: str, meeting_id: str, desk: NamedDependency[CaseDesk]
+    ) -> HTMXTemplate:
+        row = desk.personal_case(case_id, "nätverksmöte")
+        found = _meeting_for(desk, row, meeting_id)
+        form = {
+            "version": str(row.version),
+            "held_on": min(found.starts_at.date(), desk.clock.today()).isoformat(),
+            "starts_at": found.starts_at.isoformat(timespec="minutes"),
+            "place": found.place,
+            "invitee_ids": found.invitee_ids,
+            "next_minutes": str(found.minutes),
+            "next_mode": found.mode.value,
+            "next_place": found.place,
+            "new.0.what": "",
+        }
+        return _meeting_page(meeting_id)(desk, row, form, FormErrors())
+
+    @post("/moten/{meeting_id:str}/hallet", sync_to_thread=True)
+    def record_meeting(
+        self, case_id: str, meeting_id: str, data: Form, desk: NamedDependency[CaseDesk]
+    ) -> Response[Any]:
+        build = _record_command(meeting_id, current_activities(desk, case_id))
+        return desk.act(case_id, posted(data), build, _meeting_page(meeting_id), "#moten")
+
+    @post("/moten/{meeting_id:str}/flytta", sync_to_thread=True)
+    def move_meeting(
+        self, case_id: str, meeting_id: str, data: Form, desk: NamedDependency[CaseDesk]
+    ) -> Response[Any]:
+        return desk.act(
+            case_id,
+            posted(data),
+            lambda f, e: case.MoveMeeting(
+                meeting_id, e.datetime(f, "starts_at"), f.get("place", ""), f.get("reason", "")
+            ),
+            _meeting_page(meeting_id),
+            "#moten",
+        )
+
+    @post("/moten/{meeting_id:str}/installt", sync_to_thread=True)
+    def cancel_meeting(
+        self, case_id: str, meeting_id: str, data: Form, desk: NamedDependency[CaseDesk]
+    ) -> Response[Any]:
+        return desk.act(
+            case_id,
+            posted(data),
+            lambda f, e: case.CancelMeeting(meeting_id, f.get("cancel_reason", "")),
+            _meeting_page(meeting_id),
+            "#moten",
+        )
+
+    @get("/moten/{meeting_id:str}/kalender.ics", sync_to_thread=True)
+    def meeting_calendar(
+        self, case_id: str, meeting_id: str, desk: NamedDependency[CaseDesk]
+    ) -> Response[bytes]:
+        """The meeting as a calendar file: the case code and a link, never the participant's
+        name."""
+        row = desk.case_for(case_id)
+        found = _meeting_for(desk, row, meeting_id)
+        base_url = desk.settings.base_url
+        calendar = Calendar()
+        calendar.add("prodid", "-//Samordna//Nätverksmöten//SV")
+        calendar.add("version", "2.0")
+        event = Event()
+        event.add("uid", f"{found.meeting_id}@samordna")
+        event.add("summary", f"Nätverksmöte {row.case_code}")
+        event.add("dtstart", found.starts_at.replace(tzinfo=TEAM_TIMEZONE))
+        event.add("dtend", found.ends_at.replace(tzinfo=TEAM_TIMEZONE))
+        event.add("dtstamp", desk.clock.now())
+        event.add(
+            "location", found.mode.label if found.mode is not MeetingMode.IN_PERSON else found.place
+        )
+        event.add(
+            "description",
+            f"Ärende {row.case_code}: {base_url}/arenden/{case_id}/moten/{meeting_id}",
+        )
+        event.add("status", "CANCELLED" if found.status == "cancelled" else "CONFIRMED")
+        calendar.add_component(event)
+        return Response(
+            calendar.to_ical(),
+            media_type="text/calendar; charset=utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="natverksmote-{row.case_code}.ics"'
+            },
+        )
+
+
+CONTROLLERS = [MeetingsController]

@@ -1,0 +1,252 @@
+"""The kartläggning and the samordnad handlingsplan: its versions, printout and activities."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+from litestar import Response, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.plugins.htmx import HTMXRequest, HTMXTemplate
+
+from coordination.accounts.web.auth import Form
+from coordination.cases import domain as case
+from coordination.cases.service import CaseRow
+from coordination.cases.web.case import CaseController
+from coordination.cases.web.desk import CaseDesk, CommandBuilder, form_page, posted
+from coordination.shared.forms import FormErrors
+from coordination.shared.vocabulary import ActivityStatus, Part
+
+BLANK_ACTIVITY_ROWS = 2
+
+ASSESSMENT_FIELDS = (
+    ("situation", "Situation i dag"),
+    ("formal_competences", "Formella kompetenser (utbildning, yrken)"),
+    ("informal_competences", "Informella kompetenser (erfarenheter, förmågor)"),
+    ("interests", "Intressen"),
+    ("obstacles", "Hinder"),
+    ("motivation", "Motivation"),
+    ("participant_words", "Deltagarens egna ord"),
+)
+
+_assessment_page = form_page(
+    "assessment.html",
+    lambda desk, row: {
+        "fields": ASSESSMENT_FIELDS,
+        "versions": desk.journey.assessments(row.case_id),
+    },
+)
+
+
+def _activity_rows(form: dict[str, Any]) -> list[int]:
+    found = {int(m.group(1)) for key in form if (m := re.match(r"activities\.(\d+)\.", key))}
+    return sorted(found)
+
+
+def _plan_form(row: CaseRow, plan: case.Plan | None, today: date) -> dict[str, Any]:
+    form: dict[str, Any] = {"version": str(row.version), "agreed_on": today.isoformat()}
+    activities = list(plan.activities) if plan else []
+    if plan:
+        form.update(
+            goals_short=plan.goals_short,
+            goals_long=plan.goals_long,
+            participant_words=plan.participant_words,
+            staff_notes=plan.staff_notes,
+            agreed_by=list(plan.agreed_by),
+        )
+    for index, activity in enumerate(activities):
+        form.update(
+            {
+                f"activities.{index}.id": activity.activity_id,
+                f"activities.{index}.what": activity.what,
+                f"activities.{index}.part": activity.part.value,
+                f"activities.{index}.responsible_id": activity.responsible_id,
+                f"activities.{index}.start_on": activity.start_on.isoformat(),
+                f"activities.{index}.due_on": activity.due_on.isoformat(),
+            }
+        )
+    for index in range(len(activities), len(activities) + BLANK_ACTIVITY_ROWS):
+        form[f"activities.{index}.what"] = ""
+    return form
+
+
+def plan_extra(desk: CaseDesk, row: CaseRow) -> dict[str, Any]:
+    return {
+        "staff": desk.staff_options(),
+        "consent_parts": [p for p in Part if p in row.consent_parts],
+    }
+
+
+def _plan_page(
+    desk: CaseDesk, row: CaseRow, form: dict[str, Any], errors: FormErrors
+) -> HTMXTemplate:
+    return form_page(
+        "plan_form.html", lambda d, c: {**plan_extra(d, c), "rows": _activity_rows(form)}
+    )(desk, row, form, errors)
+
+
+def current_activities(desk: CaseDesk, case_id: str) -> dict[str, case.Activity]:
+    return {a.activity_id: a for a in desk.journey.activities(case_id)}
+
+
+def read_activity(
+    f: dict[str, Any], e: FormErrors, key: str, existing: dict[str, case.Activity]
+) -> case.Activity | None:
+    """One activity row of a form; None when the row was left empty or ticked for removal."""
+    if not f.get(f"{key}.what", "").strip() or f.get(f"{key}.remove"):
+        return None
+    earlier = existing.get(f.get(f"{key}.id", ""))
+    part = e.choice(f, f"{key}.part", Part) or Part.AF
+    start_on = e.date(f, f"{key}.start_on")
+    due_on = e.date(f, f"{key}.due_on")
+    return case.Activity(
+        earlier.activity_id if earlier else str(uuid.uuid4()),
+        f[f"{key}.what"],
+        part,
+        f.get(f"{key}.responsible_id", ""),
+        start_on,
+        due_on,
+        earlier.status if earlier else ActivityStatus.PLANNED,
+        earlier.drop_reason if earlier else "",
+    )
+
+
+def _plan_command(existing: dict[str, case.Activity]) -> CommandBuilder:
+    def build(f: dict[str, Any], e: FormErrors) -> case.Command:
+        activities = [
+            read_activity(f, e, f"activities.{index}", existing) for index in _activity_rows(f)
+        ]
+        agreed_on = e.date(f, "agreed_on")
+        review_on = e.optional_date(f, "review_on")
+        return case.AgreePlan(
+            case.Plan(
+                f.get("goals_short", ""),
+                f.get("goals_long", ""),
+                f.get("participant_words", ""),
+                f.get("staff_notes", ""),
+                tuple(a for a in activities if a is not None),
+                tuple(f["agreed_by"]),
+                bool(f.get("participant_agreed")),
+                agreed_on,
+                review_on or case.default_review_on(agreed_on),
+            ),
+            f.get("reason", ""),
+        )
+
+    return build
+
+
+class PlanController(CaseController):
+    @get("/kartlaggning", sync_to_thread=True)
+    def assessment_form(self, case_id: str, desk: NamedDependency[CaseDesk]) -> HTMXTemplate:
+        row = desk.personal_case(case_id, "kartläggning")
+        latest = desk.journey.assessments(case_id)[:1]
+        form = {name: latest[0][name] if latest else "" for name, _ in ASSESSMENT_FIELDS}
+        form["version"] = str(row.version)
+        return _assessment_page(desk, row, form, FormErrors())
+
+    @post("/kartlaggning", sync_to_thread=True)
+    def record_assessment(
+        self, case_id: str, data: Form, desk: NamedDependency[CaseDesk]
+    ) -> Response[Any]:
+        def build(f: dict[str, Any], e: FormErrors) -> case.Command:
+            text = {name: f.get(name, "") for name, _ in ASSESSMENT_FIELDS}
+            return case.RecordAssessment(**text, recorded_on=e.date(f, "recorded_on"))
+
+        return desk.act(case_id, posted(data), build, _assessment_page, "#kartlaggning")
+
+    @get("/plan", sync_to_thread=True)
+    def plan_form(self, case_id: str, desk: NamedDependency[CaseDesk]) -> HTMXTemplate:
+        row = desk.personal_case(case_id, "handlingsplan")
+        versions = desk.journey.plan_versions(case_id)
+        latest = versions[-1].plan if versions else None
+        if latest is not None:
+            current = current_activities(desk, case_id)
+            latest = replace(
+                latest, activities=tuple(current.get(a.activity_id, a) for a in latest.activities)
+            )
+        return _plan_page(desk, row, _plan_form(row, latest, desk.clock.today()), FormErrors())
+
+    @post("/plan", sync_to_thread=True)
+    def agree_plan(
+        self, case_id: str, data: Form, desk: NamedDependency[CaseDesk]
+    ) -> Response[Any]:
+        build = _plan_command(current_activities(desk, case_id))
+        return desk.act(case_id, posted(data), build, _plan_page, "#plan")
+
+    @get("/plan/versioner", sync_to_thread=True)
+    def plan_versions(
+        self, case_id: str, request: HTMXRequest, desk: NamedDependency[CaseDesk]
+    ) -> HTMXTemplate:
+        row = desk.personal_case(case_id, "handlingsplanens versioner")
+        versions = desk.journey.plan_versions(case_id)
+        if not versions:
+            raise NotFoundException("Ärendet har ingen handlingsplan ännu.")
+        query = request.query_params
+        numbers = [v.version for v in versions]
+
+        def chosen(name: str, default: int) -> int:
+            value = query.get(name, "")
+            return int(value) if value.isdigit() and int(value) in numbers else default
+
+        newer = chosen("till", numbers[-1])
+        older = chosen("fran", max(newer - 1, numbers[0]))
+        by_number = {v.version: v for v in versions}
+        old_plan, new_plan = by_number[older].plan, by_number[newer].plan
+        changes = case.plan_changes(old_plan, new_plan) if old_plan and new_plan else []
+        return desk.page(
+            "plan_versions.html",
+            case=row,
+            versions=versions,
+            older=older,
+            newer=newer,
+            changes=changes,
+            shown=by_number[newer],
+            names=desk.names(),
+        )
+
+    @get("/plan/utskrift", sync_to_thread=True)
+    def plan_printout(self, case_id: str, desk: NamedDependency[CaseDesk]) -> HTMXTemplate:
+        row = desk.personal_case(case_id, "handlingsplan för deltagaren")
+        versions = desk.journey.plan_versions(case_id)
+        if not versions or versions[-1].plan is None:
+            raise NotFoundException("Ärendet har ingen handlingsplan ännu.")
+        staff = {u.id: u for u in desk.accounts.team_users(row.team_id)}
+        now = desk.clock.wall_clock()
+        upcoming = [
+            m
+            for m in desk.journey.meetings(case_id)
+            if m.status == "scheduled" and m.starts_at >= now
+        ]
+        return desk.page(
+            "plan_printout.html",
+            case=row,
+            plan=versions[-1].plan,
+            activities=desk.journey.activities(case_id),
+            staff=staff,
+            next_meeting=min(upcoming, key=lambda m: m.starts_at) if upcoming else None,
+        )
+
+    @post("/aktiviteter/{activity_id:str}", sync_to_thread=True)
+    def change_activity(
+        self, case_id: str, activity_id: str, data: Form, desk: NamedDependency[CaseDesk]
+    ) -> Response[Any]:
+        today = desk.clock.today()
+        return desk.act(
+            case_id,
+            posted(data),
+            lambda f, e: case.ChangeActivity(
+                activity_id,
+                e.choice(f, "status", ActivityStatus) or ActivityStatus.PLANNED,
+                today,
+                f.get("reason", ""),
+            ),
+            anchor="#plan",
+        )
+
+
+CONTROLLERS = [PlanController]

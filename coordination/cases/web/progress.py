@@ -1,0 +1,198 @@
+"""Steps, self-assessments, handovers, closure and reopening, follow-ups after closure and
+after-support."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from litestar import Response, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import NotFoundException
+from litestar.plugins.htmx import HTMXTemplate
+
+from coordination.accounts.web.auth import Form
+from coordination.cases import domain as case
+from coordination.cases.web.case import CaseController
+from coordination.cases.web.desk import CaseDesk, Render, form_page, posted
+from coordination.shared.forms import FormErrors
+from coordination.shared.vocabulary import (
+    ClosureKind,
+    ClosureReason,
+    Occupation,
+    Part,
+    SelfAssessmentPhase,
+    SupportSource,
+)
+
+_closure_page = form_page("closure.html")
+
+
+def _follow_up_page(months: int) -> Render:
+    return form_page("follow_up.html", lambda desk, row: {"months": months})
+
+
+def _months(desk: CaseDesk, months: int) -> int:
+    if months not in desk.settings.timings.follow_up_months:
+        raise NotFoundException("Ingen uppföljning görs efter så många månader.")
+    return months
+
+
+class ProgressController(CaseController):
+    @post("/steg", sync_to_thread=True)
+    def record_step(
+        self, case_id: str, data: Form, desk: NamedDependency[CaseDesk]
+    ) -> Response[Any]:
+        top = len(desk.settings.ladder) - 1
+        return desk.act(
+            case_id,
+            posted(data),
+            lambda f, e: case.RecordStep(
+                e.date(f, "step_on"), e.number(f, "to_level", 0, top), f.get("evidence", "")
+            ),
+            anchor="#steg",
+        )
+
+    @post("/sjalvskattning", sync_to_thread=True)
+    def record_self_assessment(
+        self, case_id: str, data: Form, desk: NamedDependency[CaseDesk]
+    ) -> Response[Any]:
+        scale = desk.settings.self_assessment
+        return desk.act(
+            case_id,
+            posted(data),
+            lambda f, e: case.RecordSelfAssessment(
+                e.date(f, "self_on"),
+                e.choice(f, "phase", SelfAssessmentPhase) or SelfAssessmentPhase.DURING,
+                e.number(f, "score", 1, len(scale)),
+                f.get("self_note", ""),
+            ),
+            anchor="#steg",
+        )
+
+    @post("/overlamning", sync_to_thread=True)
+    def hand_over(self, case_id: str, data: Form, desk: NamedDependency[CaseDesk]) -> Response[Any]:
+        today = desk.clock.today()
+
+        def build(f: dict[str, Any], e: FormErrors) -> case.Command:
+            responsibility = f.get("responsibility", "")
+            part = Part.parse(responsibility)
+            if part is None and responsibility != "coordinator":
+                e["responsibility"] = "Välj vilket ansvar som lämnas över."
+            return case.HandOver(part, f.get("to_id", ""), f.get("handover_reason", ""), today)
+
+        return desk.act(case_id, posted(data), build, anchor="#overlamning")
+
+
+class ClosureController(CaseController):
+    @get("/avslut", sync_to_thread=True)
+    def closure_form(self, case_id: str, desk: NamedDependency[CaseDesk]) -> HTMXTemplate:
+        row = desk.case_for(case_id)
+        desk.require_case_worker(row.team_id)
+        form = {
+            "version": str(row.version),
+            "closed_on": desk.clock.today().isoformat(),
+            "kind": ClosureKind.COMPLETED.value,
+            "support_sources": [],
+        }
+        return _closure_page(desk, row, form, FormErrors())
+
+    @post("/avslut", sync_to_thread=True)
+    def close_case(
+        self, case_id: str, data: Form, desk: NamedDependency[CaseDesk]
+    ) -> Response[Any]:
+        def build(f: dict[str, Any], e: FormErrors) -> case.Command:
+            return case.CloseCase(
+                e.choice(f, "kind", ClosureKind) or ClosureKind.COMPLETED,
+                e.choice(f, "reason", ClosureReason) or ClosureReason.OTHER,
+                e.choice(f, "occupation", Occupation) or Occupation.UNKNOWN,
+                e.choices(f["support_sources"], "support_sources", SupportSource),
+                f.get("next_step", ""),
+                bool(f.get("no_next_step")),
+                e.date(f, "closed_on"),
+            )
+
+        return desk.act(case_id, posted(data), build, _closure_page, "#avslut")
+
+    @post("/ateroppna", sync_to_thread=True)
+    def reopen_case(
+        self, case_id: str, data: Form, desk: NamedDependency[CaseDesk]
+    ) -> Response[Any]:
+        return desk.act(
+            case_id,
+            posted(data),
+            lambda f, e: case.ReopenCase(
+                f.get("reopen_reason", ""),
+                e.choices(f["consent_parts"], "consent_parts", Part),
+                f.get("consent_note", ""),
+                e.date(f, "reopened_on"),
+            ),
+            anchor="#avslut",
+        )
+
+    @get("/uppfoljning/{months:int}", sync_to_thread=True)
+    def follow_up_form(
+        self, case_id: str, months: int, desk: NamedDependency[CaseDesk]
+    ) -> HTMXTemplate:
+        row = desk.case_for(case_id)
+        desk.require_case_worker(row.team_id)
+        form = {"version": str(row.version), "recorded_on": desk.clock.today().isoformat()}
+        return _follow_up_page(_months(desk, months))(desk, row, form, FormErrors())
+
+    @post("/uppfoljning/{months:int}", sync_to_thread=True)
+    def record_follow_up(
+        self, case_id: str, months: int, data: Form, desk: NamedDependency[CaseDesk]
+    ) -> Response[Any]:
+        chosen = _months(desk, months)
+        return desk.act(
+            case_id,
+            posted(data),
+            lambda f, e: case.RecordFollowUp(
+                chosen,
+                e.date(f, "recorded_on"),
+                e.choice(f, "occupation", Occupation) or Occupation.UNKNOWN,
+                e.choices(f["support_sources"], "support_sources", SupportSource),
+                bool(f.get("in_work_or_studies")),
+                f.get("obstacles", ""),
+            ),
+            _follow_up_page(chosen),
+            "#uppfoljning",
+        )
+
+    @post("/efterstod/start", sync_to_thread=True)
+    def start_after_support(
+        self, case_id: str, data: Form, desk: NamedDependency[CaseDesk]
+    ) -> Response[Any]:
+        months = desk.settings.timings.after_support_months
+
+        def build(f: dict[str, Any], e: FormErrors) -> case.Command:
+            started = e.date(f, "started_on")
+            planned = e.optional_date(f, "planned_end") or started + relativedelta(months=months)
+            return case.StartAfterSupport(started, planned)
+
+        return desk.act(case_id, posted(data), build, anchor="#efterstod")
+
+    @post("/efterstod/kontakt", sync_to_thread=True)
+    def log_after_support_contact(
+        self, case_id: str, data: Form, desk: NamedDependency[CaseDesk]
+    ) -> Response[Any]:
+        return desk.act(
+            case_id,
+            posted(data),
+            lambda f, e: case.LogAfterSupportContact(e.date(f, "contacted_on"), f.get("note", "")),
+            anchor="#efterstod",
+        )
+
+    @post("/efterstod/slut", sync_to_thread=True)
+    def end_after_support(
+        self, case_id: str, data: Form, desk: NamedDependency[CaseDesk]
+    ) -> Response[Any]:
+        return desk.act(
+            case_id,
+            posted(data),
+            lambda f, e: case.EndAfterSupport(e.date(f, "ended_on")),
+            anchor="#efterstod",
+        )
+
+
+CONTROLLERS = [ProgressController, ClosureController]

@@ -1,0 +1,114 @@
+"""The team page, new referrals and the review of the read audit."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Any
+
+from litestar import Controller, Response, get, post
+from litestar.di import NamedDependency, Provide
+from litestar.plugins.htmx import HTMXRequest, HTMXTemplate
+from litestar.response import Redirect
+
+from coordination.accounts.web.auth import Form
+from coordination.cases import domain as case
+from coordination.cases.web.desk import CaseDesk, posted
+from coordination.reminders.service import Reminders
+from coordination.shared import access
+from coordination.shared.forms import FormErrors
+from coordination.shared.vocabulary import Part, Stage
+from coordination.shared.web import allowed
+
+DESK = {"desk": Provide(CaseDesk, sync_to_thread=False)}
+
+
+class TeamController(Controller):
+    dependencies = DESK
+
+    @get("/", sync_to_thread=True)
+    def team_page(
+        self,
+        request: HTMXRequest,
+        desk: NamedDependency[CaseDesk],
+        reminders: NamedDependency[Reminders],
+    ) -> Response[Any]:
+        user = desk.user
+        if not access.can_see_case_list(user):
+            return Redirect("/statistik")  # an analytiker's start page: aggregates only
+        query = request.query_params
+        filters = {name: query.get(name, "") for name in ("part", "coordinator", "stage", "code")}
+        rows = desk.cases.team_cases(
+            user.team_id,
+            part=Part.parse(filters["part"]),
+            coordinator_id=filters["coordinator"] or None,
+            stage=Stage.parse(filters["stage"]),
+            code=filters["code"],
+        )
+        today = desk.clock.today()
+        week_start = datetime.combine(today - timedelta(days=today.weekday()), time())
+        return desk.page(
+            "team.html",
+            first_due=reminders.first_due([r.case_id for r in rows]),
+            week_meetings=desk.journey.team_meetings(
+                user.team_id, week_start, week_start + timedelta(days=7)
+            ),
+            by_stage={stage: [r for r in rows if r.stage is stage] for stage in Stage},
+            filters=filters,
+            colleagues=desk.accounts.team_users(user.team_id),
+            total=len(rows),
+        )
+
+
+class ReferralController(Controller):
+    path = "/remisser/ny"
+    dependencies = DESK
+    guards = (allowed(access.can_register_referrals, "Din roll får inte ändra ärenden."),)
+
+    @get(sync_to_thread=False)
+    def referral_form(self, desk: NamedDependency[CaseDesk]) -> HTMXTemplate:
+        return desk.page("referral.html", form={"referral_date": desk.clock.today().isoformat()})
+
+    @post(sync_to_thread=True)
+    def register_referral(self, data: Form, desk: NamedDependency[CaseDesk]) -> Response[Any]:
+        form, user = posted(data), desk.user
+        errors = FormErrors()
+        part = errors.choice(form, "from_part", Part)
+        referral_date = errors.date(form, "referral_date")
+        if errors or part is None:
+            return desk.page("referral.html", 422, form=form, errors=errors)
+        try:
+            case_id = desk.cases.register_referral(
+                user,
+                lambda code: case.RegisterReferral(
+                    code,
+                    user.team_id,
+                    part,
+                    form.get("from_caseworker", ""),
+                    form.get("reason", ""),
+                    referral_date,
+                ),
+            )
+        except case.Rejected as rejected:
+            return desk.page("referral.html", 422, form=form, errors=rejected.errors)
+        return Redirect(f"/arenden/{case_id}")
+
+
+class AuditController(Controller):
+    path = "/granskning"
+    dependencies = DESK
+    guards = (
+        allowed(access.can_review_audit, "Bara teamledare och administratörer granskar läsloggen."),
+    )
+
+    @get(sync_to_thread=True)
+    def audit_page(self, request: HTMXRequest, desk: NamedDependency[CaseDesk]) -> HTMXTemplate:
+        query = request.query_params
+        entries = desk.cases.audit_log(
+            desk.user.team_id,
+            case_id=query.get("case") or None,
+            user_id=query.get("user") or None,
+        )
+        return desk.page("audit.html", entries=entries)
+
+
+CONTROLLERS = [TeamController, ReferralController, AuditController]

@@ -38,7 +38,7 @@ class RemindersController(Controller):
         today = clock.today()
         found = reminders.for_user(user.id)
         return page(
-            "reminders.html",
+            "reminders/reminders.html",
             status_code,
             overdue=[r for r in found if r.due_on < today],
             due_today=[r for r in found if r.due_on == today],
@@ -104,7 +104,7 @@ class OutboxController(Controller):
         reminders: NamedDependency[Reminders],
         settings: NamedDependency[Settings],
     ) -> HTMXTemplate:
-        return page("outbox.html", messages=reminders.outbox(), smtp=settings.smtp)
+        return page("reminders/outbox.html", messages=reminders.outbox(), smtp=settings.smtp)
 
 
 class DeliveryController(Controller):
@@ -117,7 +117,7 @@ class DeliveryController(Controller):
         user: NamedDependency[User],
         accounts: NamedDependency[Accounts],
     ) -> HTMXTemplate:
-        return page("settings.html", digest_only=accounts.digest_only(user), saved=False)
+        return page("reminders/settings.html", digest_only=accounts.digest_only(user), saved=False)
 
     @post(sync_to_thread=True)
     def save_settings(
@@ -128,7 +128,7 @@ class DeliveryController(Controller):
         accounts: NamedDependency[Accounts],
     ) -> HTMXTemplate:
         accounts.set_digest_only(user, form_of(data).get("delivery") == "digest")
-        return page("settings.html", digest_only=accounts.digest_only(user), saved=True)
+        return page("reminders/settings.html", digest_only=accounts.digest_only(user), saved=True)
 
 
 CONTROLLERS = [RemindersController, OutboxController, DeliveryController]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXRequest, HTMXTemplate
 
 from coordination.accounts.insatser import Insatser
@@ -52,7 +53,7 @@ class CaseloadController(Controller):
         shown = [load for load in loads if not part or load.part.value == part]
         shown.sort(key=SORT_KEYS.get(sort, SORT_KEYS["aktiva"]))
         return page(
-            "caseload.html",
+            "reports/caseload.html",
             loads=shown,
             parts=by_part(loads),
             sort=sort,
@@ -66,7 +67,7 @@ class CaseloadController(Controller):
     @get("/{user_id:str}", sync_to_thread=True)
     def caseload_person(
         self,
-        user_id: str,
+        user_id: FromPath[str],
         page: NamedDependency[Page],
         user: NamedDependency[User],
         reports: NamedDependency[Reports],
@@ -82,7 +83,9 @@ class CaseloadController(Controller):
         )
         if load is None:
             raise NotFoundException("Personen finns inte i ditt team.")
-        return page("caseload_person.html", load=load, cases=reports.case_list(load.case_ids))
+        return page(
+            "reports/caseload_person.html", load=load, cases=reports.case_list(load.case_ids)
+        )
 
 
 def _chosen(request: HTMXRequest) -> dict[str, str]:
@@ -151,7 +154,7 @@ class StatisticsController(Controller):
             ]
         )
         return page(
-            "statistics.html",
+            "reports/statistics.html",
             period=period,
             tables=tables,
             chosen=chosen,
@@ -165,7 +168,7 @@ class StatisticsController(Controller):
     def table_csv(
         self,
         request: HTMXRequest,
-        key: str,
+        key: FromPath[str],
         user: NamedDependency[User],
         reports: NamedDependency[Reports],
         settings: NamedDependency[Settings],
@@ -178,7 +181,7 @@ class StatisticsController(Controller):
     def table_xlsx(
         self,
         request: HTMXRequest,
-        key: str,
+        key: FromPath[str],
         user: NamedDependency[User],
         reports: NamedDependency[Reports],
         settings: NamedDependency[Settings],

@@ -7,6 +7,7 @@ from typing import Any
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXTemplate
 from litestar.response import Redirect
 
@@ -85,7 +86,7 @@ class UsersController(Controller):
         user: NamedDependency[User],
         accounts: NamedDependency[Accounts],
     ) -> HTMXTemplate:
-        return page("admin_users.html", accounts=accounts.team_accounts(user.team_id))
+        return page("accounts/admin_users.html", accounts=accounts.team_accounts(user.team_id))
 
     @post(sync_to_thread=True)
     def add_user(
@@ -106,7 +107,7 @@ class UsersController(Controller):
         if errors:
             form.pop("password", None)
             return page(
-                "admin_users.html",
+                "accounts/admin_users.html",
                 422,
                 accounts=accounts.team_accounts(user.team_id),
                 form=form,
@@ -117,18 +118,18 @@ class UsersController(Controller):
     @get("/{user_id:str}", sync_to_thread=True)
     def user_form(
         self,
-        user_id: str,
+        user_id: FromPath[str],
         page: NamedDependency[Page],
         user: NamedDependency[User],
         accounts: NamedDependency[Accounts],
     ) -> HTMXTemplate:
         found = self._account_for(accounts, user.team_id, user_id)
-        return page("admin_user.html", account=found, form=_account_form(found))
+        return page("accounts/admin_user.html", account=found, form=_account_form(found))
 
     @post("/{user_id:str}", sync_to_thread=True)
     def save_user(
         self,
-        user_id: str,
+        user_id: FromPath[str],
         data: Form,
         page: NamedDependency[Page],
         user: NamedDependency[User],
@@ -160,7 +161,7 @@ class UsersController(Controller):
                 errors[""] = CHANGED
         if errors:
             form.pop("password", None)
-            return page("admin_user.html", 422, account=found, form=form, errors=errors)
+            return page("accounts/admin_user.html", 422, account=found, form=form, errors=errors)
         return Redirect("/admin/anvandare")
 
 
@@ -196,7 +197,7 @@ class InsatserController(Controller):
         user: NamedDependency[User],
         insatser: NamedDependency[Insatser],
     ) -> HTMXTemplate:
-        return page("admin_insatser.html", insatser=insatser.team_insatser(user.team_id))
+        return page("accounts/admin_insatser.html", insatser=insatser.team_insatser(user.team_id))
 
     @post(sync_to_thread=True)
     def add_insats(
@@ -210,7 +211,7 @@ class InsatserController(Controller):
         errors, values = _read_insats(form)
         if errors:
             return page(
-                "admin_insatser.html",
+                "accounts/admin_insatser.html",
                 422,
                 insatser=insatser.team_insatser(user.team_id),
                 form=form,
@@ -222,7 +223,7 @@ class InsatserController(Controller):
     @get("/{insats_id:str}", sync_to_thread=True)
     def insats_form(
         self,
-        insats_id: str,
+        insats_id: FromPath[str],
         page: NamedDependency[Page],
         user: NamedDependency[User],
         insatser: NamedDependency[Insatser],
@@ -235,12 +236,12 @@ class InsatserController(Controller):
             "active_to": found.active_to.isoformat() if found.active_to else "",
             "version": str(found.version),
         }
-        return page("admin_insats.html", insats=found, form=form)
+        return page("accounts/admin_insats.html", insats=found, form=form)
 
     @post("/{insats_id:str}", sync_to_thread=True)
     def save_insats(
         self,
-        insats_id: str,
+        insats_id: FromPath[str],
         data: Form,
         page: NamedDependency[Page],
         user: NamedDependency[User],
@@ -257,7 +258,7 @@ class InsatserController(Controller):
                 return Redirect("/admin/insatser")
             except InsatsChanged:
                 errors[""] = CHANGED
-        return page("admin_insats.html", 422, insats=found, form=form, errors=errors)
+        return page("accounts/admin_insats.html", 422, insats=found, form=form, errors=errors)
 
 
 CONTROLLERS = [UsersController, InsatserController]

@@ -33,7 +33,7 @@ class LoginController(Controller):
 
     @get(sync_to_thread=False)
     def login_form(self, request: HTMXRequest, page: NamedDependency[Page]) -> HTMXTemplate:
-        return page("login.html", next=_next_page(request.query_params.get("nasta", "/")))
+        return page("accounts/login.html", next=_next_page(request.query_params.get("nasta", "/")))
 
     @post(sync_to_thread=True)
     def login(
@@ -50,7 +50,7 @@ class LoginController(Controller):
             user = accounts.log_in(email, form.get("password", ""), clock.now())
         except LoginRefused as refused:
             return page(
-                "login.html",
+                "accounts/login.html",
                 422,
                 form={"email": email},
                 errors={"": str(refused)},
@@ -84,7 +84,7 @@ class SessionController(Controller):
 
     @get("/losenord", sync_to_thread=False)
     def password_form(self, page: NamedDependency[Page]) -> HTMXTemplate:
-        return page("password.html", changed=False)
+        return page("accounts/password.html", changed=False)
 
     @post("/losenord", sync_to_thread=True)
     def change_password(
@@ -96,7 +96,9 @@ class SessionController(Controller):
     ) -> HTMXTemplate:
         form = form_of(data)
         errors = accounts.change_password(user, form.get("current", ""), form.get("new", ""))
-        return page("password.html", 422 if errors else 200, errors=errors, changed=not errors)
+        return page(
+            "accounts/password.html", 422 if errors else 200, errors=errors, changed=not errors
+        )
 
 
 CONTROLLERS = [LoginController, SessionController]

@@ -6,6 +6,7 @@ from typing import Any
 
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency, Provide
+from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXTemplate
 
 from coordination.accounts.web.auth import Form
@@ -32,12 +33,12 @@ class CaseController(Controller):
 
 class CasePageController(CaseController):
     @get(sync_to_thread=True)
-    def case_page(self, case_id: str, desk: NamedDependency[CaseDesk]) -> HTMXTemplate:
+    def case_page(self, case_id: FromPath[str], desk: NamedDependency[CaseDesk]) -> HTMXTemplate:
         return case_page(desk, desk.case_for(case_id))
 
     @post("/godta", sync_to_thread=True)
     def accept_referral(
-        self, case_id: str, data: Form, desk: NamedDependency[CaseDesk]
+        self, case_id: FromPath[str], data: Form, desk: NamedDependency[CaseDesk]
     ) -> Response[Any]:
         return desk.act(
             case_id, posted(data), lambda f, e: case.AcceptReferral(e.date(f, "accepted_on"))
@@ -45,7 +46,7 @@ class CasePageController(CaseController):
 
     @post("/avboj", sync_to_thread=True)
     def decline_referral(
-        self, case_id: str, data: Form, desk: NamedDependency[CaseDesk]
+        self, case_id: FromPath[str], data: Form, desk: NamedDependency[CaseDesk]
     ) -> Response[Any]:
         return desk.act(
             case_id,
@@ -56,7 +57,9 @@ class CasePageController(CaseController):
         )
 
     @post("/inskrivning", sync_to_thread=True)
-    def enrol(self, case_id: str, data: Form, desk: NamedDependency[CaseDesk]) -> Response[Any]:
+    def enrol(
+        self, case_id: FromPath[str], data: Form, desk: NamedDependency[CaseDesk]
+    ) -> Response[Any]:
         team_insatser = {i.id: i for i in desk.insatser.team_insatser(desk.user.team_id)}
 
         def build(f: dict[str, Any], e: FormErrors) -> case.Enrol:
@@ -92,7 +95,7 @@ class CasePageController(CaseController):
 
     @post("/samtycke/aterkalla", sync_to_thread=True)
     def withdraw_consent(
-        self, case_id: str, data: Form, desk: NamedDependency[CaseDesk]
+        self, case_id: FromPath[str], data: Form, desk: NamedDependency[CaseDesk]
     ) -> Response[Any]:
         today = desk.clock.today()
         return desk.act(
@@ -103,7 +106,7 @@ class CasePageController(CaseController):
 
     @post("/samtycke/fornya", sync_to_thread=True)
     def renew_consent(
-        self, case_id: str, data: Form, desk: NamedDependency[CaseDesk]
+        self, case_id: FromPath[str], data: Form, desk: NamedDependency[CaseDesk]
     ) -> Response[Any]:
         today = desk.clock.today()
         return desk.act(

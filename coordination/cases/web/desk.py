@@ -159,7 +159,7 @@ def case_page(desk: CaseDesk, row: CaseRow, status_code: int = 200, **context: A
     versions = journey.plan_versions(row.case_id) if personal is not None else []
     assessments = journey.assessments(row.case_id) if personal is not None else []
     return desk.page(
-        "case.html",
+        "cases/case.html",
         status_code,
         case=row,
         personal=personal,

@@ -9,6 +9,7 @@ from icalendar import Calendar, Event
 from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXTemplate
 
 from coordination.accounts.web.auth import Form
@@ -37,7 +38,9 @@ def read_meeting(f: dict[str, Any], e: FormErrors, prefix: str = "") -> case.Mee
     )
 
 
-_new_meeting_page = form_page("meeting_new.html", lambda desk, row: {"staff": desk.staff_options()})
+_new_meeting_page = form_page(
+    "cases/meeting_new.html", lambda desk, row: {"staff": desk.staff_options()}
+)
 
 
 def _meeting_for(desk: CaseDesk, row: CaseRow, meeting_id: str) -> Meeting:
@@ -61,7 +64,7 @@ def _meeting_page(meeting_id: str) -> Render:
             ],
         }
 
-    return form_page("meeting.html", extra)
+    return form_page("cases/meeting.html", extra)
 
 
 def _record_command(meeting_id: str, existing: dict[str, case.Activity]) -> CommandBuilder:
@@ -89,7 +92,9 @@ def _record_command(meeting_id: str, existing: dict[str, case.Activity]) -> Comm
 
 class MeetingsController(CaseController):
     @get("/moten/nytt", sync_to_thread=True)
-    def new_meeting_form(self, case_id: str, desk: NamedDependency[CaseDesk]) -> HTMXTemplate:
+    def new_meeting_form(
+        self, case_id: FromPath[str], desk: NamedDependency[CaseDesk]
+    ) -> HTMXTemplate:
         row = desk.personal_case(case_id, "nytt nätverksmöte")
         desk.require_case_worker(row.team_id)
         form = {
@@ -103,7 +108,7 @@ class MeetingsController(CaseController):
 
     @post("/moten/nytt", sync_to_thread=True)
     def schedule_meeting(
-        self, case_id: str, data: Form, desk: NamedDependency[CaseDesk]
+        self, case_id: FromPath[str], data: Form, desk: NamedDependency[CaseDesk]
     ) -> Response[Any]:
         return desk.act(
             case_id,
@@ -115,7 +120,7 @@ class MeetingsController(CaseController):
 
     @get("/moten/{meeting_id:str}", sync_to_thread=True)
     def meeting_page(
-        self, case_id: str, meeting_id: str, desk: NamedDependency[CaseDesk]
+        self, case_id: FromPath[str], meeting_id: FromPath[str], desk: NamedDependency[CaseDesk]
     ) -> HTMXTemplate:
         row = desk.personal_case(case_id, "nätverksmöte")
         found = _meeting_for(desk, row, meeting_id)
@@ -134,14 +139,22 @@ class MeetingsController(CaseController):
 
     @post("/moten/{meeting_id:str}/hallet", sync_to_thread=True)
     def record_meeting(
-        self, case_id: str, meeting_id: str, data: Form, desk: NamedDependency[CaseDesk]
+        self,
+        case_id: FromPath[str],
+        meeting_id: FromPath[str],
+        data: Form,
+        desk: NamedDependency[CaseDesk],
     ) -> Response[Any]:
         build = _record_command(meeting_id, current_activities(desk, case_id))
         return desk.act(case_id, posted(data), build, _meeting_page(meeting_id), "#moten")
 
     @post("/moten/{meeting_id:str}/flytta", sync_to_thread=True)
     def move_meeting(
-        self, case_id: str, meeting_id: str, data: Form, desk: NamedDependency[CaseDesk]
+        self,
+        case_id: FromPath[str],
+        meeting_id: FromPath[str],
+        data: Form,
+        desk: NamedDependency[CaseDesk],
     ) -> Response[Any]:
         return desk.act(
             case_id,
@@ -155,7 +168,11 @@ class MeetingsController(CaseController):
 
     @post("/moten/{meeting_id:str}/installt", sync_to_thread=True)
     def cancel_meeting(
-        self, case_id: str, meeting_id: str, data: Form, desk: NamedDependency[CaseDesk]
+        self,
+        case_id: FromPath[str],
+        meeting_id: FromPath[str],
+        data: Form,
+        desk: NamedDependency[CaseDesk],
     ) -> Response[Any]:
         return desk.act(
             case_id,
@@ -167,7 +184,7 @@ class MeetingsController(CaseController):
 
     @get("/moten/{meeting_id:str}/kalender.ics", sync_to_thread=True)
     def meeting_calendar(
-        self, case_id: str, meeting_id: str, desk: NamedDependency[CaseDesk]
+        self, case_id: FromPath[str], meeting_id: FromPath[str], desk: NamedDependency[CaseDesk]
     ) -> Response[bytes]:
         """The meeting as a calendar file: the case code and a link, never the participant's
         name."""

@@ -11,6 +11,7 @@ from typing import Any
 from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXRequest, HTMXTemplate
 
 from coordination.accounts.web.auth import Form
@@ -34,7 +35,7 @@ ASSESSMENT_FIELDS = (
 )
 
 _assessment_page = form_page(
-    "assessment.html",
+    "cases/assessment.html",
     lambda desk, row: {
         "fields": ASSESSMENT_FIELDS,
         "versions": desk.journey.assessments(row.case_id),
@@ -85,7 +86,7 @@ def _plan_page(
     desk: CaseDesk, row: CaseRow, form: dict[str, Any], errors: FormErrors
 ) -> HTMXTemplate:
     return form_page(
-        "plan_form.html", lambda d, c: {**plan_extra(d, c), "rows": _activity_rows(form)}
+        "cases/plan_form.html", lambda d, c: {**plan_extra(d, c), "rows": _activity_rows(form)}
     )(desk, row, form, errors)
 
 
@@ -142,7 +143,9 @@ def _plan_command(existing: dict[str, case.Activity]) -> CommandBuilder:
 
 class PlanController(CaseController):
     @get("/kartlaggning", sync_to_thread=True)
-    def assessment_form(self, case_id: str, desk: NamedDependency[CaseDesk]) -> HTMXTemplate:
+    def assessment_form(
+        self, case_id: FromPath[str], desk: NamedDependency[CaseDesk]
+    ) -> HTMXTemplate:
         row = desk.personal_case(case_id, "kartläggning")
         latest = desk.journey.assessments(case_id)[:1]
         form = {name: latest[0][name] if latest else "" for name, _ in ASSESSMENT_FIELDS}
@@ -151,7 +154,7 @@ class PlanController(CaseController):
 
     @post("/kartlaggning", sync_to_thread=True)
     def record_assessment(
-        self, case_id: str, data: Form, desk: NamedDependency[CaseDesk]
+        self, case_id: FromPath[str], data: Form, desk: NamedDependency[CaseDesk]
     ) -> Response[Any]:
         def build(f: dict[str, Any], e: FormErrors) -> case.Command:
             text = {name: f.get(name, "") for name, _ in ASSESSMENT_FIELDS}
@@ -160,7 +163,7 @@ class PlanController(CaseController):
         return desk.act(case_id, posted(data), build, _assessment_page, "#kartlaggning")
 
     @get("/plan", sync_to_thread=True)
-    def plan_form(self, case_id: str, desk: NamedDependency[CaseDesk]) -> HTMXTemplate:
+    def plan_form(self, case_id: FromPath[str], desk: NamedDependency[CaseDesk]) -> HTMXTemplate:
         row = desk.personal_case(case_id, "handlingsplan")
         versions = desk.journey.plan_versions(case_id)
         latest = versions[-1].plan if versions else None
@@ -173,14 +176,14 @@ class PlanController(CaseController):
 
     @post("/plan", sync_to_thread=True)
     def agree_plan(
-        self, case_id: str, data: Form, desk: NamedDependency[CaseDesk]
+        self, case_id: FromPath[str], data: Form, desk: NamedDependency[CaseDesk]
     ) -> Response[Any]:
         build = _plan_command(current_activities(desk, case_id))
         return desk.act(case_id, posted(data), build, _plan_page, "#plan")
 
     @get("/plan/versioner", sync_to_thread=True)
     def plan_versions(
-        self, case_id: str, request: HTMXRequest, desk: NamedDependency[CaseDesk]
+        self, case_id: FromPath[str], request: HTMXRequest, desk: NamedDependency[CaseDesk]
     ) -> HTMXTemplate:
         row = desk.personal_case(case_id, "handlingsplanens versioner")
         versions = desk.journey.plan_versions(case_id)
@@ -199,7 +202,7 @@ class PlanController(CaseController):
         old_plan, new_plan = by_number[older].plan, by_number[newer].plan
         changes = case.plan_changes(old_plan, new_plan) if old_plan and new_plan else []
         return desk.page(
-            "plan_versions.html",
+            "cases/plan_versions.html",
             case=row,
             versions=versions,
             older=older,
@@ -210,7 +213,9 @@ class PlanController(CaseController):
         )
 
     @get("/plan/utskrift", sync_to_thread=True)
-    def plan_printout(self, case_id: str, desk: NamedDependency[CaseDesk]) -> HTMXTemplate:
+    def plan_printout(
+        self, case_id: FromPath[str], desk: NamedDependency[CaseDesk]
+    ) -> HTMXTemplate:
         row = desk.personal_case(case_id, "handlingsplan för deltagaren")
         versions = desk.journey.plan_versions(case_id)
         if not versions or versions[-1].plan is None:
@@ -223,7 +228,7 @@ class PlanController(CaseController):
             if m.status == "scheduled" and m.starts_at >= now
         ]
         return desk.page(
-            "plan_printout.html",
+            "cases/plan_printout.html",
             case=row,
             plan=versions[-1].plan,
             activities=desk.journey.activities(case_id),
@@ -233,7 +238,11 @@ class PlanController(CaseController):
 
     @post("/aktiviteter/{activity_id:str}", sync_to_thread=True)
     def change_activity(
-        self, case_id: str, activity_id: str, data: Form, desk: NamedDependency[CaseDesk]
+        self,
+        case_id: FromPath[str],
+        activity_id: FromPath[str],
+        data: Form,
+        desk: NamedDependency[CaseDesk],
     ) -> Response[Any]:
         today = desk.clock.today()
         return desk.act(

@@ -9,6 +9,7 @@ from dateutil.relativedelta import relativedelta
 from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
+from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXTemplate
 
 from coordination.accounts.web.auth import Form
@@ -25,11 +26,11 @@ from coordination.shared.vocabulary import (
     SupportSource,
 )
 
-_closure_page = form_page("closure.html")
+_closure_page = form_page("cases/closure.html")
 
 
 def _follow_up_page(months: int) -> Render:
-    return form_page("follow_up.html", lambda desk, row: {"months": months})
+    return form_page("cases/follow_up.html", lambda desk, row: {"months": months})
 
 
 def _months(desk: CaseDesk, months: int) -> int:
@@ -41,7 +42,7 @@ def _months(desk: CaseDesk, months: int) -> int:
 class ProgressController(CaseController):
     @post("/steg", sync_to_thread=True)
     def record_step(
-        self, case_id: str, data: Form, desk: NamedDependency[CaseDesk]
+        self, case_id: FromPath[str], data: Form, desk: NamedDependency[CaseDesk]
     ) -> Response[Any]:
         top = len(desk.settings.ladder) - 1
         return desk.act(
@@ -55,7 +56,7 @@ class ProgressController(CaseController):
 
     @post("/sjalvskattning", sync_to_thread=True)
     def record_self_assessment(
-        self, case_id: str, data: Form, desk: NamedDependency[CaseDesk]
+        self, case_id: FromPath[str], data: Form, desk: NamedDependency[CaseDesk]
     ) -> Response[Any]:
         scale = desk.settings.self_assessment
         return desk.act(
@@ -71,7 +72,9 @@ class ProgressController(CaseController):
         )
 
     @post("/overlamning", sync_to_thread=True)
-    def hand_over(self, case_id: str, data: Form, desk: NamedDependency[CaseDesk]) -> Response[Any]:
+    def hand_over(
+        self, case_id: FromPath[str], data: Form, desk: NamedDependency[CaseDesk]
+    ) -> Response[Any]:
         today = desk.clock.today()
 
         def build(f: dict[str, Any], e: FormErrors) -> case.Command:
@@ -86,7 +89,7 @@ class ProgressController(CaseController):
 
 class ClosureController(CaseController):
     @get("/avslut", sync_to_thread=True)
-    def closure_form(self, case_id: str, desk: NamedDependency[CaseDesk]) -> HTMXTemplate:
+    def closure_form(self, case_id: FromPath[str], desk: NamedDependency[CaseDesk]) -> HTMXTemplate:
         row = desk.case_for(case_id)
         desk.require_case_worker(row.team_id)
         form = {
@@ -99,7 +102,7 @@ class ClosureController(CaseController):
 
     @post("/avslut", sync_to_thread=True)
     def close_case(
-        self, case_id: str, data: Form, desk: NamedDependency[CaseDesk]
+        self, case_id: FromPath[str], data: Form, desk: NamedDependency[CaseDesk]
     ) -> Response[Any]:
         def build(f: dict[str, Any], e: FormErrors) -> case.Command:
             return case.CloseCase(
@@ -116,7 +119,7 @@ class ClosureController(CaseController):
 
     @post("/ateroppna", sync_to_thread=True)
     def reopen_case(
-        self, case_id: str, data: Form, desk: NamedDependency[CaseDesk]
+        self, case_id: FromPath[str], data: Form, desk: NamedDependency[CaseDesk]
     ) -> Response[Any]:
         return desk.act(
             case_id,
@@ -132,7 +135,7 @@ class ClosureController(CaseController):
 
     @get("/uppfoljning/{months:int}", sync_to_thread=True)
     def follow_up_form(
-        self, case_id: str, months: int, desk: NamedDependency[CaseDesk]
+        self, case_id: FromPath[str], months: FromPath[int], desk: NamedDependency[CaseDesk]
     ) -> HTMXTemplate:
         row = desk.case_for(case_id)
         desk.require_case_worker(row.team_id)
@@ -141,7 +144,11 @@ class ClosureController(CaseController):
 
     @post("/uppfoljning/{months:int}", sync_to_thread=True)
     def record_follow_up(
-        self, case_id: str, months: int, data: Form, desk: NamedDependency[CaseDesk]
+        self,
+        case_id: FromPath[str],
+        months: FromPath[int],
+        data: Form,
+        desk: NamedDependency[CaseDesk],
     ) -> Response[Any]:
         chosen = _months(desk, months)
         return desk.act(
@@ -161,7 +168,7 @@ class ClosureController(CaseController):
 
     @post("/efterstod/start", sync_to_thread=True)
     def start_after_support(
-        self, case_id: str, data: Form, desk: NamedDependency[CaseDesk]
+        self, case_id: FromPath[str], data: Form, desk: NamedDependency[CaseDesk]
     ) -> Response[Any]:
         months = desk.settings.timings.after_support_months
 
@@ -174,7 +181,7 @@ class ClosureController(CaseController):
 
     @post("/efterstod/kontakt", sync_to_thread=True)
     def log_after_support_contact(
-        self, case_id: str, data: Form, desk: NamedDependency[CaseDesk]
+        self, case_id: FromPath[str], data: Form, desk: NamedDependency[CaseDesk]
     ) -> Response[Any]:
         return desk.act(
             case_id,
@@ -185,7 +192,7 @@ class ClosureController(CaseController):
 
     @post("/efterstod/slut", sync_to_thread=True)
     def end_after_support(
-        self, case_id: str, data: Form, desk: NamedDependency[CaseDesk]
+        self, case_id: FromPath[str], data: Form, desk: NamedDependency[CaseDesk]
     ) -> Response[Any]:
         return desk.act(
             case_id,

@@ -47,7 +47,7 @@ class TeamController(Controller):
         today = desk.clock.today()
         week_start = datetime.combine(today - timedelta(days=today.weekday()), time())
         return desk.page(
-            "team.html",
+            "cases/team.html",
             first_due=reminders.first_due([r.case_id for r in rows]),
             week_meetings=desk.journey.team_meetings(
                 user.team_id, week_start, week_start + timedelta(days=7)
@@ -66,7 +66,9 @@ class ReferralController(Controller):
 
     @get(sync_to_thread=False)
     def referral_form(self, desk: NamedDependency[CaseDesk]) -> HTMXTemplate:
-        return desk.page("referral.html", form={"referral_date": desk.clock.today().isoformat()})
+        return desk.page(
+            "cases/referral.html", form={"referral_date": desk.clock.today().isoformat()}
+        )
 
     @post(sync_to_thread=True)
     def register_referral(self, data: Form, desk: NamedDependency[CaseDesk]) -> Response[Any]:
@@ -75,7 +77,7 @@ class ReferralController(Controller):
         part = errors.choice(form, "from_part", Part)
         referral_date = errors.date(form, "referral_date")
         if errors or part is None:
-            return desk.page("referral.html", 422, form=form, errors=errors)
+            return desk.page("cases/referral.html", 422, form=form, errors=errors)
         try:
             case_id = desk.cases.register_referral(
                 user,
@@ -89,7 +91,7 @@ class ReferralController(Controller):
                 ),
             )
         except case.Rejected as rejected:
-            return desk.page("referral.html", 422, form=form, errors=rejected.errors)
+            return desk.page("cases/referral.html", 422, form=form, errors=rejected.errors)
         return Redirect(f"/arenden/{case_id}")
 
 
@@ -108,7 +110,7 @@ class AuditController(Controller):
             case_id=query.get("case") or None,
             user_id=query.get("user") or None,
         )
-        return desk.page("audit.html", entries=entries)
+        return desk.page("cases/audit.html", entries=entries)
 
 
 CONTROLLERS = [TeamController, ReferralController, AuditController]

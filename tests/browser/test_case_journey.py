@@ -4,13 +4,15 @@ finds no serious or critical violation on any page visited."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from playwright.sync_api import Page, expect
 
+from coordination.shared.clock import Clock
 from tests.browser.support import enrol_new_case, log_in, serious_violations
 
-TODAY = date.today()
+# The served app's clock: the browser tests drive a real server on the real time.
+TODAY = Clock().today()
 
 
 def accessible(page: Page) -> None:

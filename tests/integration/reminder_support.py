@@ -23,7 +23,6 @@ from coordination.config import Settings, load_settings
 from coordination.reminders.service import Reminders
 from coordination.shared import database as db
 from coordination.shared.access import User
-from coordination.shared.clock import TEAM_TIMEZONE
 from coordination.shared.clock import Clock as TeamClock
 from coordination.shared.vocabulary import (
     AgeGroup,
@@ -115,7 +114,7 @@ def team_with_due_reminders(settings: Settings, engine: Engine, count: int) -> l
         Role.COORDINATOR,
         "ett-langt-losenord",
     )
-    started = date.today() - timedelta(days=400)
+    started = TeamClock().today() - timedelta(days=400)
     return [_enrolled(cases, coordinator, team, started) for _ in range(count)]
 
 
@@ -151,7 +150,7 @@ class Clock:
     """A clock the test moves by hand."""
 
     def __init__(self) -> None:
-        self.now = datetime.now(TEAM_TIMEZONE)
+        self.now = TeamClock().now()
 
     def __call__(self) -> datetime:
         return self.now

@@ -4,11 +4,20 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import time_machine
 from litestar import Litestar
 
-from tests.web.support import build_app
+from tests.web.support import NOW, build_app
 
 
 @pytest.fixture
 def app(database_url: str, tmp_path: Path) -> Iterator[Litestar]:
     yield from build_app(database_url, tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def team_clock() -> Iterator[None]:
+    """The same moment in the team's time zone for every web test, whatever the machine's
+    clock and time zone; time still ticks from it."""
+    with time_machine.travel(NOW, tick=True):
+        yield

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ from coordination.cases import domain as case
 from coordination.cases.tables import cases
 from coordination.config import load_settings
 from coordination.shared import database as db
+from coordination.shared.clock import TEAM_TIMEZONE
 from coordination.shared.vocabulary import (
     AgeGroup,
     ClosureKind,
@@ -34,6 +35,12 @@ from coordination.shared.vocabulary import (
     SupportSource,
     TimeInSupport,
 )
+
+# Every web test runs at this moment in the team's time zone (tests/web/conftest.py moves the
+# clock there with time-machine; time still ticks from it).
+NOW = datetime(2026, 11, 17, 10, 0, tzinfo=TEAM_TIMEZONE)
+TODAY = NOW.date()
+WALL_CLOCK = NOW.replace(tzinfo=None)
 
 PASSWORD = "ett-langt-losenord"
 PERSONNUMMER = "19800101-0019"
@@ -99,7 +106,7 @@ def referral(client: TestClient[Any], **overrides: str) -> Any:
         "from_part": "FK",
         "from_caseworker": "Remitterande Handläggare",
         "reason": "Långvarig sjukskrivning och försörjningsstöd",
-        "referral_date": (date.today() - timedelta(days=20)).isoformat(),
+        "referral_date": (TODAY - timedelta(days=20)).isoformat(),
         **overrides,
         **csrf(client),
     }
@@ -141,7 +148,7 @@ def enrol(client: TestClient[Any], case_id: str, page: str = "", **overrides: An
         "time_in_support": "3-6",
         "insats_id": option_value(page, "insats_id"),
         "coordinator_id": option_value(page, "coordinator_id"),
-        "start_date": (date.today() - timedelta(days=10)).isoformat(),
+        "start_date": (TODAY - timedelta(days=10)).isoformat(),
         **overrides,
         **csrf(client),
     }
@@ -155,7 +162,7 @@ def accepted_case(client: TestClient[Any]) -> str:
         f"/arenden/{case_id}/godta",
         data={
             "version": version_of(page),
-            "accepted_on": (date.today() - timedelta(days=15)).isoformat(),
+            "accepted_on": (TODAY - timedelta(days=15)).isoformat(),
             **csrf(client),
         },
     )
@@ -191,8 +198,8 @@ def closed_case(app: Any, closed_days_ago: int = 100) -> str:
         for u in Accounts(services.engine).team_users(team_of(app, "samordnare@test"))
         if u.email == "samordnare@test"
     )
-    started = date.today() - timedelta(days=closed_days_ago + 100)
-    closed_on = date.today() - timedelta(days=closed_days_ago)
+    started = TODAY - timedelta(days=closed_days_ago + 100)
+    closed_on = TODAY - timedelta(days=closed_days_ago)
     cases_ = services.cases
     case_id: str = cases_.register_referral(
         coordinator,

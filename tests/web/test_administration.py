@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 from litestar import Litestar
 
 from tests.web.support import (
     PASSWORD,
+    TODAY,
     accepted_case,
     client_for,
     csrf,
@@ -108,7 +109,7 @@ def insats(**overrides: str) -> dict[str, str]:
     return {
         "name": "Jobbspåret",
         "insats_type": "preparatory",
-        "active_from": (date.today() - timedelta(days=30)).isoformat(),
+        "active_from": (TODAY - timedelta(days=30)).isoformat(),
         "active_to": "",
         **overrides,
     }
@@ -134,7 +135,7 @@ def test_insatser_are_added_checked_and_offered_at_enrolment(app: Litestar) -> N
 
 def test_an_insats_must_run_on_the_start_date(app: Litestar) -> None:
     admin = client_for(app, "admin@test")
-    later = (date.today() + timedelta(days=30)).isoformat()
+    later = (TODAY + timedelta(days=30)).isoformat()
     admin.post("/admin/insatser", data={**insats(name="Senare", active_from=later), **csrf(admin)})
     coordinator = client_for(app, "samordnare@test")
     case_id = accepted_case(coordinator)

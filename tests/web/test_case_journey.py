@@ -4,7 +4,7 @@ message beside the field and nothing stored, and a concurrent edit."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,9 +13,15 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from coordination.cases.tables import case_meetings, case_plans
-from tests.web.support import client_for, csrf, enrolled_case, option_value, version_of
-
-TODAY = date.today()
+from tests.web.support import (
+    TODAY,
+    WALL_CLOCK,
+    client_for,
+    csrf,
+    enrolled_case,
+    option_value,
+    version_of,
+)
 
 
 def post(client: TestClient[Any], path: str, page: str, **data: Any) -> Any:
@@ -196,7 +202,7 @@ def meeting_path(app: Litestar, case_id: str) -> str:
 def test_a_meeting_is_scheduled_with_a_calendar_file_that_carries_no_name(app: Litestar) -> None:
     client = client_for(app, "samordnare@test")
     case_id = enrolled_case(client)
-    past = schedule(client, case_id, datetime.now() - timedelta(days=2), place="")
+    past = schedule(client, case_id, WALL_CLOCK - timedelta(days=2), place="")
     assert past.status_code == 422
     assert "Ett möte kan inte planeras bakåt i tiden." in past.text
     assert "Ange var mötet hålls." in past.text
@@ -209,17 +215,14 @@ def test_a_meeting_is_scheduled_with_a_calendar_file_that_carries_no_name(app: L
     assert event.decoded("dtstart").replace(tzinfo=None) == starts
     assert "Testa Deltagarsson" not in ics.text
     team = client.get("/").text
-    assert (
-        "Veckans nätverksmöten" in team
-        or starts.isocalendar().week != date.today().isocalendar().week
-    )
+    assert "Veckans nätverksmöten" in team or starts.isocalendar().week != TODAY.isocalendar().week
 
 
 def test_a_held_meeting_changes_the_plan_and_calls_the_next_meeting(app: Litestar) -> None:
     client = client_for(app, "samordnare@test")
     case_id = enrolled_case(client)
     agreed_plan(client, case_id)
-    schedule(client, case_id, datetime.now().replace(second=0, microsecond=0))
+    schedule(client, case_id, WALL_CLOCK.replace(second=0, microsecond=0))
     path = meeting_path(app, case_id)
     form = client.get(path).text
     future = post(
@@ -249,7 +252,7 @@ def test_a_held_meeting_changes_the_plan_and_calls_the_next_meeting(app: Litesta
             "new.0.responsible_id": staff,
             "new.0.start_on": TODAY.isoformat(),
             "new.0.due_on": (TODAY + timedelta(days=14)).isoformat(),
-            "next_starts_at": (datetime.now() + timedelta(days=14)).strftime("%Y-%m-%dT10:00"),
+            "next_starts_at": (WALL_CLOCK + timedelta(days=14)).strftime("%Y-%m-%dT10:00"),
             "next_minutes": "45",
             "next_mode": "video",
             first_activity.group(1): "done",

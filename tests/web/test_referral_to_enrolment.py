@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,6 +14,7 @@ from coordination.cases.tables import read_audit
 from tests.web.support import (
     PASSWORD,
     PERSONNUMMER,
+    TODAY,
     accepted_case,
     client_for,
     count_cases,
@@ -89,8 +90,8 @@ def test_referral_to_enrolment_shows_on_the_team_page_and_timeline(app: Any) -> 
     response = enrol(client, case_id)
     assert response.status_code == 200
     assert "Testa Deltagarsson" in response.text
-    assert f"Deltagaren skrevs in {date.today() - timedelta(days=10)}" in response.text
-    assert f"Remissen godtogs {date.today() - timedelta(days=15)}" in response.text
+    assert f"Deltagaren skrevs in {TODAY - timedelta(days=10)}" in response.text
+    assert f"Remissen godtogs {TODAY - timedelta(days=15)}" in response.text
     assert "Steget vidare" in response.text
     code = re.search(r"Ärende (K-[0-9A-Z]{5})", response.text)
     assert code

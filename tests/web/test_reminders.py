@@ -4,7 +4,7 @@ after-support, the outbox without a mail server, and the weekly digest."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,17 +13,16 @@ from litestar.testing import TestClient
 
 from coordination.reminders.service import Reminders
 from coordination.reminders.tables import outbox
-from coordination.shared.clock import TEAM_TIMEZONE
 from tests.web.support import (
+    NOW,
     PASSWORD,
+    TODAY,
     client_for,
     closed_case,
     csrf,
     enrolled_case,
     version_of,
 )
-
-TODAY = date.today()
 
 
 def follow_up(client: TestClient[Any], case_id: str, **overrides: Any) -> Any:
@@ -190,7 +189,7 @@ def test_a_digest_only_user_gets_the_weekly_digest_and_no_single_emails(app: Lit
     saved = client.post("/installningar", data={"delivery": "digest", **csrf(client)})
     assert "Sparat." in saved.text
     reminders = app.state.services.reminders
-    wednesday = datetime.now(TEAM_TIMEZONE) + timedelta(days=(2 - TODAY.weekday()) % 7)
+    wednesday = NOW + timedelta(days=(2 - TODAY.weekday()) % 7)
     reminders.clock = lambda: wednesday
     reminders.tick()
     rows = outbox_rows(app)

@@ -154,25 +154,7 @@ def statistics(
     personal = partial(_registered_as, RegistrationType.PERSONAL)
     closed, active_groups = Grouped(closed_cases), Grouped(active)
     tables = [
-        Table(
-            "arenden",
-            "Nya, aktiva och avslutade ärenden",
-            f"{period.label}, efter registreringstyp.",
-            COLUMNS,
-            [
-                _row(
-                    f"{what}, {kind.label.lower()}",
-                    group,
-                    _count_where(partial(_registered_as, kind)),
-                )
-                for what, group in (
-                    ("Nya", Grouped(new)),
-                    ("Aktiva", active_groups),
-                    ("Avslutade", Grouped(closed_all)),
-                )
-                for kind in RegistrationType
-            ],
-        ),
+        _cases_table(period, Grouped(new), active_groups, Grouped(closed_all)),
         _support_table(
             "forsorjning-inskrivning",
             "Försörjning vid inskrivning",
@@ -187,38 +169,8 @@ def statistics(
             [c for c in closed_cases if personal(c)],
             _supported_at_closure,
         ),
-        Table(
-            "sysselsattning-avslut",
-            "Sysselsättning vid avslut",
-            "Avslutade ärenden (utom felregistrerade).",
-            COLUMNS,
-            [
-                _row(o.label, closed, _share_where(partial(_occupation_in, frozenset({o}))))
-                for o in Occupation
-            ]
-            + [
-                _row(
-                    "Till arbete eller studier",
-                    closed,
-                    _share_where(partial(_occupation_in, WORK_OR_STUDIES)),
-                )
-            ],
-        ),
-        Table(
-            "steg",
-            "Stegförflyttningar",
-            "Aktiva ärenden under perioden: andel med minst ett steg uppåt, och högsta nivå.",
-            COLUMNS,
-            [_row("Minst ett steg uppåt", active_groups, _share_where(_stepped_up))]
-            + [
-                _row(
-                    f"Högsta nivå {level}",
-                    active_groups,
-                    _share_where(partial(_highest_level, level)),
-                )
-                for level in range(max((c.max_level or 0 for c in active), default=0) + 1)
-            ],
-        ),
+        _occupation_table(closed),
+        _steps_table(active, active_groups),
         Table(
             "tid-i-insats",
             "Tid i insats",
@@ -245,6 +197,58 @@ def statistics(
         done = [f for f in follow_ups if f.months == months and period.holds(f.recorded_on)]
         tables.append(_follow_up_table(months, done, by_case))
     return tables
+
+
+def _cases_table(period: Period, new: Grouped, active: Grouped, closed: Grouped) -> Table:
+    return Table(
+        "arenden",
+        "Nya, aktiva och avslutade ärenden",
+        f"{period.label}, efter registreringstyp.",
+        COLUMNS,
+        [
+            _row(
+                f"{what}, {kind.label.lower()}",
+                group,
+                _count_where(partial(_registered_as, kind)),
+            )
+            for what, group in (("Nya", new), ("Aktiva", active), ("Avslutade", closed))
+            for kind in RegistrationType
+        ],
+    )
+
+
+def _occupation_table(closed: Grouped) -> Table:
+    return Table(
+        "sysselsattning-avslut",
+        "Sysselsättning vid avslut",
+        "Avslutade ärenden (utom felregistrerade).",
+        COLUMNS,
+        [
+            _row(o.label, closed, _share_where(partial(_occupation_in, frozenset({o}))))
+            for o in Occupation
+        ]
+        + [
+            _row(
+                "Till arbete eller studier",
+                closed,
+                _share_where(partial(_occupation_in, WORK_OR_STUDIES)),
+            )
+        ],
+    )
+
+
+def _steps_table(active: Sequence[CaseFacts], groups: Grouped) -> Table:
+    return Table(
+        "steg",
+        "Stegförflyttningar",
+        "Aktiva ärenden under perioden: andel med minst ett steg uppåt, och högsta nivå.",
+        COLUMNS,
+        [_row("Minst ett steg uppåt", groups, _share_where(_stepped_up))]
+        + [
+            _row(f"Högsta nivå {level}", groups, _share_where(partial(_highest_level, level)))
+            for level in range(max((c.max_level or 0 for c in active), default=0) + 1)
+        ],
+    )
 
 
 def _share_where(predicate: Predicate) -> Cell:

@@ -1,0 +1,1 @@
+"""The accounts' web: authentication middleware, login and password, administration."""

@@ -12,7 +12,6 @@ from litestar.plugins.htmx import HTMXTemplate
 from litestar.response import Redirect
 
 from coordination.accounts.service import Accounts
-from coordination.accounts.web.auth import Form
 from coordination.config import Settings
 from coordination.reminders.emails import what
 from coordination.reminders.service import Reminders
@@ -20,7 +19,7 @@ from coordination.shared import access
 from coordination.shared.access import User
 from coordination.shared.clock import Clock
 from coordination.shared.forms import FormErrors
-from coordination.shared.web import Page, allowed, form_of
+from coordination.shared.web import Form, Page, allowed, form_of
 
 
 class RemindersController(Controller):

@@ -7,12 +7,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, NamedTuple
+from typing import Annotated, Any, NamedTuple
 
 from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
+from litestar.enums import RequestEncodingType
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers import BaseRouteHandler
+from litestar.params import Body
 from litestar.plugins.htmx import HTMXRequest, HTMXTemplate
 from litestar.types import Guard
 
@@ -40,6 +42,9 @@ from coordination.shared.vocabulary import (
 )
 
 SESSION_COOKIE = "samordna_session"
+
+# A posted HTML form, as the handlers take it (`data: Form`).
+Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
 VOCABULARY = {
     "parts": list(Part),

@@ -13,13 +13,12 @@ from litestar.response import Redirect
 
 from coordination.accounts.insatser import Insats, InsatsChanged, Insatser, insats_errors
 from coordination.accounts.service import Account, AccountChanged, Accounts, account_errors
-from coordination.accounts.web.auth import Form
 from coordination.reminders.service import Reminders
 from coordination.shared import access
 from coordination.shared.access import User
 from coordination.shared.forms import FormErrors
 from coordination.shared.vocabulary import InsatsType, Part, Role
-from coordination.shared.web import Page, allowed, form_of
+from coordination.shared.web import Form, Page, allowed, form_of
 
 CHANGED = (
     "Uppgifterna har ändrats av någon annan sedan du öppnade sidan. "

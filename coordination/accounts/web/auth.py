@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
-from litestar.enums import RequestEncodingType
-from litestar.params import Body
 from litestar.plugins.htmx import HTMXRequest, HTMXTemplate
 from litestar.response import Redirect
 
@@ -16,9 +14,7 @@ from coordination.accounts.service import Accounts, LoginRefused
 from coordination.config import Settings
 from coordination.shared.access import User
 from coordination.shared.clock import Clock
-from coordination.shared.web import SESSION_COOKIE, Page, form_of
-
-Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+from coordination.shared.web import SESSION_COOKIE, Form, Page, form_of
 
 
 def _next_page(value: str) -> str:

@@ -9,7 +9,6 @@ from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXTemplate
 
-from coordination.accounts.web.auth import Form
 from coordination.cases import domain as case
 from coordination.cases.web.desk import CaseDesk, case_page, posted
 from coordination.shared.forms import FormErrors
@@ -22,6 +21,7 @@ from coordination.shared.vocabulary import (
     SupportSource,
     TimeInSupport,
 )
+from coordination.shared.web import Form
 
 
 class CaseController(Controller):

@@ -12,7 +12,6 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXTemplate
 
-from coordination.accounts.web.auth import Form
 from coordination.cases import domain as case
 from coordination.cases.queries import Meeting
 from coordination.cases.service import CaseRow
@@ -22,6 +21,7 @@ from coordination.cases.web.plan import current_activities, plan_extra, read_act
 from coordination.shared.clock import TEAM_TIMEZONE
 from coordination.shared.forms import FormErrors
 from coordination.shared.vocabulary import ActivityStatus, MeetingMode, Part
+from coordination.shared.web import Form
 
 
 def read_meeting(f: dict[str, Any], e: FormErrors, prefix: str = "") -> case.MeetingScheduled:

@@ -14,13 +14,13 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXRequest, HTMXTemplate
 
-from coordination.accounts.web.auth import Form
 from coordination.cases import domain as case
 from coordination.cases.service import CaseRow
 from coordination.cases.web.case import CaseController
 from coordination.cases.web.desk import CaseDesk, CommandBuilder, form_page, posted
 from coordination.shared.forms import FormErrors
 from coordination.shared.vocabulary import ActivityStatus, Part
+from coordination.shared.web import Form
 
 BLANK_ACTIVITY_ROWS = 2
 

@@ -12,7 +12,6 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXTemplate
 
-from coordination.accounts.web.auth import Form
 from coordination.cases import domain as case
 from coordination.cases.web.case import CaseController
 from coordination.cases.web.desk import CaseDesk, Render, form_page, posted
@@ -25,6 +24,7 @@ from coordination.shared.vocabulary import (
     SelfAssessmentPhase,
     SupportSource,
 )
+from coordination.shared.web import Form
 
 _closure_page = form_page("cases/closure.html")
 

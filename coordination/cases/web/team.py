@@ -10,14 +10,13 @@ from litestar.di import NamedDependency, Provide
 from litestar.plugins.htmx import HTMXRequest, HTMXTemplate
 from litestar.response import Redirect
 
-from coordination.accounts.web.auth import Form
 from coordination.cases import domain as case
 from coordination.cases.web.desk import CaseDesk, posted
 from coordination.reminders.service import Reminders
 from coordination.shared import access
 from coordination.shared.forms import FormErrors
 from coordination.shared.vocabulary import Part, Stage
-from coordination.shared.web import allowed
+from coordination.shared.web import Form, allowed
 
 DESK = {"desk": Provide(CaseDesk, sync_to_thread=False)}
 

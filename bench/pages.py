@@ -29,12 +29,13 @@ from litestar.testing import TestClient
 import events
 from coordination.accounts.insatser import Insatser
 from coordination.accounts.service import Accounts
-from coordination.app import create_app
+from coordination.app import Services, create_app
 from coordination.cases import contract as case_events
 from coordination.cases import domain as case
 from coordination.config import load_settings
 from coordination.shared import database as db
 from coordination.shared.access import User
+from coordination.shared.clock import Clock
 from coordination.shared.vocabulary import (
     AgeGroup,
     ClosureKind,
@@ -52,13 +53,14 @@ from coordination.shared.vocabulary import (
 )
 
 PASSWORD = "ett-langt-losenord"
-TODAY = date.today()
+TODAY = Clock().today()
 
 
 def history(
     rng: random.Random, number: int, team: str, staff: list[User], insats: str
 ) -> list[case.Event]:
-    """One case's facts, decided command by command as the service would."""
+    """One case's facts, decided command by command as the service would: `staff[0]` is its
+    coordinator, `staff[1]` the caseworker of its activity and meetings."""
     coordinator = staff[0]
     start = TODAY - timedelta(days=rng.randrange(300, 700))
     code = f"B-{number:06d}"
@@ -156,15 +158,34 @@ def history(
     return facts
 
 
-def seed(app: Any, count: int) -> int:
-    services = app.state.services
+COORDINATOR_EMAIL = "samordnare{}@bench"
+
+
+def seed(services: Services, count: int, coordinators: int = 1) -> int:
+    """The team "Bänkteamet" with `count` cases shared in turn among `coordinators`
+    coordinators (samordnare0@bench, samordnare1@bench, …), twelve caseworkers and the
+    teamledare ledare@bench, all with the password PASSWORD. Returns the events appended.
+
+    Whatever the number of coordinators, the cases' facts are the same; only whose case
+    each one is differs."""
     engine, store = services.engine, services.cases.store
     team = Accounts(engine).create_team("Bänkteamet")
-    staff = [
-        Accounts(engine).create_user(team, f"Person {n}", f"p{n}@bench", part, role, PASSWORD)
-        for n, (part, role) in enumerate(
-            [(Part.KOMMUN, Role.COORDINATOR)] + [(p, Role.CASEWORKER) for p in Part] * 3
+    leads = [
+        Accounts(engine).create_user(
+            team,
+            f"Samordnare {n}",
+            COORDINATOR_EMAIL.format(n),
+            Part.KOMMUN,
+            Role.COORDINATOR,
+            PASSWORD,
         )
+        for n in range(coordinators)
+    ]
+    caseworkers = [
+        Accounts(engine).create_user(
+            team, f"Person {n}", f"p{n}@bench", part, Role.CASEWORKER, PASSWORD
+        )
+        for n, part in enumerate(list(Part) * 3, start=1)
     ]
     Accounts(engine).create_user(
         team, "Ledare", "ledare@bench", Part.FK, Role.TEAM_LEADER, PASSWORD
@@ -175,9 +196,10 @@ def seed(app: Any, count: int) -> int:
     rng = random.Random(7)
     appended = 0
     for number in range(count):
+        lead = leads[number % len(leads)]
         case_id = str(uuid.uuid4())
-        facts = history(rng, number, team, staff, insats)
-        metadata = events.metadata_of(actor=staff[0].id, actor_group=staff[0].part)
+        facts = history(rng, number, team, [lead, *caseworkers], insats)
+        metadata = events.metadata_of(actor=lead.id, actor_group=lead.part)
         store.append(
             f"case-{case_id}",
             0,
@@ -221,7 +243,7 @@ def main() -> None:
         db.migrate(engine)
         app = create_app(settings, engine)
         started = time.perf_counter()
-        appended = seed(app, args.cases)
+        appended = seed(app.state.services, args.cases)
         seeded_s = time.perf_counter() - started
         with TestClient(app) as client:
             baseline = measure(client, "/logga-in", args.requests)

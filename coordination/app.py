@@ -6,6 +6,8 @@ context's web controllers get the services by dependency injection (`Provide`).
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,13 +15,13 @@ from urllib.parse import urlencode
 
 from litestar import Litestar, Request, Response
 from litestar.config.csrf import CSRFConfig
-from litestar.datastructures import State
+from litestar.datastructures import ResponseHeader, State
 from litestar.di import Provide
 from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
 from litestar.middleware import DefineMiddleware
 from litestar.plugins.htmx import ClientRedirect, HTMXPlugin, HTMXRequest
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.response import Redirect, Template
+from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from sqlalchemy.engine import Engine
@@ -48,16 +50,19 @@ TEMPLATES = ROOT.parent / "templates"
 STATIC = ROOT / "shared" / "static"
 
 # Only the app's own scripts and styles; no inline script, no framing.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+SECURITY_HEADERS = [
+    ResponseHeader(
+        name="Content-Security-Policy",
+        value=(
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+        ),
     ),
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
-}
+    ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
+    ResponseHeader(name="X-Frame-Options", value="DENY"),
+    ResponseHeader(name="Referrer-Policy", value="no-referrer"),
+    ResponseHeader(name="Cache-Control", value="no-store"),
+]
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,20 @@ def build_services(settings: Settings, engine: Engine, clock: Clock | None = Non
     )
 
 
+class HandlerThreads:
+    """The threads that run the synchronous handlers: the event loop's default executor.
+    A few, not many: every thread that runs Python competes with the event loop for the
+    interpreter, so a pool the size of the machine keeps the loop answering while the pool
+    works. The loop shuts the pool down when it closes."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+
+    def start(self) -> None:
+        executor = ThreadPoolExecutor(max_workers=self.count, thread_name_prefix="handler")
+        asyncio.get_running_loop().set_default_executor(executor)
+
+
 def _unauthorized(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
     if isinstance(request, HTMXRequest) and request.htmx:
         response: Response[Any] = ClientRedirect("/logga-in")
@@ -114,18 +133,13 @@ def _unauthorized(request: Request[Any, Any, Any], _: Exception) -> Response[Any
     return Redirect("/logga-in")
 
 
-def _security_headers(response: Response[Any]) -> Response[Any]:
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    return response
-
-
 def create_app(settings: Settings, engine: Engine, clock: Clock | None = None) -> Litestar:
     services = build_services(settings, engine, clock)
     clock = services.clock
     schedule = ReminderClock(services.reminders, clock, services.settings.sweep_seconds)
+    workers = HandlerThreads(services.settings.worker_threads)
 
-    def refused(request: Request[Any, Any, Any], exc: Exception) -> Template:
+    def refused(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
         status = 404 if isinstance(exc, NotFoundException) else 403
         detail = getattr(exc, "detail", "") or "Du har inte behörighet till sidan."
         return Page(HTMXRequest(request.scope), clock.today())("error.html", status, message=detail)
@@ -134,7 +148,7 @@ def create_app(settings: Settings, engine: Engine, clock: Clock | None = None) -
         return Provide(lambda: value, use_cache=True, sync_to_thread=False)
 
     return Litestar(
-        on_startup=[schedule.start],
+        on_startup=[workers.start, schedule.start],
         on_shutdown=[schedule.stop],
         route_handlers=[
             *auth.CONTROLLERS,
@@ -176,6 +190,6 @@ def create_app(settings: Settings, engine: Engine, clock: Clock | None = None) -
             PermissionDeniedException: refused,
             NotFoundException: refused,
         },
-        after_request=_security_headers,
+        response_headers=SECURITY_HEADERS,
         openapi_config=None,
     )

@@ -33,6 +33,8 @@ class Settings:
     timings: Timings = field(default_factory=Timings)
     # How often the reminder clock ticks; 0 turns it off (tests drive it themselves).
     sweep_seconds: int = 60
+    # Threads that run the handlers' blocking work (database, password hashing, rendering).
+    worker_threads: int = field(default_factory=lambda: os.cpu_count() or 1)
     ladder: tuple[str, ...] = DEFAULT_LADDER
     self_assessment: tuple[str, ...] = DEFAULT_SELF_ASSESSMENT
 
@@ -113,6 +115,7 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         smtp=_smtp(environ),
         timings=_timings(environ),
         sweep_seconds=_integer(environ, "SAMORDNA_SWEEP_SECONDS", 60),
+        worker_threads=_integer(environ, "SAMORDNA_WORKER_THREADS", os.cpu_count() or 1) or 1,
         **_scales(environ),
     )
 

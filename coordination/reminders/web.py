@@ -8,7 +8,6 @@ from typing import Any
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
-from litestar.plugins.htmx import HTMXTemplate
 from litestar.response import Redirect
 
 from coordination.accounts.service import Accounts
@@ -33,7 +32,7 @@ class RemindersController(Controller):
         clock: Clock,
         status_code: int = 200,
         **context: Any,
-    ) -> HTMXTemplate:
+    ) -> Response[bytes]:
         today = clock.today()
         found = reminders.for_user(user.id)
         return page(
@@ -60,7 +59,7 @@ class RemindersController(Controller):
         user: NamedDependency[User],
         reminders: NamedDependency[Reminders],
         clock: NamedDependency[Clock],
-    ) -> HTMXTemplate:
+    ) -> Response[bytes]:
         return self._page(page, user, reminders, clock)
 
     @post("/klar", sync_to_thread=True)
@@ -102,7 +101,7 @@ class OutboxController(Controller):
         page: NamedDependency[Page],
         reminders: NamedDependency[Reminders],
         settings: NamedDependency[Settings],
-    ) -> HTMXTemplate:
+    ) -> Response[bytes]:
         return page("reminders/outbox.html", messages=reminders.outbox(), smtp=settings.smtp)
 
 
@@ -115,7 +114,7 @@ class DeliveryController(Controller):
         page: NamedDependency[Page],
         user: NamedDependency[User],
         accounts: NamedDependency[Accounts],
-    ) -> HTMXTemplate:
+    ) -> Response[bytes]:
         return page("reminders/settings.html", digest_only=accounts.digest_only(user), saved=False)
 
     @post(sync_to_thread=True)
@@ -125,7 +124,7 @@ class DeliveryController(Controller):
         page: NamedDependency[Page],
         user: NamedDependency[User],
         accounts: NamedDependency[Accounts],
-    ) -> HTMXTemplate:
+    ) -> Response[bytes]:
         accounts.set_digest_only(user, form_of(data).get("delivery") == "digest")
         return page("reminders/settings.html", digest_only=accounts.digest_only(user), saved=True)
 

@@ -6,7 +6,7 @@ from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
-from litestar.plugins.htmx import HTMXRequest, HTMXTemplate
+from litestar.plugins.htmx import HTMXRequest
 
 from coordination.accounts.insatser import Insatser
 from coordination.cases.service import Cases
@@ -45,7 +45,7 @@ class CaseloadController(Controller):
         user: NamedDependency[User],
         reports: NamedDependency[Reports],
         clock: NamedDependency[Clock],
-    ) -> HTMXTemplate:
+    ) -> Response[bytes]:
         now = clock.now()
         part = request.query_params.get("part", "")
         sort = request.query_params.get("sortera", "aktiva")
@@ -72,7 +72,7 @@ class CaseloadController(Controller):
         user: NamedDependency[User],
         reports: NamedDependency[Reports],
         clock: NamedDependency[Clock],
-    ) -> HTMXTemplate:
+    ) -> Response[bytes]:
         load = next(
             (
                 found
@@ -143,7 +143,7 @@ class StatisticsController(Controller):
         insatser: NamedDependency[Insatser],
         settings: NamedDependency[Settings],
         clock: NamedDependency[Clock],
-    ) -> HTMXTemplate:
+    ) -> Response[bytes]:
         chosen = _chosen(request)
         period, tables = self._tables(chosen, user, reports, settings, clock)
         occupations = next(t for t in tables if t.key == "sysselsattning-avslut")

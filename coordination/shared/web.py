@@ -11,11 +11,12 @@ from typing import Annotated, Any, NamedTuple
 
 from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
-from litestar.enums import RequestEncodingType
+from litestar.enums import MediaType, RequestEncodingType
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers import BaseRouteHandler
 from litestar.params import Body
 from litestar.plugins.htmx import HTMXRequest, HTMXTemplate
+from litestar.response import Response
 from litestar.types import Guard
 
 from coordination.reminders.domain import ReminderKind
@@ -86,9 +87,10 @@ def signed_in(request: HTMXRequest) -> User:
 
 
 def allowed(rule: Rule, refusal: str) -> Guard:
-    """A controller's guard from one of the access rules."""
+    """A controller's guard from one of the access rules. Asynchronous because it does no
+    blocking work: Litestar runs a synchronous guard in the handlers' thread pool."""
 
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         user = connection.scope.get("user")
         if isinstance(user, User) and not rule(user):
             raise PermissionDeniedException(refusal)
@@ -99,7 +101,11 @@ def allowed(rule: Rule, refusal: str) -> Guard:
 @dataclass(frozen=True)
 class Page:
     """Draws the pages of one request: the whole page on a plain request, only its main part
-    when htmx asks (a boosted request gets the whole page)."""
+    when htmx asks (a boosted request gets the whole page).
+
+    The page is rendered where it is asked for, in the handler's worker thread: a large page
+    never renders on the event loop, where it would hold up every other request.
+    """
 
     request: HTMXRequest
     today: date
@@ -109,10 +115,10 @@ class Page:
         found = self.request.scope.get("user")
         return found if isinstance(found, User) else None
 
-    def __call__(self, name: str, status_code: int = 200, **context: Any) -> HTMXTemplate:
+    def __call__(self, name: str, status_code: int = 200, **context: Any) -> Response[bytes]:
         htmx = self.request.htmx
         user = self.user
-        return HTMXTemplate(
+        template = HTMXTemplate(
             template_name=name,
             context={
                 "partial": bool(htmx) and not htmx.boosted,
@@ -125,6 +131,15 @@ class Page:
                 **context,
             },
             status_code=status_code,
+        )
+        engine = self.request.app.template_engine
+        assert engine is not None, "the app is made with a template engine"
+        body = engine.get_template(name).render(**template.create_template_context(self.request))
+        return Response(
+            body.encode(),
+            status_code=status_code,
+            media_type=MediaType.HTML,
+            headers=dict(template.headers),
         )
 
 

@@ -8,7 +8,6 @@ from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
-from litestar.plugins.htmx import HTMXTemplate
 from litestar.response import Redirect
 
 from coordination.accounts.insatser import Insats, InsatsChanged, Insatser, insats_errors
@@ -84,7 +83,7 @@ class UsersController(Controller):
         page: NamedDependency[Page],
         user: NamedDependency[User],
         accounts: NamedDependency[Accounts],
-    ) -> HTMXTemplate:
+    ) -> Response[bytes]:
         return page("accounts/admin_users.html", accounts=accounts.team_accounts(user.team_id))
 
     @post(sync_to_thread=True)
@@ -121,7 +120,7 @@ class UsersController(Controller):
         page: NamedDependency[Page],
         user: NamedDependency[User],
         accounts: NamedDependency[Accounts],
-    ) -> HTMXTemplate:
+    ) -> Response[bytes]:
         found = self._account_for(accounts, user.team_id, user_id)
         return page("accounts/admin_user.html", account=found, form=_account_form(found))
 
@@ -195,7 +194,7 @@ class InsatserController(Controller):
         page: NamedDependency[Page],
         user: NamedDependency[User],
         insatser: NamedDependency[Insatser],
-    ) -> HTMXTemplate:
+    ) -> Response[bytes]:
         return page("accounts/admin_insatser.html", insatser=insatser.team_insatser(user.team_id))
 
     @post(sync_to_thread=True)
@@ -226,7 +225,7 @@ class InsatserController(Controller):
         page: NamedDependency[Page],
         user: NamedDependency[User],
         insatser: NamedDependency[Insatser],
-    ) -> HTMXTemplate:
+    ) -> Response[bytes]:
         found = self._insats_for(insatser, user.team_id, insats_id)
         form = {
             "name": found.name,

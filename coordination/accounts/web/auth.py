@@ -7,7 +7,7 @@ from typing import Any
 
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
-from litestar.plugins.htmx import HTMXRequest, HTMXTemplate
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect
 
 from coordination.accounts.service import Accounts, LoginRefused
@@ -28,7 +28,7 @@ class LoginController(Controller):
     path = "/logga-in"
 
     @get(sync_to_thread=False)
-    def login_form(self, request: HTMXRequest, page: NamedDependency[Page]) -> HTMXTemplate:
+    def login_form(self, request: HTMXRequest, page: NamedDependency[Page]) -> Response[bytes]:
         return page("accounts/login.html", next=_next_page(request.query_params.get("nasta", "/")))
 
     @post(sync_to_thread=True)
@@ -79,7 +79,7 @@ class SessionController(Controller):
         return response
 
     @get("/losenord", sync_to_thread=False)
-    def password_form(self, page: NamedDependency[Page]) -> HTMXTemplate:
+    def password_form(self, page: NamedDependency[Page]) -> Response[bytes]:
         return page("accounts/password.html", changed=False)
 
     @post("/losenord", sync_to_thread=True)
@@ -89,7 +89,7 @@ class SessionController(Controller):
         page: NamedDependency[Page],
         user: NamedDependency[User],
         accounts: NamedDependency[Accounts],
-    ) -> HTMXTemplate:
+    ) -> Response[bytes]:
         form = form_of(data)
         errors = accounts.change_password(user, form.get("current", ""), form.get("new", ""))
         return page(

@@ -7,7 +7,6 @@ from typing import Any
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
-from litestar.plugins.htmx import HTMXTemplate
 
 from coordination.cases import domain as case
 from coordination.cases.web.desk import CaseDesk, case_page, posted
@@ -33,7 +32,7 @@ class CaseController(Controller):
 
 class CasePageController(CaseController):
     @get(sync_to_thread=True)
-    def case_page(self, case_id: FromPath[str], desk: NamedDependency[CaseDesk]) -> HTMXTemplate:
+    def case_page(self, case_id: FromPath[str], desk: NamedDependency[CaseDesk]) -> Response[bytes]:
         return case_page(desk, desk.case_for(case_id))
 
     @post("/godta", sync_to_thread=True)

@@ -10,7 +10,6 @@ from typing import Any
 
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException, PermissionDeniedException
-from litestar.plugins.htmx import HTMXTemplate
 from litestar.response import Redirect, Response
 
 from coordination.accounts.insatser import Insatser
@@ -121,7 +120,7 @@ class CaseDesk:
         return case_page(self, row, 422, form=form, errors=errors, attempt=attempt)
 
 
-Render = Callable[[CaseDesk, CaseRow, dict[str, Any], FormErrors], HTMXTemplate]
+Render = Callable[[CaseDesk, CaseRow, dict[str, Any], FormErrors], Response[bytes]]
 Extra = Callable[[CaseDesk, CaseRow], dict[str, Any]]
 
 
@@ -131,7 +130,7 @@ def form_page(template: str, extra: Extra | None = None) -> Render:
 
     def render(
         desk: CaseDesk, row: CaseRow, form: dict[str, Any], errors: FormErrors
-    ) -> HTMXTemplate:
+    ) -> Response[bytes]:
         more = extra(desk, row) if extra else {}
         return desk.page(
             template, 422 if errors else 200, case=row, form=form, errors=errors, **more
@@ -140,7 +139,9 @@ def form_page(template: str, extra: Extra | None = None) -> Render:
     return render
 
 
-def case_page(desk: CaseDesk, row: CaseRow, status_code: int = 200, **context: Any) -> HTMXTemplate:
+def case_page(
+    desk: CaseDesk, row: CaseRow, status_code: int = 200, **context: Any
+) -> Response[bytes]:
     """The case page: the case, what the user may see of it, and every form of the journey."""
     user, journey, today = desk.user, desk.journey, desk.clock.today()
     personal = (

@@ -10,7 +10,6 @@ from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
-from litestar.plugins.htmx import HTMXTemplate
 
 from coordination.cases import domain as case
 from coordination.cases.queries import Meeting
@@ -94,7 +93,7 @@ class MeetingsController(CaseController):
     @get("/moten/nytt", sync_to_thread=True)
     def new_meeting_form(
         self, case_id: FromPath[str], desk: NamedDependency[CaseDesk]
-    ) -> HTMXTemplate:
+    ) -> Response[bytes]:
         row = desk.personal_case(case_id, "nytt nätverksmöte")
         desk.require_case_worker(row.team_id)
         form = {
@@ -121,7 +120,7 @@ class MeetingsController(CaseController):
     @get("/moten/{meeting_id:str}", sync_to_thread=True)
     def meeting_page(
         self, case_id: FromPath[str], meeting_id: FromPath[str], desk: NamedDependency[CaseDesk]
-    ) -> HTMXTemplate:
+    ) -> Response[bytes]:
         row = desk.personal_case(case_id, "nätverksmöte")
         found = _meeting_for(desk, row, meeting_id)
         form = {

@@ -12,7 +12,7 @@ from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
-from litestar.plugins.htmx import HTMXRequest, HTMXTemplate
+from litestar.plugins.htmx import HTMXRequest
 
 from coordination.cases import domain as case
 from coordination.cases.service import CaseRow
@@ -84,7 +84,7 @@ def plan_extra(desk: CaseDesk, row: CaseRow) -> dict[str, Any]:
 
 def _plan_page(
     desk: CaseDesk, row: CaseRow, form: dict[str, Any], errors: FormErrors
-) -> HTMXTemplate:
+) -> Response[bytes]:
     return form_page(
         "cases/plan_form.html", lambda d, c: {**plan_extra(d, c), "rows": _activity_rows(form)}
     )(desk, row, form, errors)
@@ -145,7 +145,7 @@ class PlanController(CaseController):
     @get("/kartlaggning", sync_to_thread=True)
     def assessment_form(
         self, case_id: FromPath[str], desk: NamedDependency[CaseDesk]
-    ) -> HTMXTemplate:
+    ) -> Response[bytes]:
         row = desk.personal_case(case_id, "kartläggning")
         latest = desk.journey.assessments(case_id)[:1]
         form = {name: latest[0][name] if latest else "" for name, _ in ASSESSMENT_FIELDS}
@@ -163,7 +163,7 @@ class PlanController(CaseController):
         return desk.act(case_id, posted(data), build, _assessment_page, "#kartlaggning")
 
     @get("/plan", sync_to_thread=True)
-    def plan_form(self, case_id: FromPath[str], desk: NamedDependency[CaseDesk]) -> HTMXTemplate:
+    def plan_form(self, case_id: FromPath[str], desk: NamedDependency[CaseDesk]) -> Response[bytes]:
         row = desk.personal_case(case_id, "handlingsplan")
         versions = desk.journey.plan_versions(case_id)
         latest = versions[-1].plan if versions else None
@@ -184,7 +184,7 @@ class PlanController(CaseController):
     @get("/plan/versioner", sync_to_thread=True)
     def plan_versions(
         self, case_id: FromPath[str], request: HTMXRequest, desk: NamedDependency[CaseDesk]
-    ) -> HTMXTemplate:
+    ) -> Response[bytes]:
         row = desk.personal_case(case_id, "handlingsplanens versioner")
         versions = desk.journey.plan_versions(case_id)
         if not versions:
@@ -215,7 +215,7 @@ class PlanController(CaseController):
     @get("/plan/utskrift", sync_to_thread=True)
     def plan_printout(
         self, case_id: FromPath[str], desk: NamedDependency[CaseDesk]
-    ) -> HTMXTemplate:
+    ) -> Response[bytes]:
         row = desk.personal_case(case_id, "handlingsplan för deltagaren")
         versions = desk.journey.plan_versions(case_id)
         if not versions or versions[-1].plan is None:

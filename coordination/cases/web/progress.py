@@ -10,7 +10,6 @@ from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
-from litestar.plugins.htmx import HTMXTemplate
 
 from coordination.cases import domain as case
 from coordination.cases.web.case import CaseController
@@ -89,7 +88,9 @@ class ProgressController(CaseController):
 
 class ClosureController(CaseController):
     @get("/avslut", sync_to_thread=True)
-    def closure_form(self, case_id: FromPath[str], desk: NamedDependency[CaseDesk]) -> HTMXTemplate:
+    def closure_form(
+        self, case_id: FromPath[str], desk: NamedDependency[CaseDesk]
+    ) -> Response[bytes]:
         row = desk.case_for(case_id)
         desk.require_case_worker(row.team_id)
         form = {
@@ -136,7 +137,7 @@ class ClosureController(CaseController):
     @get("/uppfoljning/{months:int}", sync_to_thread=True)
     def follow_up_form(
         self, case_id: FromPath[str], months: FromPath[int], desk: NamedDependency[CaseDesk]
-    ) -> HTMXTemplate:
+    ) -> Response[bytes]:
         row = desk.case_for(case_id)
         desk.require_case_worker(row.team_id)
         form = {"version": str(row.version), "recorded_on": desk.clock.today().isoformat()}

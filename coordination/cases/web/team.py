@@ -7,7 +7,7 @@ from typing import Any
 
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency, Provide
-from litestar.plugins.htmx import HTMXRequest, HTMXTemplate
+from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect
 
 from coordination.cases import domain as case
@@ -64,7 +64,7 @@ class ReferralController(Controller):
     guards = (allowed(access.can_register_referrals, "Din roll får inte ändra ärenden."),)
 
     @get(sync_to_thread=False)
-    def referral_form(self, desk: NamedDependency[CaseDesk]) -> HTMXTemplate:
+    def referral_form(self, desk: NamedDependency[CaseDesk]) -> Response[bytes]:
         return desk.page(
             "cases/referral.html", form={"referral_date": desk.clock.today().isoformat()}
         )
@@ -102,7 +102,7 @@ class AuditController(Controller):
     )
 
     @get(sync_to_thread=True)
-    def audit_page(self, request: HTMXRequest, desk: NamedDependency[CaseDesk]) -> HTMXTemplate:
+    def audit_page(self, request: HTMXRequest, desk: NamedDependency[CaseDesk]) -> Response[bytes]:
         query = request.query_params
         entries = desk.cases.audit_log(
             desk.user.team_id,

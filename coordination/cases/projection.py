@@ -25,7 +25,7 @@ from coordination.cases.tables import (
     case_timeline,
     cases,
 )
-from coordination.shared.vocabulary import ActivityStatus, Stage
+from coordination.shared.vocabulary import ActivityStatus, MeetingStatus, Stage
 
 CASE_STREAM = "case-"
 REMINDER_STREAM = "reminders-"
@@ -56,7 +56,7 @@ class CaseViews:
             if recorded.type not in case_events.EVENT_CLASSES:
                 continue
             case_id = case_id_of(recorded.stream_id)
-            event = case_events.from_data(recorded.type, recorded.data)
+            event = case_events.decode(recorded)
             self._apply(conn, case_id, event)
             self._apply_journey(conn, case_id, event, recorded)
             if recorded.stream_id.startswith(CASE_STREAM):
@@ -77,7 +77,7 @@ class CaseViews:
                 )
             )
 
-    def _apply(self, conn: Connection, case_id: str, event: case.Event) -> None:
+    def _apply(self, conn: Connection, case_id: str, event: case_events.StoredEvent) -> None:
         match event:
             case case.ReferralReceived():
                 conn.execute(
@@ -144,7 +144,11 @@ class CaseViews:
                 self._people(conn, case_id, consent_note=event.consent_note or None)
 
     def _apply_journey(
-        self, conn: Connection, case_id: str, event: case.Event, recorded: events.RecordedEvent
+        self,
+        conn: Connection,
+        case_id: str,
+        event: case_events.StoredEvent,
+        recorded: events.RecordedEvent,
     ) -> None:
         actor = recorded.metadata.get("actor")
         match event:
@@ -223,7 +227,7 @@ class CaseViews:
                         participant_invited=event.participant_invited,
                         others_invited=event.others_invited,
                         agenda=event.agenda,
-                        status="scheduled",
+                        status=MeetingStatus.SCHEDULED,
                         note="",
                         attended_parts="",
                         decisions="",
@@ -238,13 +242,15 @@ class CaseViews:
                     note=f"Flyttat: {event.reason}",
                 )
             case case.MeetingCancelled():
-                self._meeting(conn, event.meeting_id, status="cancelled", note=event.reason)
+                self._meeting(
+                    conn, event.meeting_id, status=MeetingStatus.CANCELLED, note=event.reason
+                )
             case case.MeetingHeld():
                 self._update(conn, case_id, meetings_held=cases.c.meetings_held + 1)
                 self._meeting(
                     conn,
                     event.meeting_id,
-                    status="held",
+                    status=MeetingStatus.HELD,
                     held_on=event.held_on,
                     attended_parts=",".join(event.attended_parts),
                     participant_attended=event.participant_attended,

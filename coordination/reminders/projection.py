@@ -51,7 +51,7 @@ class ReminderViews:
                 continue
             case_id = case_id_of(recorded.stream_id)
             facts = changed.get(case_id) or self._facts(conn, case_id)
-            event = case_events.from_data(recorded.type, recorded.data)
+            event = case_events.decode(recorded)
             recorded_on = recorded.recorded_at.astimezone(TEAM_TIMEZONE).date()
             changed[case_id] = reminders.evolve(facts, event, recorded_on)
         for case_id, facts in changed.items():

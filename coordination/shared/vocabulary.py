@@ -109,6 +109,12 @@ class ActivityStatus(Labelled):
     DROPPED = "dropped", "Avbruten"
 
 
+class MeetingStatus(Labelled):
+    SCHEDULED = "scheduled", "Planerat"
+    HELD = "held", "Hållet"
+    CANCELLED = "cancelled", "Inställt"
+
+
 class MeetingMode(Labelled):
     IN_PERSON = "in_person", "På plats"
     VIDEO = "video", "Video"

@@ -179,7 +179,7 @@ def seed(app: Any, count: int) -> int:
         facts = history(rng, number, team, staff, insats)
         metadata = events.metadata_of(actor=staff[0].id, actor_group=staff[0].part)
         store.append(
-            f"case-{case_id}",
+            case_events.case_stream(case_id),
             0,
             [case_events.new_event(f, f"participant-{case_id}", metadata) for f in facts],
         )

@@ -12,6 +12,13 @@ import events
 from coordination.cases import domain as case
 from coordination.reminders import events as reminder_events
 
+CASE = "case"  # the category of the case streams: one per case, named by the case id
+
+
+def case_stream(case_id: str) -> events.StreamName:
+    return events.StreamName(CASE, case_id)
+
+
 # Any event of a case's streams.
 StoredEvent = case.Event | reminder_events.ReminderEvent
 

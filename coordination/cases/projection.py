@@ -27,14 +27,6 @@ from coordination.cases.tables import (
 )
 from coordination.shared.vocabulary import ActivityStatus, MeetingStatus, Stage
 
-CASE_STREAM = "case-"
-REMINDER_STREAM = "reminders-"
-
-
-def case_id_of(stream_id: str) -> str:
-    """The case a stream belongs to: its own stream, or its reminders' bookkeeping."""
-    return stream_id.removeprefix(CASE_STREAM).removeprefix(REMINDER_STREAM)
-
 
 class CaseViews:
     name = "case_views"
@@ -55,11 +47,12 @@ class CaseViews:
         for recorded in batch:
             if recorded.type not in case_events.EVENT_CLASSES:
                 continue
-            case_id = case_id_of(recorded.stream_id)
+            # the case's own stream or its reminders' bookkeeping: both are named by the case
+            case_id = recorded.stream.id
             event = case_events.decode(recorded)
             self._apply(conn, case_id, event)
             self._apply_journey(conn, case_id, event, recorded)
-            if recorded.stream_id.startswith(CASE_STREAM):
+            if recorded.stream.category == case_events.CASE:
                 conn.execute(
                     cases.update()
                     .where(cases.c.case_id == case_id)

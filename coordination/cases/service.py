@@ -184,7 +184,7 @@ class Cases:
     def _decide_and_append(
         self, actor: User, case_id: str, expected_version: int, command: case.Command
     ) -> int:
-        stream = f"case-{case_id}"
+        stream = case_events.case_stream(case_id)
         recorded = self.store.read_stream(stream)
         if len(recorded) != expected_version:
             raise CaseChanged()

@@ -1,14 +1,22 @@
 """The reminders' own bookkeeping: the stored events of a case's reminders stream.
 
-They live in a stream of their own per case, so that a reminder going out never makes a
-user's open form on the case stale. The class names are the stored type names: they never
-change.
+They live in a stream of their own per case (category `REMINDERS`, named by the case id), so
+that a reminder going out never makes a user's open form on the case stale. The class names
+are the stored type names: they never change.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+
+import events
+
+REMINDERS = "reminders"
+
+
+def reminders_stream(case_id: str) -> events.StreamName:
+    return events.StreamName(REMINDERS, case_id)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,6 @@ from sqlalchemy.engine import Connection
 import events
 from coordination.accounts.tables import insatser
 from coordination.cases import contract as case_events
-from coordination.cases.projection import case_id_of
 from coordination.reminders import domain as reminders
 from coordination.reminders.tables import due_reminders, reminder_facts
 from coordination.shared.clock import TEAM_TIMEZONE
@@ -49,7 +48,7 @@ class ReminderViews:
         for recorded in batch:
             if recorded.type not in case_events.EVENT_CLASSES:
                 continue
-            case_id = case_id_of(recorded.stream_id)
+            case_id = recorded.stream.id  # the case's own stream or its reminders
             facts = changed.get(case_id) or self._facts(conn, case_id)
             event = case_events.decode(recorded)
             recorded_on = recorded.recorded_at.astimezone(TEAM_TIMEZONE).date()

@@ -25,7 +25,6 @@ from sqlalchemy.exc import IntegrityError
 import events
 from coordination.accounts.tables import users
 from coordination.cases import contract as case_events
-from coordination.cases.projection import REMINDER_STREAM
 from coordination.cases.tables import cases
 from coordination.config import Settings, SmtpSettings
 from coordination.reminders import emails
@@ -36,6 +35,7 @@ from coordination.reminders.events import (
     ReminderEvent,
     ReminderSent,
     ReminderSnoozed,
+    reminders_stream,
 )
 from coordination.reminders.projection import ReminderViews
 from coordination.reminders.tables import due_reminders, outbox
@@ -225,7 +225,7 @@ class Reminders:
                 ).scalar()
                 if notified is not False:
                     return False  # sent meanwhile, or no longer due
-                stream = f"{REMINDER_STREAM}{case_id}"
+                stream = reminders_stream(case_id)
                 version = self.store.stream_version(stream, conn)
                 self.store.append(stream, version, [event], conn=conn)
                 if message is not None:
@@ -451,7 +451,7 @@ class Reminders:
         return {}
 
     def _record(self, user: User, case_id: str, fact: ReminderEvent) -> None:
-        stream = f"{REMINDER_STREAM}{case_id}"
+        stream = reminders_stream(case_id)
         for _ in range(5):  # only other bookkeeping can move this stream: just try again
             try:
                 with self.store.transaction() as conn:

@@ -71,10 +71,6 @@ class Meeting:
         return self.status.label
 
 
-def _split(value: str) -> list[str]:
-    return [v for v in value.split(",") if v]
-
-
 def _meeting(row: Any) -> Meeting:
     m = row._mapping
     return Meeting(
@@ -85,14 +81,14 @@ def _meeting(row: Any) -> Meeting:
         minutes=m["minutes"],
         mode=MeetingMode(m["mode"]),
         place=m["place"],
-        invitee_ids=_split(m["invitee_ids"]),
+        invitee_ids=list(m["invitee_ids"]),
         participant_invited=m["participant_invited"],
         others_invited=m["others_invited"],
         agenda=m["agenda"],
         status=MeetingStatus(m["status"]),
         note=m["note"],
         held_on=m["held_on"],
-        attended_parts=[Part(p) for p in _split(m["attended_parts"])],
+        attended_parts=[Part(p) for p in m["attended_parts"]],
         participant_attended=m["participant_attended"],
         decisions=m["decisions"],
     )

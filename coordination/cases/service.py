@@ -128,10 +128,10 @@ def _case_row(row: Any) -> CaseRow:
         gender=m["gender"],
         age_group=m["age_group"],
         education=m["education"],
-        support_sources=[s for s in m["support_sources"].split(",") if s],
+        support_sources=list(m["support_sources"]),
         time_in_support=m["time_in_support"],
         start_date=m["start_date"],
-        consent_parts=[Part(p) for p in m["consent_parts"].split(",") if p],
+        consent_parts=[Part(p) for p in m["consent_parts"]],
         consent_withdrawn=m["consent_withdrawn"],
         coordinator_name=m["coordinator_name"],
         insats_id=m["insats_id"],
@@ -145,7 +145,7 @@ def _case_row(row: Any) -> CaseRow:
         closure_kind=m["closure_kind"],
         closure_reason=m["closure_reason"],
         occupation_at_closure=m["occupation_at_closure"],
-        support_at_closure=[s for s in (m["support_at_closure"] or "").split(",") if s],
+        support_at_closure=list(m["support_at_closure"] or ()),
     )
 
 
@@ -214,10 +214,6 @@ class Cases:
         code: str = "",
     ) -> list[CaseRow]:
         query = _CASE_QUERY.where(cases.c.team_id == team_id)
-        if part is not None:
-            query = query.where(
-                sa.or_(cases.c.from_part == part, cases.c.consent_parts.contains(part.value))
-            )
         if coordinator_id:
             query = query.where(cases.c.coordinator_id == coordinator_id)
         if stage is not None:
@@ -227,6 +223,8 @@ class Cases:
         query = query.order_by(cases.c.referral_date.desc(), cases.c.case_code)
         with self.store.engine.connect() as conn:
             rows = [_case_row(row) for row in conn.execute(query)]
+        if part is not None:  # the part referred the case, or its consent covers the part
+            rows = [r for r in rows if r.from_part is part or part in r.consent_parts]
         upcoming = journey.next_meetings(
             self.store.engine, [r.case_id for r in rows], team_wall_clock()
         )

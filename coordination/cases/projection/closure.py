@@ -26,7 +26,7 @@ def case_closed(
         closure_kind=event.kind,
         closure_reason=event.reason,
         occupation_at_closure=event.occupation,
-        support_at_closure=",".join(event.support_sources),
+        support_at_closure=list(event.support_sources),
     )
     update_people(conn, case_id, next_step=event.next_step or None)
 
@@ -49,7 +49,7 @@ def case_reopened(
         "closed_on": None,
     }
     if row.registration_type == RegistrationType.PERSONAL:
-        values.update(consent_parts=",".join(event.consent_parts), consent_withdrawn=False)
+        values.update(consent_parts=list(event.consent_parts), consent_withdrawn=False)
         update_people(conn, case_id, consent_note=event.consent_note or None)
     update_case(conn, case_id, **values)
 
@@ -64,7 +64,7 @@ def follow_up_recorded(
             months=event.months,
             recorded_on=event.recorded_on,
             occupation=event.occupation,
-            support_sources=",".join(event.support_sources),
+            support_sources=list(event.support_sources),
             in_work_or_studies=event.in_work_or_studies,
             obstacles=event.obstacles,
         )

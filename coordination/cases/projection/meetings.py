@@ -27,13 +27,13 @@ def meeting_scheduled(
             minutes=event.minutes,
             mode=event.mode,
             place=event.place,
-            invitee_ids=",".join(event.invitee_ids),
+            invitee_ids=list(event.invitee_ids),
             participant_invited=event.participant_invited,
             others_invited=event.others_invited,
             agenda=event.agenda,
             status=MeetingStatus.SCHEDULED,
             note="",
-            attended_parts="",
+            attended_parts=[],
             decisions="",
         )
     )
@@ -66,7 +66,7 @@ def meeting_held(
         event.meeting_id,
         status=MeetingStatus.HELD,
         held_on=event.held_on,
-        attended_parts=",".join(event.attended_parts),
+        attended_parts=list(event.attended_parts),
         participant_attended=event.participant_attended,
         decisions=event.decisions,
     )

@@ -25,8 +25,8 @@ def referral_received(
             from_part=event.from_part,
             from_caseworker=event.from_caseworker,
             referral_date=event.referral_date,
-            support_sources="",
-            consent_parts="",
+            support_sources=[],
+            consent_parts=[],
             consent_withdrawn=False,
             last_event_at=sa.func.now(),
         )
@@ -58,12 +58,12 @@ def participant_enrolled(
         gender=event.gender,
         age_group=event.age_group,
         education=event.education,
-        support_sources=",".join(event.support_sources),
+        support_sources=list(event.support_sources),
         time_in_support=event.time_in_support,
         insats_id=event.insats_id,
         coordinator_id=event.coordinator_id,
         start_date=event.start_date,
-        consent_parts=",".join(event.consent_parts),
+        consent_parts=list(event.consent_parts),
         consent_withdrawn=False,
     )
     participant = event.participant
@@ -82,13 +82,13 @@ def participant_enrolled(
 def consent_withdrawn(
     conn: Connection, case_id: str, event: case.ConsentWithdrawn, recorded: events.RecordedEvent
 ) -> None:
-    update_case(conn, case_id, consent_withdrawn=True, consent_parts="")
+    update_case(conn, case_id, consent_withdrawn=True, consent_parts=[])
 
 
 def consent_renewed(
     conn: Connection, case_id: str, event: case.ConsentRenewed, recorded: events.RecordedEvent
 ) -> None:
-    update_case(conn, case_id, consent_withdrawn=False, consent_parts=",".join(event.consent_parts))
+    update_case(conn, case_id, consent_withdrawn=False, consent_parts=list(event.consent_parts))
     update_people(conn, case_id, consent_note=event.consent_note or None)
 
 

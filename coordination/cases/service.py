@@ -21,7 +21,14 @@ from coordination.cases import queries as journey
 from coordination.cases.tables import case_people, case_timeline, cases, read_audit
 from coordination.shared.access import User
 from coordination.shared.clock import team_wall_clock
-from coordination.shared.vocabulary import ClosureKind, ClosureReason, Occupation, Part, Stage
+from coordination.shared.vocabulary import (
+    ClosureKind,
+    ClosureReason,
+    Occupation,
+    Part,
+    RegistrationType,
+    Stage,
+)
 
 # No 0/O, 1/I/L: a code is read aloud and typed by hand.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -51,7 +58,7 @@ class CaseRow:
     from_caseworker: str
     referral_date: date
     accepted_on: date | None
-    registration_type: str | None
+    registration_type: RegistrationType | None
     gender: str | None
     age_group: str | None
     education: str | None
@@ -124,7 +131,9 @@ def _case_row(row: Any) -> CaseRow:
         from_caseworker=m["from_caseworker"],
         referral_date=m["referral_date"],
         accepted_on=m["accepted_on"],
-        registration_type=m["registration_type"],
+        registration_type=RegistrationType(m["registration_type"])
+        if m["registration_type"]
+        else None,
         gender=m["gender"],
         age_group=m["age_group"],
         education=m["education"],

@@ -3,8 +3,8 @@ its timeline read these tables and never replay streams.
 
     __init__.py   CaseViews: each event to its phase's handler, then the case's version and
                   its timeline entry
-    rows.py       the writes the phases share (the case's row, its personal data, an activity,
-                  a meeting) and the shape of a handler
+    rows.py       the writes the phases share (the case's row, its personal data, an entry
+                  of one of its logs, an activity, a meeting) and the shape of a handler
     referral.py   referral, enrolment and consent
     planning.py   assessments, plan versions and activities
     meetings.py   network meetings

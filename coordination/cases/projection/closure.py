@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -10,7 +9,12 @@ from sqlalchemy.engine import Connection
 
 import events
 from coordination.cases import domain as case
-from coordination.cases.projection.rows import Handlers, update_case, update_people
+from coordination.cases.projection.rows import (
+    Handlers,
+    insert_entry,
+    update_case,
+    update_people,
+)
 from coordination.cases.tables import case_after_support, case_assessments, case_follow_ups, cases
 from coordination.shared.vocabulary import RegistrationType, Stage
 
@@ -77,8 +81,15 @@ def after_support_started(
     event: case.AfterSupportStarted,
     recorded: events.RecordedEvent,
 ) -> None:
-    _after_support(
-        conn, recorded, case_id, "started", event.started_on, planned_end=event.planned_end
+    insert_entry(
+        conn,
+        case_after_support,
+        case_id,
+        recorded,
+        kind="started",
+        on=event.started_on,
+        planned_end=event.planned_end,
+        note="",
     )
 
 
@@ -88,34 +99,28 @@ def after_support_contact_logged(
     event: case.AfterSupportContactLogged,
     recorded: events.RecordedEvent,
 ) -> None:
-    _after_support(conn, recorded, case_id, "contact", event.contacted_on, note=event.note)
+    insert_entry(
+        conn,
+        case_after_support,
+        case_id,
+        recorded,
+        kind="contact",
+        on=event.contacted_on,
+        note=event.note,
+    )
 
 
 def after_support_ended(
     conn: Connection, case_id: str, event: case.AfterSupportEnded, recorded: events.RecordedEvent
 ) -> None:
-    _after_support(conn, recorded, case_id, "ended", event.ended_on)
-
-
-def _after_support(
-    conn: Connection,
-    recorded: events.RecordedEvent,
-    case_id: str,
-    kind: str,
-    on: date,
-    planned_end: date | None = None,
-    note: str = "",
-) -> None:
-    conn.execute(
-        case_after_support.insert().values(
-            position=recorded.position,
-            case_id=case_id,
-            kind=kind,
-            on=on,
-            planned_end=planned_end,
-            note=note,
-            actor_id=recorded.metadata.get("actor"),
-        )
+    insert_entry(
+        conn,
+        case_after_support,
+        case_id,
+        recorded,
+        kind="ended",
+        on=event.ended_on,
+        note="",
     )
 
 

@@ -8,7 +8,12 @@ from sqlalchemy.engine import Connection
 
 import events
 from coordination.cases import domain as case
-from coordination.cases.projection.rows import Handlers, update_activity, update_case
+from coordination.cases.projection.rows import (
+    Handlers,
+    insert_entry,
+    update_activity,
+    update_case,
+)
 from coordination.cases.tables import case_activities, case_assessments, case_plans
 from coordination.shared.vocabulary import ActivityStatus, Stage
 
@@ -16,15 +21,8 @@ from coordination.shared.vocabulary import ActivityStatus, Stage
 def assessment_recorded(
     conn: Connection, case_id: str, event: case.AssessmentRecorded, recorded: events.RecordedEvent
 ) -> None:
-    conn.execute(
-        case_assessments.insert().values(
-            position=recorded.position,
-            case_id=case_id,
-            actor_id=recorded.metadata.get("actor"),
-            **{f: getattr(event, f) for f in case.ASSESSMENT_TEXTS},
-            recorded_on=event.recorded_on,
-        )
-    )
+    texts = {name: getattr(event, name) for name in case.ASSESSMENT_TEXTS}
+    insert_entry(conn, case_assessments, case_id, recorded, recorded_on=event.recorded_on, **texts)
     update_case(conn, case_id, stage=Stage.PLANNING, only_from=Stage.ENROLLED)
 
 

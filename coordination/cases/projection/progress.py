@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -10,14 +9,24 @@ from sqlalchemy.engine import Connection
 
 import events
 from coordination.cases import domain as case
-from coordination.cases.projection.rows import Handlers, update_case
+from coordination.cases.projection.rows import Handlers, insert_entry, update_case
 from coordination.cases.tables import case_steps, cases
 
 
 def step_recorded(
     conn: Connection, case_id: str, event: case.StepRecorded, recorded: events.RecordedEvent
 ) -> None:
-    _step(conn, recorded, case_id, "step", event.recorded_on, event.to_level, None, event.evidence)
+    insert_entry(
+        conn,
+        case_steps,
+        case_id,
+        recorded,
+        kind="step",
+        recorded_on=event.recorded_on,
+        level=event.to_level,
+        phase=None,
+        text=event.evidence,
+    )
     # for the statistics: the highest level reached, and whether any step went up
     highest = sa.case((cases.c.max_level > event.to_level, cases.c.max_level), else_=event.to_level)
     update_case(
@@ -36,15 +45,16 @@ def self_assessment_recorded(
     event: case.SelfAssessmentRecorded,
     recorded: events.RecordedEvent,
 ) -> None:
-    _step(
+    insert_entry(
         conn,
-        recorded,
+        case_steps,
         case_id,
-        "self_assessment",
-        event.recorded_on,
-        event.score,
-        event.phase,
-        event.note,
+        recorded,
+        kind="self_assessment",
+        recorded_on=event.recorded_on,
+        level=event.score,
+        phase=event.phase,
+        text=event.note,
     )
 
 
@@ -55,30 +65,6 @@ def case_handed_over(
     if event.part is None:
         values["coordinator_id"] = event.to_id
     update_case(conn, case_id, **values)
-
-
-def _step(
-    conn: Connection,
-    recorded: events.RecordedEvent,
-    case_id: str,
-    kind: str,
-    recorded_on: date,
-    level: int,
-    phase: str | None,
-    text: str,
-) -> None:
-    conn.execute(
-        case_steps.insert().values(
-            position=recorded.position,
-            case_id=case_id,
-            kind=kind,
-            recorded_on=recorded_on,
-            level=level,
-            phase=phase,
-            text=text,
-            actor_id=recorded.metadata.get("actor"),
-        )
-    )
 
 
 HANDLERS: Handlers = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 import events
@@ -25,6 +26,25 @@ def update_case(
     if only_from is not None:
         query = query.where(cases.c.stage == only_from)
     conn.execute(query.values(**values))
+
+
+def insert_entry(
+    conn: Connection,
+    table: sa.Table,
+    case_id: str,
+    recorded: events.RecordedEvent,
+    **values: Any,
+) -> None:
+    """A row of one of the case's logs (assessments, steps, after-support), keyed by the
+    event's position, with who recorded it."""
+    conn.execute(
+        table.insert().values(
+            position=recorded.position,
+            case_id=case_id,
+            actor_id=recorded.metadata.get("actor"),
+            **values,
+        )
+    )
 
 
 def update_people(conn: Connection, case_id: str, **values: Any) -> None:

@@ -201,7 +201,7 @@ def seed(services: Services, count: int, coordinators: int = 1) -> int:
         facts = history(rng, number, team, [lead, *caseworkers], insats)
         metadata = events.metadata_of(actor=lead.id, actor_group=lead.part)
         store.append(
-            f"case-{case_id}",
+            case_events.case_stream(case_id),
             0,
             [case_events.new_event(f, f"participant-{case_id}", metadata) for f in facts],
         )

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from coordination.accounts.insatser import Insatser
 from coordination.accounts.service import Accounts
+from coordination.cases import contract as case_events
 from coordination.cases import domain as case
 from coordination.cases.service import Cases
 from coordination.shared.access import User
@@ -120,7 +121,12 @@ def _demo_case(
     )
 
     def run(command: case.Command) -> None:
-        cases.execute(coordinator, case_id, cases.store.stream_version(f"case-{case_id}"), command)
+        cases.execute(
+            coordinator,
+            case_id,
+            cases.store.stream_version(case_events.case_stream(case_id)),
+            command,
+        )
 
     if stage == 0:
         return

@@ -1,5 +1,15 @@
 """An event-sourcing kernel: an append-only event store on SQLite and PostgreSQL with
-projections, upcasting of old payloads and per-subject encryption of personal data."""
+projections, upcasting of old payloads and per-subject encryption of personal data.
+
+    store.py        EventStore: append with an expected version, read a stream, a category
+                    or everything in global order; inline projections; erasure
+    streams.py      StreamName: a stream's category and id, stored as "category-id"
+    types.py        NewEvent, RecordedEvent, the registry of event types and upcasting
+    crypto.py       the keyring: a key per data subject, wrapped under the master key
+    projections.py  the Projection protocol
+    schema.py       the kernel's tables; engine.py and migrate.py create and migrate them
+    errors.py       what the store raises
+"""
 
 from events.crypto import Keyring, generate_master_key
 from events.engine import create_engine
@@ -16,6 +26,7 @@ from events.errors import (
 from events.migrate import upgrade
 from events.projections import Projection
 from events.store import AppendResult, EventStore, metadata_of
+from events.streams import StreamName
 from events.types import ERASED, Erased, EventType, EventTypes, NewEvent, RecordedEvent
 
 __all__ = [
@@ -34,6 +45,7 @@ __all__ = [
     "PartialRetryError",
     "Projection",
     "RecordedEvent",
+    "StreamName",
     "SubjectForgottenError",
     "UnknownEventTypeError",
     "WrongMasterKeyError",

@@ -26,6 +26,7 @@ from events.errors import (
 from events.projections import Projection
 from events.schema import checkpoints_table as checkpoints
 from events.schema import events_table as events
+from events.streams import SEPARATOR, StreamName, check_category
 from events.types import ERASED, EventTypes, NewEvent, RecordedEvent
 
 # Key of the PostgreSQL advisory lock that serialises writers. Holding it from before the
@@ -34,6 +35,9 @@ from events.types import ERASED, EventTypes, NewEvent, RecordedEvent
 WRITER_LOCK_KEY = 0x5A4D_0001
 
 Clock = Callable[[], datetime]
+
+# A stream is named by its stored string or by its category and id.
+Stream = str | StreamName
 
 
 def utc_now() -> datetime:
@@ -143,7 +147,7 @@ class EventStore:
 
     def append(
         self,
-        stream_id: str,
+        stream: Stream,
         expected_version: int,
         new_events: Sequence[NewEvent],
         conn: Connection | None = None,
@@ -156,6 +160,7 @@ class EventStore:
         """
         if not new_events:
             raise ValueError("nothing to append")
+        stream_id = str(stream)
         if conn is not None:
             return self._append(
                 conn, conn.connection.driver_connection, stream_id, expected_version, new_events
@@ -364,10 +369,10 @@ class EventStore:
 
     # -- reading -------------------------------------------------------------------------
 
-    def stream_version(self, stream_id: str, conn: Connection | None = None) -> int:
+    def stream_version(self, stream: Stream, conn: Connection | None = None) -> int:
         """The stream's version; pass the connection of a `transaction()` to read it there."""
         query = sa.select(sa.func.max(events.c.stream_version)).where(
-            events.c.stream_id == stream_id
+            events.c.stream_id == str(stream)
         )
         if conn is not None:
             return int(conn.execute(query).scalar() or 0)
@@ -375,11 +380,11 @@ class EventStore:
             return int(own.execute(query).scalar() or 0)
 
     def read_stream(
-        self, stream_id: str, from_version: int = 1, conn: Connection | None = None
+        self, stream: Stream, from_version: int = 1, conn: Connection | None = None
     ) -> list[RecordedEvent]:
         query = (
             sa.select(*_ROW_COLUMNS)
-            .where(events.c.stream_id == stream_id, events.c.stream_version >= from_version)
+            .where(events.c.stream_id == str(stream), events.c.stream_version >= from_version)
             .order_by(events.c.stream_version)
         )
         if conn is not None:
@@ -392,10 +397,21 @@ class EventStore:
     ) -> Iterator[RecordedEvent]:
         """Events after `from_position` in global order (optionally only of `types`),
         read in batches of `batch_size`, each batch in its own short transaction."""
-        position = from_position
+        return self._read_from(from_position, types, None)
+
+    def read_category(
+        self, category: str, from_position: int = 0, types: Collection[str] | None = None
+    ) -> Iterator[RecordedEvent]:
+        """The events of every stream of `category` after `from_position`, in global order
+        (optionally only of `types`), read in batches like `read_all`."""
+        return self._read_from(from_position, types, check_category(category))
+
+    def _read_from(
+        self, position: int, types: Collection[str] | None, category: str | None
+    ) -> Iterator[RecordedEvent]:
         while True:
             with self.engine.connect() as conn:
-                batch = self._read_batch(conn, position, types)
+                batch = self._read_batch(conn, position, types, category=category)
             if not batch:
                 return
             yield from batch
@@ -407,10 +423,15 @@ class EventStore:
         after: int,
         types: Collection[str] | None = None,
         up_to: int | None = None,
+        category: str | None = None,
     ) -> list[RecordedEvent]:
         query = sa.select(*_ROW_COLUMNS).where(events.c.position > after)
         if types is not None:
             query = query.where(events.c.type.in_(list(types)))
+        if category is not None:
+            # An exact prefix on both backends (SQLite's LIKE ignores case).
+            prefix = f"{category}{SEPARATOR}"
+            query = query.where(sa.func.substr(events.c.stream_id, 1, len(prefix)) == prefix)
         if up_to is not None:
             query = query.where(events.c.position <= up_to)
         query = query.order_by(events.c.position).limit(self.batch_size)

@@ -9,6 +9,7 @@ from typing import Any, Final
 from uuid import UUID, uuid4
 
 from events.errors import MissingUpcasterError, UnknownEventTypeError
+from events.streams import StreamName
 
 JSONDict = dict[str, Any]
 Upcaster = Callable[[JSONDict], JSONDict]
@@ -67,6 +68,11 @@ class RecordedEvent:
     metadata: Mapping[str, Any]
     subject: str | None
     recorded_at: datetime
+
+    @property
+    def stream(self) -> StreamName:
+        """The stream's category and id; ValueError when its name has no category."""
+        return StreamName.parse(self.stream_id)
 
 
 @dataclass(frozen=True, slots=True)

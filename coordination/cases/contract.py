@@ -1,16 +1,28 @@
-"""The case's events in the store: their registration, and conversion to and from JSON."""
+"""The events of a case's streams in the store: their registration, and conversion to and from
+JSON. A case has two streams: its own (the journey) and its reminders' bookkeeping."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from cattrs.preconf.json import make_converter
 
 import events
 from coordination.cases import domain as case
+from coordination.reminders import events as reminder_events
 
-EVENT_CLASSES: dict[str, type[case.Event]] = {
+CASE = "case"  # the category of the case streams: one per case, named by the case id
+
+
+def case_stream(case_id: str) -> events.StreamName:
+    return events.StreamName(CASE, case_id)
+
+
+# Any event of a case's streams.
+StoredEvent = case.Event | reminder_events.ReminderEvent
+
+CASE_EVENT_CLASSES: dict[str, type[case.Event]] = {
     cls.__name__: cls
     for cls in (
         case.ReferralReceived,
@@ -38,11 +50,22 @@ EVENT_CLASSES: dict[str, type[case.Event]] = {
         case.AfterSupportStarted,
         case.AfterSupportContactLogged,
         case.AfterSupportEnded,
-        case.ReminderSent,
-        case.ReminderDone,
-        case.ReminderSnoozed,
     )
 }
+
+EVENT_CLASSES: dict[str, type[StoredEvent]] = {
+    **CASE_EVENT_CLASSES,
+    **{
+        cls.__name__: cls
+        for cls in (
+            reminder_events.ReminderSent,
+            reminder_events.ReminderDone,
+            reminder_events.ReminderSnoozed,
+        )
+    },
+}
+
+T = TypeVar("T")
 
 # Personal fields holding a structure rather than text: erased, they read as None.
 _STRUCTURED = frozenset({"participant", "plan"})
@@ -57,14 +80,22 @@ def event_types() -> events.EventTypes:
     return types
 
 
-def to_data(event: case.Event) -> dict[str, Any]:
+def to_data(event: StoredEvent) -> dict[str, Any]:
     data: dict[str, Any] = _converter.unstructure(event)
     return data
 
 
 def from_data(event_type: str, data: Mapping[str, Any]) -> case.Event:
-    """The typed event; a personal field erased from the log reads as empty."""
-    cls = EVENT_CLASSES[event_type]
+    """The typed event of a case stream; a personal field erased from the log reads as empty."""
+    return _structure(CASE_EVENT_CLASSES[event_type], data)
+
+
+def decode(recorded: events.RecordedEvent) -> StoredEvent:
+    """The typed event of any of a case's streams."""
+    return _structure(EVENT_CLASSES[recorded.type], recorded.data)
+
+
+def _structure(cls: type[T], data: Mapping[str, Any]) -> T:
     readable = {
         key: (None if key in _STRUCTURED else "") if value is events.ERASED else value
         for key, value in data.items()
@@ -72,5 +103,5 @@ def from_data(event_type: str, data: Mapping[str, Any]) -> case.Event:
     return _converter.structure(readable, cls)
 
 
-def new_event(event: case.Event, subject: str, metadata: Mapping[str, str]) -> events.NewEvent:
+def new_event(event: StoredEvent, subject: str, metadata: Mapping[str, str]) -> events.NewEvent:
     return events.NewEvent(type(event).__name__, to_data(event), subject=subject, metadata=metadata)

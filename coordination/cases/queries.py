@@ -28,7 +28,7 @@ from coordination.cases.tables import (
     case_steps,
     cases,
 )
-from coordination.shared.vocabulary import ActivityStatus, MeetingMode, Part
+from coordination.shared.vocabulary import ActivityStatus, MeetingMode, MeetingStatus, Part
 
 _converter = make_converter()
 
@@ -55,7 +55,7 @@ class Meeting:
     participant_invited: bool
     others_invited: str
     agenda: str
-    status: str
+    status: MeetingStatus
     note: str
     held_on: date | None
     attended_parts: list[Part]
@@ -68,11 +68,7 @@ class Meeting:
 
     @property
     def status_label(self) -> str:
-        return {"scheduled": "Planerat", "held": "Hållet", "cancelled": "Inställt"}[self.status]
-
-
-def _split(value: str) -> list[str]:
-    return [v for v in value.split(",") if v]
+        return self.status.label
 
 
 def _meeting(row: Any) -> Meeting:
@@ -85,14 +81,14 @@ def _meeting(row: Any) -> Meeting:
         minutes=m["minutes"],
         mode=MeetingMode(m["mode"]),
         place=m["place"],
-        invitee_ids=_split(m["invitee_ids"]),
+        invitee_ids=list(m["invitee_ids"]),
         participant_invited=m["participant_invited"],
         others_invited=m["others_invited"],
         agenda=m["agenda"],
-        status=m["status"],
+        status=MeetingStatus(m["status"]),
         note=m["note"],
         held_on=m["held_on"],
-        attended_parts=[Part(p) for p in _split(m["attended_parts"])],
+        attended_parts=[Part(p) for p in m["attended_parts"]],
         participant_attended=m["participant_attended"],
         decisions=m["decisions"],
     )
@@ -180,7 +176,7 @@ class CaseQueries:
         """The team's meetings that are not cancelled and start in [start, end)."""
         query = _MEETINGS.where(
             case_meetings.c.team_id == team_id,
-            case_meetings.c.status != "cancelled",
+            case_meetings.c.status != MeetingStatus.CANCELLED,
             case_meetings.c.starts_at >= start,
             case_meetings.c.starts_at < end,
         ).order_by(case_meetings.c.starts_at)
@@ -195,7 +191,7 @@ class CaseQueries:
             sa.select(case_meetings.c.case_id, sa.func.min(case_meetings.c.starts_at))
             .where(
                 case_meetings.c.case_id.in_(case_ids),
-                case_meetings.c.status == "scheduled",
+                case_meetings.c.status == MeetingStatus.SCHEDULED,
                 case_meetings.c.starts_at >= now,
             )
             .group_by(case_meetings.c.case_id)

@@ -21,7 +21,14 @@ from coordination.cases.queries import CaseQueries
 from coordination.cases.tables import case_people, case_timeline, cases, read_audit
 from coordination.shared.access import User
 from coordination.shared.clock import Clock
-from coordination.shared.vocabulary import ClosureKind, ClosureReason, Occupation, Part, Stage
+from coordination.shared.vocabulary import (
+    ClosureKind,
+    ClosureReason,
+    Occupation,
+    Part,
+    RegistrationType,
+    Stage,
+)
 
 # No 0/O, 1/I/L: a code is read aloud and typed by hand.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -51,7 +58,7 @@ class CaseRow:
     from_caseworker: str
     referral_date: date
     accepted_on: date | None
-    registration_type: str | None
+    registration_type: RegistrationType | None
     gender: str | None
     age_group: str | None
     education: str | None
@@ -124,14 +131,16 @@ def _case_row(row: Any) -> CaseRow:
         from_caseworker=m["from_caseworker"],
         referral_date=m["referral_date"],
         accepted_on=m["accepted_on"],
-        registration_type=m["registration_type"],
+        registration_type=RegistrationType(m["registration_type"])
+        if m["registration_type"]
+        else None,
         gender=m["gender"],
         age_group=m["age_group"],
         education=m["education"],
-        support_sources=[s for s in m["support_sources"].split(",") if s],
+        support_sources=list(m["support_sources"]),
         time_in_support=m["time_in_support"],
         start_date=m["start_date"],
-        consent_parts=[Part(p) for p in m["consent_parts"].split(",") if p],
+        consent_parts=[Part(p) for p in m["consent_parts"]],
         consent_withdrawn=m["consent_withdrawn"],
         coordinator_name=m["coordinator_name"],
         insats_id=m["insats_id"],
@@ -145,7 +154,7 @@ def _case_row(row: Any) -> CaseRow:
         closure_kind=m["closure_kind"],
         closure_reason=m["closure_reason"],
         occupation_at_closure=m["occupation_at_closure"],
-        support_at_closure=[s for s in (m["support_at_closure"] or "").split(",") if s],
+        support_at_closure=list(m["support_at_closure"] or ()),
     )
 
 
@@ -188,7 +197,7 @@ class Cases:
     def _decide_and_append(
         self, actor: User, case_id: str, expected_version: int, command: case.Command
     ) -> int:
-        stream = f"case-{case_id}"
+        stream = case_events.case_stream(case_id)
         recorded = self.store.read_stream(stream)
         if len(recorded) != expected_version:
             raise CaseChanged()
@@ -218,10 +227,6 @@ class Cases:
         code: str = "",
     ) -> list[CaseRow]:
         query = _CASE_QUERY.where(cases.c.team_id == team_id)
-        if part is not None:
-            query = query.where(
-                sa.or_(cases.c.from_part == part, cases.c.consent_parts.contains(part.value))
-            )
         if coordinator_id:
             query = query.where(cases.c.coordinator_id == coordinator_id)
         if stage is not None:
@@ -231,6 +236,8 @@ class Cases:
         query = query.order_by(cases.c.referral_date.desc(), cases.c.case_code)
         with self.store.engine.connect() as conn:
             rows = [_case_row(row) for row in conn.execute(query)]
+        if part is not None:  # the part referred the case, or its consent covers the part
+            rows = [r for r in rows if r.from_part is part or part in r.consent_parts]
         upcoming = self.journey.next_meetings([r.case_id for r in rows], self.clock.wall_clock())
         return [replace(r, next_meeting_at=upcoming.get(r.case_id)) for r in rows]
 

@@ -1,4 +1,6 @@
-"""Read models of cases (kept by the case projection) and the read audit."""
+"""Read models of cases (kept by the case projection) and the read audit.
+
+A list in a read model (support sources, consent parts, invitees) is a JSON array of codes."""
 
 from __future__ import annotations
 
@@ -36,12 +38,12 @@ cases = sa.Table(
     sa.Column("gender", sa.String(10), nullable=True),
     sa.Column("age_group", sa.String(10), nullable=True),
     sa.Column("education", sa.String(40), nullable=True),
-    sa.Column("support_sources", sa.String(400), nullable=False, default=""),
+    sa.Column("support_sources", sa.JSON, nullable=False),
     sa.Column("time_in_support", sa.String(10), nullable=True),
     sa.Column("insats_id", sa.String(36), nullable=True),
     sa.Column("coordinator_id", sa.String(36), nullable=True),
     sa.Column("start_date", sa.Date, nullable=True),
-    sa.Column("consent_parts", sa.String(100), nullable=False, default=""),
+    sa.Column("consent_parts", sa.JSON, nullable=False),
     sa.Column("consent_withdrawn", sa.Boolean, nullable=False, default=False),
     sa.Column("last_event_at", UTCDateTime, nullable=False),
     sa.Column("plan_version", sa.Integer, nullable=False, server_default="0"),
@@ -52,7 +54,7 @@ cases = sa.Table(
     sa.Column("closure_kind", sa.String(20), nullable=True),
     sa.Column("closure_reason", sa.String(40), nullable=True),
     sa.Column("occupation_at_closure", sa.String(40), nullable=True),
-    sa.Column("support_at_closure", sa.String(400), nullable=True),
+    sa.Column("support_at_closure", sa.JSON(none_as_null=True), nullable=True),
     # for the statistics: the highest step reached, any step up, meetings held
     sa.Column("max_level", sa.Integer, nullable=True),
     sa.Column("stepped_up", sa.Boolean, nullable=False, server_default=sa.false()),
@@ -150,14 +152,14 @@ case_meetings = sa.Table(
     sa.Column("minutes", sa.Integer, nullable=False),
     sa.Column("mode", sa.String(20), nullable=False),
     sa.Column("place", sa.Text, nullable=False),
-    sa.Column("invitee_ids", sa.Text, nullable=False),
+    sa.Column("invitee_ids", sa.JSON, nullable=False),
     sa.Column("participant_invited", sa.Boolean, nullable=False),
     sa.Column("others_invited", sa.Text, nullable=False),
     sa.Column("agenda", sa.Text, nullable=False),
     sa.Column("status", sa.String(20), nullable=False),
     sa.Column("note", sa.Text, nullable=False),
     sa.Column("held_on", sa.Date, nullable=True),
-    sa.Column("attended_parts", sa.String(100), nullable=False),
+    sa.Column("attended_parts", sa.JSON, nullable=False),
     sa.Column("participant_attended", sa.Boolean, nullable=True),
     sa.Column("decisions", sa.Text, nullable=False),
 )
@@ -185,7 +187,7 @@ case_follow_ups = sa.Table(
     sa.Column("months", sa.Integer, nullable=False),
     sa.Column("recorded_on", sa.Date, nullable=False),
     sa.Column("occupation", sa.String(40), nullable=False),
-    sa.Column("support_sources", sa.String(400), nullable=False),
+    sa.Column("support_sources", sa.JSON, nullable=False),
     sa.Column("in_work_or_studies", sa.Boolean, nullable=False),
     sa.Column("obstacles", sa.Text, nullable=False),
 )

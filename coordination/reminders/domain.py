@@ -15,26 +15,19 @@ from datetime import date, datetime, timedelta
 from dateutil.relativedelta import relativedelta
 
 from coordination.cases import domain as case
+from coordination.reminders.events import (
+    ReminderDone,
+    ReminderEvent,
+    ReminderSent,
+    ReminderSnoozed,
+)
 from coordination.shared.vocabulary import (
     WORK_OR_STUDIES,
     ActivityStatus,
-    Labelled,
+    MeetingStatus,
     RegistrationType,
+    ReminderKind,
 )
-
-
-class ReminderKind(Labelled):
-    FOLLOW_UP = "follow_up", "Uppföljning efter avslut"
-    AFTER_SUPPORT_START = "after_support_start", "Starta efterstöd"
-    AFTER_SUPPORT_CHECK_IN = "after_support_check_in", "Kontakt under efterstöd"
-    AFTER_SUPPORT_END = "after_support_end", "Efterstödet slutar"
-    MEETING_SOON = "meeting_soon", "Nätverksmöte snart"
-    MEETING_UNRECORDED = "meeting_unrecorded", "Registrera nätverksmötet"
-    PLAN_REVIEW = "plan_review", "Följ upp handlingsplanen"
-    ACTIVITY_DUE = "activity_due", "Aktivitet ska vara klar"
-    WHAT_NEXT = "what_next", "Vad händer sedan?"
-    STALE_CASE = "stale_case", "Inget har hänt i ärendet"
-    CONSENT_REVIEW = "consent_review", "Se över samtycket"
 
 
 @dataclass(frozen=True)
@@ -71,7 +64,7 @@ class ActivityFacts:
 class MeetingFacts:
     starts_at: datetime
     invitee_ids: tuple[str, ...]
-    status: str
+    status: MeetingStatus
 
 
 @dataclass(frozen=True)
@@ -101,10 +94,10 @@ class Facts:
 
 
 # Events that are the reminders' own bookkeeping: they do not make a case less stale.
-BOOKKEEPING = (case.ReminderSent, case.ReminderDone, case.ReminderSnoozed)
+BOOKKEEPING = (ReminderSent, ReminderDone, ReminderSnoozed)
 
 
-def evolve(facts: Facts, event: case.Event, recorded_on: date) -> Facts:
+def evolve(facts: Facts, event: case.Event | ReminderEvent, recorded_on: date) -> Facts:
     if not isinstance(event, BOOKKEEPING):
         facts = replace(facts, last_event_on=recorded_on)
     match event:
@@ -135,14 +128,14 @@ def evolve(facts: Facts, event: case.Event, recorded_on: date) -> Facts:
         case case.ActivityCompleted() | case.ActivityDropped():
             return _close_activity(facts, event.activity_id)
         case case.MeetingScheduled():
-            meeting = MeetingFacts(event.starts_at, event.invitee_ids, "scheduled")
+            meeting = MeetingFacts(event.starts_at, event.invitee_ids, MeetingStatus.SCHEDULED)
             return replace(facts, meetings={**facts.meetings, event.meeting_id: meeting})
         case case.MeetingMoved():
             return _with_meeting(facts, event.meeting_id, starts_at=event.starts_at)
         case case.MeetingCancelled():
-            return _with_meeting(facts, event.meeting_id, status="cancelled")
+            return _with_meeting(facts, event.meeting_id, status=MeetingStatus.CANCELLED)
         case case.MeetingHeld():
-            return _with_meeting(facts, event.meeting_id, status="held")
+            return _with_meeting(facts, event.meeting_id, status=MeetingStatus.HELD)
         case case.CaseHandedOver():
             if event.part is None:
                 return replace(facts, coordinator_id=event.to_id)
@@ -179,11 +172,11 @@ def evolve(facts: Facts, event: case.Event, recorded_on: date) -> Facts:
             return replace(facts, last_contact_on=event.contacted_on)
         case case.AfterSupportEnded():
             return replace(facts, after_support_ended=event.ended_on)
-        case case.ReminderSent():
+        case ReminderSent():
             return replace(facts, notified=facts.notified | {event.key})
-        case case.ReminderDone():
+        case ReminderDone():
             return replace(facts, done=facts.done | {event.key})
-        case case.ReminderSnoozed():
+        case ReminderSnoozed():
             return replace(facts, snoozed={**facts.snoozed, event.key: event.until})
     return facts
 
@@ -251,7 +244,7 @@ def _open_case_reminders(
     for meeting_id, meeting in facts.meetings.items():
         day = meeting.starts_at.date()
         stamp = meeting.starts_at.isoformat(timespec="minutes")
-        if meeting.status == "scheduled":
+        if meeting.status is MeetingStatus.SCHEDULED:
             notice = working_days_before(day, timings.meeting_notice_working_days, is_working_day)
             reminders.extend(
                 Due(
@@ -295,7 +288,7 @@ def _open_case_reminders(
         )
     # The plan ends with its last open activity or scheduled meeting; nothing after is a gap.
     ends = [a.due_on for a in open_activities.values()] + [
-        m.starts_at.date() for m in facts.meetings.values() if m.status == "scheduled"
+        m.starts_at.date() for m in facts.meetings.values() if m.status is MeetingStatus.SCHEDULED
     ]
     if ends:
         end = max(ends)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from coordination.reminders.domain import ReminderKind
+from coordination.shared.vocabulary import ReminderKind
 
 FOOTER = (
     "\n\nDu får det här mejlet från Samordna. Under Mina inställningar väljer du om "

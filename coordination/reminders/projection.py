@@ -18,7 +18,6 @@ from sqlalchemy.engine import Connection
 import events
 from coordination.accounts.tables import insatser
 from coordination.cases import contract as case_events
-from coordination.cases.projection import case_id_of
 from coordination.reminders import domain as reminders
 from coordination.reminders.tables import due_reminders, reminder_facts
 from coordination.shared.clock import TEAM_TIMEZONE
@@ -49,9 +48,9 @@ class ReminderViews:
         for recorded in batch:
             if recorded.type not in case_events.EVENT_CLASSES:
                 continue
-            case_id = case_id_of(recorded.stream_id)
+            case_id = recorded.stream.id  # the case's own stream or its reminders
             facts = changed.get(case_id) or self._facts(conn, case_id)
-            event = case_events.from_data(recorded.type, recorded.data)
+            event = case_events.decode(recorded)
             recorded_on = recorded.recorded_at.astimezone(TEAM_TIMEZONE).date()
             changed[case_id] = reminders.evolve(facts, event, recorded_on)
         for case_id, facts in changed.items():

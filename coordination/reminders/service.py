@@ -25,18 +25,21 @@ from sqlalchemy.exc import IntegrityError
 import events
 from coordination.accounts.tables import users
 from coordination.cases import contract as case_events
-from coordination.cases import domain as case
-from coordination.cases.projection import REMINDER_STREAM
 from coordination.cases.tables import cases
 from coordination.config import Settings, SmtpSettings
 from coordination.reminders import emails
-from coordination.reminders.domain import ReminderKind
 from coordination.reminders.emails import DueItem
+from coordination.reminders.events import (
+    ReminderDone,
+    ReminderEvent,
+    ReminderSent,
+    ReminderSnoozed,
+)
 from coordination.reminders.projection import ReminderViews
 from coordination.reminders.tables import due_reminders, outbox
 from coordination.shared.access import User
 from coordination.shared.clock import TEAM_TIMEZONE, Clock
-from coordination.shared.vocabulary import Role
+from coordination.shared.vocabulary import ReminderKind, Role
 
 log = logging.getLogger("samordna.reminders")
 SYSTEM_ACTOR = "samordna"  # the actor of what the service itself records
@@ -93,7 +96,7 @@ class Message:
     case_id: str | None = None
 
 
-def _bookkeeping(case_id: str, fact: case.Event, user: User | None) -> events.NewEvent:
+def _bookkeeping(case_id: str, fact: ReminderEvent, user: User | None) -> events.NewEvent:
     metadata = events.metadata_of(
         actor=user.id if user else SYSTEM_ACTOR,
         actor_group=user.part if user else None,
@@ -130,6 +133,14 @@ class Sender:
             if self.smtp.username:
                 server.login(self.smtp.username, self.smtp.password)
             server.send_message(message)
+
+
+# The reminders' bookkeeping of a case: a stream of its own, named by the case id.
+REMINDERS = "reminders"
+
+
+def reminders_stream(case_id: str) -> events.StreamName:
+    return events.StreamName(REMINDERS, case_id)
 
 
 SYSTEM_CLOCK = Clock()
@@ -213,7 +224,7 @@ class Reminders:
     ) -> bool:
         """Append ReminderSent and (when there is one) put the message in the outbox, in one
         transaction. False when another instance got there first."""
-        event = _bookkeeping(case_id, case.ReminderSent(key, kind, recipient_id, channel), None)
+        event = _bookkeeping(case_id, ReminderSent(key, kind, recipient_id, channel), None)
         try:
             with self.store.transaction() as conn:
                 notified = conn.execute(
@@ -223,7 +234,7 @@ class Reminders:
                 ).scalar()
                 if notified is not False:
                     return False  # sent meanwhile, or no longer due
-                stream = f"{REMINDER_STREAM}{case_id}"
+                stream = reminders_stream(case_id)
                 version = self.store.stream_version(stream, conn)
                 self.store.append(stream, version, [event], conn=conn)
                 if message is not None:
@@ -439,17 +450,17 @@ class Reminders:
     # -- what users do with their reminders ------------------------------------------------
 
     def mark_done(self, user: User, case_id: str, key: str) -> None:
-        self._record(user, case_id, case.ReminderDone(key, user.id))
+        self._record(user, case_id, ReminderDone(key, user.id))
 
     def snooze(self, user: User, case_id: str, key: str, until: date) -> dict[str, str]:
         """Field errors, or an empty dict when the reminder now waits until `until`."""
         if until <= self.clock().astimezone(TEAM_TIMEZONE).date():
             return {"until": "Välj en dag efter i dag."}
-        self._record(user, case_id, case.ReminderSnoozed(key, until))
+        self._record(user, case_id, ReminderSnoozed(key, until))
         return {}
 
-    def _record(self, user: User, case_id: str, fact: case.Event) -> None:
-        stream = f"{REMINDER_STREAM}{case_id}"
+    def _record(self, user: User, case_id: str, fact: ReminderEvent) -> None:
+        stream = reminders_stream(case_id)
         for _ in range(5):  # only other bookkeeping can move this stream: just try again
             try:
                 with self.store.transaction() as conn:

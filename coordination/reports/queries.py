@@ -35,8 +35,8 @@ ACTIVE = (Stage.ENROLLED, Stage.PLANNING, Stage.ONGOING)
 STALE_AFTER = timedelta(days=30)
 
 
-def _sources(value: str | None) -> frozenset[SupportSource]:
-    return frozenset(SupportSource(s) for s in (value or "").split(",") if s)
+def _sources(value: Sequence[str] | None) -> frozenset[SupportSource]:
+    return frozenset(SupportSource(s) for s in value or ())
 
 
 # -- caseload ------------------------------------------------------------------------------
@@ -268,7 +268,7 @@ class Reports:
                 load.days_since_last_event = max(load.days_since_last_event, idle.days)
                 load.stale += idle >= STALE_AFTER
             load.overdue = overdue.get(person, 0)
-            load.meetings_this_week = sum(person in invitees.split(",") for invitees in week)
+            load.meetings_this_week = sum(person in invitees for invitees in week)
         return list(loads.values())
 
     def case_list(self, case_ids: set[str]) -> list[dict[str, Any]]:
@@ -336,8 +336,8 @@ class Reports:
             found = vocabulary.parse(value or "")
             return str(found.label) if found else ""
 
-        def labels(vocabulary: Any, values: str | None) -> str:
-            return "; ".join(label(vocabulary, s) for s in (values or "").split(",") if s)
+        def labels(vocabulary: Any, values: Sequence[str] | None) -> str:
+            return "; ".join(label(vocabulary, s) for s in values or ())
 
         with self.engine.connect() as conn:
             return [

@@ -109,6 +109,12 @@ class ActivityStatus(Labelled):
     DROPPED = "dropped", "Avbruten"
 
 
+class MeetingStatus(Labelled):
+    SCHEDULED = "scheduled", "Planerat"
+    HELD = "held", "Hållet"
+    CANCELLED = "cancelled", "Inställt"
+
+
 class MeetingMode(Labelled):
     IN_PERSON = "in_person", "På plats"
     VIDEO = "video", "Video"
@@ -158,6 +164,20 @@ class Occupation(Labelled):
 
 
 # Occupations that count as work or studies in the results (and start after-support).
+class ReminderKind(Labelled):
+    FOLLOW_UP = "follow_up", "Uppföljning efter avslut"
+    AFTER_SUPPORT_START = "after_support_start", "Starta efterstöd"
+    AFTER_SUPPORT_CHECK_IN = "after_support_check_in", "Kontakt under efterstöd"
+    AFTER_SUPPORT_END = "after_support_end", "Efterstödet slutar"
+    MEETING_SOON = "meeting_soon", "Nätverksmöte snart"
+    MEETING_UNRECORDED = "meeting_unrecorded", "Registrera nätverksmötet"
+    PLAN_REVIEW = "plan_review", "Följ upp handlingsplanen"
+    ACTIVITY_DUE = "activity_due", "Aktivitet ska vara klar"
+    WHAT_NEXT = "what_next", "Vad händer sedan?"
+    STALE_CASE = "stale_case", "Inget har hänt i ärendet"
+    CONSENT_REVIEW = "consent_review", "Se över samtycket"
+
+
 WORK_OR_STUDIES = frozenset(
     {
         Occupation.WORK_UNSUBSIDISED,

@@ -19,7 +19,6 @@ from litestar.plugins.htmx import HTMXRequest, HTMXTemplate
 from litestar.response import Response
 from litestar.types import Guard
 
-from coordination.reminders.domain import ReminderKind
 from coordination.shared import access
 from coordination.shared.access import Rule, User
 from coordination.shared.clock import Clock
@@ -35,6 +34,7 @@ from coordination.shared.vocabulary import (
     Occupation,
     Part,
     RegistrationType,
+    ReminderKind,
     Role,
     SelfAssessmentPhase,
     Stage,

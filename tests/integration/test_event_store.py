@@ -113,6 +113,40 @@ def test_read_all_follows_the_global_position_in_batches(engine: Engine, master_
     assert [e.type for e in store.read_all(types=["Registered"])] == ["Registered"]
 
 
+def test_a_stream_named_by_category_and_id_is_stored_as_category_dash_id(
+    store: events.EventStore,
+) -> None:
+    name = events.StreamName("case", "3f2c-11")
+    store.append(name, 0, [noted("a")])
+    store.append("case-3f2c-11", 1, [noted("b")])
+
+    assert store.stream_version(name) == 2
+    read = store.read_stream(name)
+    assert [e.stream_id for e in read] == ["case-3f2c-11", "case-3f2c-11"]
+    assert [e.stream_id for e in store.read_all()] == ["case-3f2c-11", "case-3f2c-11"]
+    assert read[0].stream == name
+    assert (read[1].stream.category, read[1].stream.id) == ("case", "3f2c-11")
+
+
+def test_a_category_reads_its_streams_in_global_order(engine: Engine, master_key: str) -> None:
+    store = make_store(engine, master_key, batch_size=2)
+    for stream in ("case-1", "reminders-1", "case-2", "caseload-1", "Case-3", "case-1"):
+        store.append(stream, store.stream_version(stream), [noted(stream)])
+    store.append("case-2", 1, [events.NewEvent("Registered", {"name": "x"}, subject="p1")])
+
+    assert [(e.position, e.stream_id) for e in store.read_category("case")] == [
+        (1, "case-1"),
+        (3, "case-2"),
+        (6, "case-1"),
+        (7, "case-2"),
+    ]
+    assert [e.position for e in store.read_category("case", from_position=3)] == [6, 7]
+    assert [e.position for e in store.read_category("case", types=["Registered"])] == [7]
+    assert [e.stream.id for e in store.read_category("reminders")] == ["1"]
+    with pytest.raises(ValueError, match="category"):
+        store.read_category("case-1")
+
+
 def test_twenty_concurrent_writers_on_one_stream_leave_no_gap_or_duplicate(
     store: events.EventStore,
 ) -> None:

@@ -1,14 +1,21 @@
-"""The migrations build exactly the tables the code declares, on both backends."""
+"""The migrations build exactly the tables the code declares, on both backends, and convert
+the rows that are there."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import Any
 
+import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy.engine import Engine
 
+from coordination.cases.tables import case_follow_ups, case_meetings, cases
 from coordination.shared import database as db
 from coordination.shared.database import metadata
+from events.migrate import alembic_config
 
 
 def test_the_migrated_schema_matches_the_declared_tables(database_url: str) -> None:
@@ -31,3 +38,110 @@ def _table_of(difference: Any) -> str:
     if kind.endswith("_column"):
         return str(difference[2])
     return str(item.table.name)
+
+
+def test_comma_joined_lists_become_json_arrays_and_back(database_url: str) -> None:
+    engine = db.connect(database_url)
+    _migrate(engine, "service_0005")
+    with engine.begin() as conn:
+        for case_id, sources, parts, at_closure in (
+            ("c1", "social_assistance,none", "FK,KOMMUN", "none"),
+            ("c2", "", "", None),
+        ):
+            _insert(
+                conn,
+                "cases",
+                case_id=case_id,
+                case_code=f"K-{case_id}",
+                team_id="t1",
+                stage="enrolled",
+                version=1,
+                from_part="FK",
+                from_caseworker="Remittent",
+                referral_date=date(2026, 11, 2),
+                support_sources=sources,
+                consent_parts=parts,
+                consent_withdrawn=False,
+                last_event_at=datetime(2026, 11, 2, 9, tzinfo=UTC),
+                support_at_closure=at_closure,
+            )
+        _insert(
+            conn,
+            "case_meetings",
+            meeting_id="m1",
+            case_id="c1",
+            team_id="t1",
+            starts_at=datetime(2026, 11, 20, 9),
+            minutes=60,
+            mode="video",
+            place="",
+            invitee_ids="u1,u2",
+            participant_invited=True,
+            others_invited="",
+            agenda="",
+            status="scheduled",
+            note="",
+            attended_parts="",
+            decisions="",
+        )
+        _insert(
+            conn,
+            "case_follow_ups",
+            position=7,
+            case_id="c1",
+            months=3,
+            recorded_on=date(2027, 2, 2),
+            occupation="work",
+            support_sources="none",
+            in_work_or_studies=True,
+            obstacles="",
+        )
+
+    db.migrate(engine)
+    with engine.connect() as conn:
+        case_lists = conn.execute(
+            sa.select(
+                cases.c.case_id,
+                cases.c.support_sources,
+                cases.c.consent_parts,
+                cases.c.support_at_closure,
+            ).order_by(cases.c.case_id)
+        ).all()
+        meeting = conn.execute(
+            sa.select(case_meetings.c.invitee_ids, case_meetings.c.attended_parts)
+        ).one()
+        follow_up = conn.execute(sa.select(case_follow_ups.c.support_sources)).scalar_one()
+    assert [tuple(row) for row in case_lists] == [
+        ("c1", ["social_assistance", "none"], ["FK", "KOMMUN"], ["none"]),
+        ("c2", [], [], None),
+    ]
+    assert tuple(meeting) == (["u1", "u2"], [])
+    assert follow_up == ["none"]
+
+    _migrate(engine, "service_0005", down=True)
+    with engine.connect() as conn:
+        joined = conn.execute(
+            sa.text(
+                "SELECT support_sources, consent_parts, support_at_closure FROM cases "
+                "ORDER BY case_id"
+            )
+        ).all()
+        invitees = conn.execute(sa.text("SELECT invitee_ids FROM case_meetings")).scalar_one()
+    engine.dispose()
+    assert [tuple(row) for row in joined] == [
+        ("social_assistance,none", "FK,KOMMUN", "none"),
+        ("", "", None),
+    ]
+    assert invitees == "u1,u2"
+
+
+def _migrate(engine: Engine, revision: str, down: bool = False) -> None:
+    config = alembic_config(engine, [db.SERVICE_VERSIONS])
+    with engine.connect() as conn:
+        config.attributes["connection"] = conn
+        (command.downgrade if down else command.upgrade)(config, revision)
+        conn.commit()
+
+
+def _insert(conn: sa.Connection, table: str, **values: Any) -> None:
+    conn.execute(sa.table(table, *(sa.column(name) for name in values)).insert().values(values))

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 
 from coordination.cases.domain import (
     AcceptReferral,
     CaseState,
+    Command,
     ConsentRenewed,
     ConsentWithdrawn,
     DeclineReferral,
@@ -27,6 +28,7 @@ from coordination.cases.domain import (
     decide,
     fold,
 )
+from coordination.cases.domain.decide import PHASES
 from coordination.shared.vocabulary import (
     AgeGroup,
     EducationLevel,
@@ -202,3 +204,7 @@ def test_an_anonymous_case_has_no_consent_to_withdraw() -> None:
     )
     assert "" in rejected_fields(WithdrawConsent("x", TODAY), state)
     assert "" in rejected_fields(WithdrawConsent("x", TODAY), history(REFERRAL))
+
+
+def test_every_command_has_a_phase_that_decides_it() -> None:
+    assert set(PHASES) == set(get_args(Command))

@@ -48,3 +48,15 @@ def test_the_master_key_must_be_256_bits() -> None:
     with pytest.raises(ValueError, match="32 bytes"):
         events.Keyring(b"short")
     events.Keyring(events.generate_master_key())
+
+
+def test_a_stream_name_is_a_category_and_an_id() -> None:
+    name = events.StreamName.parse("case-0b6f-4e1a")
+    assert (name.category, name.id) == ("case", "0b6f-4e1a")
+    assert str(name) == "case-0b6f-4e1a"
+    assert events.StreamName.parse("reminders-7") == events.StreamName("reminders", "7")
+    for stored in ("case", "-1", "case-"):
+        with pytest.raises(ValueError):
+            events.StreamName.parse(stored)
+    with pytest.raises(ValueError, match="holds no '-'"):
+        events.StreamName("ca-se", "1")

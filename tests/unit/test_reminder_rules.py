@@ -9,12 +9,14 @@ from typing import Any
 import holidays
 
 from coordination.cases import domain as case
-from coordination.reminders.domain import Facts, ReminderKind, Timings, due, evolve
+from coordination.reminders.domain import Facts, Timings, due, evolve
+from coordination.reminders.events import ReminderDone, ReminderSent, ReminderSnoozed
 from coordination.shared.vocabulary import (
     ClosureKind,
     ClosureReason,
     Occupation,
     RegistrationType,
+    ReminderKind,
     SupportSource,
 )
 from tests.unit.test_case_decider import ENROL
@@ -84,7 +86,7 @@ def test_an_enrolled_case_reminds_of_staleness_and_the_yearly_consent_review() -
 
 
 def test_reminder_bookkeeping_does_not_make_a_case_less_stale() -> None:
-    sent = case.ReminderSent("k", "stale_case", "user-9", "email")
+    sent = ReminderSent("k", "stale_case", "user-9", "email")
     facts = facts_after(ENROLLED, (date(2026, 12, 10), sent))
     assert reminders(facts)[ReminderKind.STALE_CASE] == [("user-9", date(2026, 12, 20))]
 
@@ -189,9 +191,9 @@ def test_a_reopened_case_clears_closure_reminders_and_restarts_the_open_ones() -
 def test_done_clears_and_snooze_moves_a_reminder() -> None:
     base = facts_after(ENROLLED)
     key = next(d.key for d in due(base, TIMINGS, working_day) if d.kind is ReminderKind.STALE_CASE)
-    snoozed = evolve(base, case.ReminderSnoozed(key, date(2026, 12, 27)), date(2026, 12, 20))
+    snoozed = evolve(base, ReminderSnoozed(key, date(2026, 12, 27)), date(2026, 12, 20))
     assert reminders(snoozed)[ReminderKind.STALE_CASE] == [("user-9", date(2026, 12, 27))]
-    done = evolve(base, case.ReminderDone(key, "user-9"), date(2026, 12, 20))
+    done = evolve(base, ReminderDone(key, "user-9"), date(2026, 12, 20))
     assert ReminderKind.STALE_CASE not in reminders(done)
 
 

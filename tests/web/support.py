@@ -16,6 +16,7 @@ from coordination.accounts.insatser import Insatser
 from coordination.accounts.service import Accounts
 from coordination.accounts.tables import users
 from coordination.app import create_app
+from coordination.cases import contract as case_events
 from coordination.cases import domain as case
 from coordination.cases.tables import cases
 from coordination.config import load_settings
@@ -234,6 +235,9 @@ def closed_case(app: Any, closed_days_ago: int = 100) -> str:
         ),
     ):
         cases_.execute(
-            coordinator, case_id, cases_.store.stream_version(f"case-{case_id}"), command
+            coordinator,
+            case_id,
+            cases_.store.stream_version(case_events.case_stream(case_id)),
+            command,
         )
     return case_id

@@ -1,0 +1,185 @@
+"""Deciding the referral, the enrolment and the consent."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from personnummer import personnummer
+
+from coordination.cases.domain.commands import (
+    AcceptReferral,
+    DeclineReferral,
+    Enrol,
+    RegisterReferral,
+    RenewConsent,
+    WithdrawConsent,
+)
+from coordination.cases.domain.events import (
+    ConsentRenewed,
+    ConsentWithdrawn,
+    Event,
+    Participant,
+    ParticipantEnrolled,
+    ReferralAccepted,
+    ReferralDeclined,
+    ReferralReceived,
+)
+from coordination.cases.domain.rules import Rejected, given, raise_if, require, require_enrolled
+from coordination.cases.domain.state import CaseState
+from coordination.shared.vocabulary import RegistrationType, Stage
+
+
+def register_referral(command: RegisterReferral, state: CaseState, today: date) -> list[Event]:
+    if state.exists:
+        raise Rejected({"": "Ärendet finns redan."})
+    errors: dict[str, str] = {}
+    if not command.from_caseworker.strip():
+        errors["from_caseworker"] = "Ange vem som remitterar."
+    if not command.reason.strip():
+        errors["reason"] = "Ange anledningen till remissen."
+    if command.referral_date > today:
+        errors["referral_date"] = "Remissdatumet kan inte ligga i framtiden."
+    raise_if(errors)
+    return [
+        ReferralReceived(
+            command.case_code,
+            command.team_id,
+            command.from_part,
+            command.from_caseworker.strip(),
+            command.reason.strip(),
+            command.referral_date,
+        )
+    ]
+
+
+def accept_referral(command: AcceptReferral, state: CaseState, today: date) -> list[Event]:
+    _require_open_referral(state)
+    require(
+        command.accepted_on >= given(state.referral_date),
+        "accepted_on",
+        "Datumet kan inte vara före remissdatumet.",
+    )
+    require(command.accepted_on <= today, "accepted_on", "Datumet kan inte ligga i framtiden.")
+    return [ReferralAccepted(command.accepted_on)]
+
+
+def decline_referral(command: DeclineReferral, state: CaseState, today: date) -> list[Event]:
+    _require_open_referral(state)
+    require(bool(command.reason.strip()), "reason", "Ange varför remissen avböjs.")
+    require(
+        command.declined_on >= given(state.referral_date),
+        "declined_on",
+        "Datumet kan inte vara före remissdatumet.",
+    )
+    return [ReferralDeclined(command.reason.strip(), command.declined_on)]
+
+
+def enrol(command: Enrol, state: CaseState, today: date) -> list[Event]:
+    if state.stage is not Stage.REFERRAL:
+        raise Rejected({"": "Bara en mottagen remiss kan skrivas in."})
+    if state.accepted_on is None:
+        raise Rejected({"": "Remissen måste godtas innan deltagaren skrivs in."})
+    errors: dict[str, str] = {}
+    if command.start_date < state.accepted_on:
+        errors["start_date"] = "Startdatumet kan inte vara före datumet då remissen godtogs."
+    if command.start_date > today:
+        errors["start_date"] = "Startdatumet kan inte ligga i framtiden."
+    if command.registration_type is RegistrationType.ANONYMOUS:
+        raise_if(errors)
+        # An anonymous case keeps only kön and its dates (SUS rules).
+        return [
+            ParticipantEnrolled(
+                RegistrationType.ANONYMOUS,
+                command.gender,
+                command.start_date,
+                command.insats_id,
+                command.coordinator_id,
+            )
+        ]
+    errors.update(_personal_errors(command))
+    raise_if(errors)
+    return [_personal_enrolment(command)]
+
+
+def withdraw_consent(command: WithdrawConsent, state: CaseState, today: date) -> list[Event]:
+    require_enrolled(state)
+    if state.registration_type is not RegistrationType.PERSONAL:
+        raise Rejected({"": "Ett anonymt ärende har inget samtycke att återkalla."})
+    if state.consent_withdrawn:
+        raise Rejected({"": "Samtycket är redan återkallat."})
+    return [ConsentWithdrawn(command.reason.strip(), command.withdrawn_on)]
+
+
+def renew_consent(command: RenewConsent, state: CaseState, today: date) -> list[Event]:
+    require_enrolled(state)
+    if state.registration_type is not RegistrationType.PERSONAL:
+        raise Rejected({"": "Ett anonymt ärende har inget samtycke att förnya."})
+    require(
+        bool(command.consent_parts), "consent_parts", "Välj minst en part som samtycket gäller."
+    )
+    return [
+        ConsentRenewed(
+            tuple(command.consent_parts), command.consent_note.strip(), command.renewed_on
+        )
+    ]
+
+
+def _require_open_referral(state: CaseState) -> None:
+    if state.stage is not Stage.REFERRAL:
+        raise Rejected({"": "Remissen är redan avgjord."})
+    if state.accepted_on is not None:
+        raise Rejected({"": "Remissen är redan godtagen."})
+
+
+def _personal_errors(command: Enrol) -> dict[str, str]:
+    """What an enrolment with personal data lacks: the participant, consent and SUS facts."""
+    errors: dict[str, str] = {}
+    participant = command.participant
+    if participant is None or not participant.name.strip():
+        errors["name"] = "Ange deltagarens namn."
+    if participant is None or not personnummer.valid(participant.personnummer):
+        errors["personnummer"] = (
+            "Personnumret är inte giltigt: kontrollera datum och kontrollsiffra (ÅÅÅÅMMDD-NNNN)."
+        )
+    if not command.consent_parts:
+        errors["consent_parts"] = "Välj minst en part som deltagaren samtycker till."
+    if command.age_group is None:
+        errors["age_group"] = "Välj åldersgrupp."
+    if command.education is None:
+        errors["education"] = "Välj utbildningsnivå."
+    if not command.support_sources:
+        errors["support_sources"] = "Välj minst en försörjningskälla."
+    if command.time_in_support is None:
+        errors["time_in_support"] = "Välj tid i offentlig försörjning."
+    return errors
+
+
+def _personal_enrolment(command: Enrol) -> ParticipantEnrolled:
+    participant = command.participant
+    assert participant is not None
+    return ParticipantEnrolled(
+        RegistrationType.PERSONAL,
+        command.gender,
+        command.start_date,
+        command.insats_id,
+        command.coordinator_id,
+        tuple(command.consent_parts),
+        command.consent_note.strip(),
+        Participant(
+            participant.name.strip(),
+            _canonical_personnummer(participant.personnummer),
+            participant.phone.strip(),
+            participant.email.strip(),
+            participant.address.strip(),
+        ),
+        command.age_group,
+        command.education,
+        tuple(command.support_sources),
+        command.time_in_support,
+    )
+
+
+def _canonical_personnummer(value: str) -> str:
+    """YYYYMMDD-NNNN, whichever way it was typed."""
+    long_form = personnummer.parse(value).format(True)
+    return f"{long_form[:8]}-{long_form[8:]}"

@@ -1,0 +1,98 @@
+"""Read models of cases, kept inline with every append: the team page, the case page and
+its timeline read these tables and never replay streams.
+
+    __init__.py   CaseViews: each event to its phase's handler, then the case's version and
+                  its timeline entry
+    rows.py       the writes the phases share (the case's row, its personal data, an entry
+                  of one of its logs, an activity, a meeting) and the shape of a handler
+    referral.py   referral, enrolment and consent
+    planning.py   assessments, plan versions and activities
+    meetings.py   network meetings
+    progress.py   steps, self-assessments and handovers
+    closure.py    closure, reopening, follow-ups and after-support
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+import events
+from coordination.cases import contract as case_events
+from coordination.cases import domain as case
+from coordination.cases.projection import closure, meetings, planning, progress, referral
+from coordination.cases.projection.rows import Handlers
+from coordination.cases.tables import (
+    case_activities,
+    case_after_support,
+    case_assessments,
+    case_follow_ups,
+    case_meetings,
+    case_people,
+    case_plans,
+    case_steps,
+    case_timeline,
+    cases,
+)
+
+# The reminders' bookkeeping events have no handler: they show on the timeline only.
+HANDLERS: Handlers = {
+    **referral.HANDLERS,
+    **planning.HANDLERS,
+    **meetings.HANDLERS,
+    **progress.HANDLERS,
+    **closure.HANDLERS,
+}
+
+
+class CaseViews:
+    name = "case_views"
+    tables = (
+        cases,
+        case_follow_ups,
+        case_after_support,
+        case_people,
+        case_timeline,
+        case_assessments,
+        case_plans,
+        case_activities,
+        case_meetings,
+        case_steps,
+    )
+
+    def apply(self, conn: Connection, batch: Sequence[events.RecordedEvent]) -> None:
+        for recorded in batch:
+            if recorded.type not in case_events.EVENT_CLASSES:
+                continue
+            # the case's own stream or its reminders' bookkeeping: both are named by the case
+            case_id = recorded.stream.id
+            event = case_events.decode(recorded)
+            handler = HANDLERS.get(type(event))
+            if handler is not None:
+                handler(conn, case_id, event, recorded)
+            if recorded.stream.category == case_events.CASE:
+                conn.execute(
+                    cases.update()
+                    .where(cases.c.case_id == case_id)
+                    .values(version=recorded.stream_version, last_event_at=recorded.recorded_at)
+                )
+            conn.execute(
+                case_timeline.insert().values(
+                    position=recorded.position,
+                    case_id=case_id,
+                    event_type=recorded.type,
+                    actor_id=recorded.metadata.get("actor"),
+                    actor_part=recorded.metadata.get("actor_group"),
+                    recorded_at=recorded.recorded_at,
+                    details=json.dumps(_public_details(recorded)),
+                )
+            )
+
+
+def _public_details(recorded: events.RecordedEvent) -> dict[str, Any]:
+    """What the timeline may show anyone who sees the case: no personal fields."""
+    personal = case.PERSONAL_FIELDS.get(recorded.type, ())
+    return {key: value for key, value in recorded.data.items() if key not in personal}

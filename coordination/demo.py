@@ -140,28 +140,38 @@ def _demo_case(
     anonymous = number % 7 == 0
     parts = tuple(sorted(rng.sample(list(Part), rng.randrange(2, 5))))
     start = accepted + timedelta(days=rng.randrange(0, 2))
-    run(
-        case.Enrol(
-            RegistrationType.ANONYMOUS if anonymous else RegistrationType.PERSONAL,
-            rng.choice(list(Gender)),
-            start,
-            rng.choice(programmes),
-            coordinator.id,
-            parts,
-            "",
-            case.Participant(f"Demo Deltagare {number:02d}", fictitious_personnummer(rng)),
-            rng.choice(list(AgeGroup)),
-            rng.choice(list(EducationLevel)),
-            tuple(rng.sample(list(SupportSource), rng.randrange(1, 3))),
-            rng.choice(list(TimeInSupport)),
-        )
-    )
+    run(_enrolment(rng, number, anonymous, start, programmes, coordinator, parts))
     if stage == 3 or anonymous:
         return
     if stage == 4:
         run(case.WithdrawConsent("Demo", today))
         return
     _demo_journey(run, rng, stage, start, today, parts, staff, coordinator)
+
+
+def _enrolment(
+    rng: random.Random,
+    number: int,
+    anonymous: bool,
+    start: date,
+    programmes: list[str],
+    coordinator: User,
+    parts: tuple[Part, ...],
+) -> case.Enrol:
+    return case.Enrol(
+        RegistrationType.ANONYMOUS if anonymous else RegistrationType.PERSONAL,
+        rng.choice(list(Gender)),
+        start,
+        rng.choice(programmes),
+        coordinator.id,
+        parts,
+        "",
+        case.Participant(f"Demo Deltagare {number:02d}", fictitious_personnummer(rng)),
+        rng.choice(list(AgeGroup)),
+        rng.choice(list(EducationLevel)),
+        tuple(rng.sample(list(SupportSource), rng.randrange(1, 3))),
+        rng.choice(list(TimeInSupport)),
+    )
 
 
 def _demo_journey(
@@ -190,6 +200,29 @@ def _demo_journey(
     if stage == 5:
         return
     agreed = assessed + timedelta(days=7)
+    run(_plan(rng, agreed, parts, staff, coordinator))
+    run(case.RecordStep(agreed, rng.randrange(0, 3), "Demo: bedömning vid planering"))
+    run(case.RecordStep(agreed + timedelta(days=30), rng.randrange(3, 5), "Demo: praktik"))
+    if stage == 6:
+        run(_meeting(rng, today, parts, staff, coordinator))
+        return
+    closed = min(agreed + timedelta(days=60), today)
+    run(
+        case.CloseCase(
+            ClosureKind.COMPLETED,
+            ClosureReason.WORK,
+            rng.choice([Occupation.WORK_SUBSIDISED, Occupation.WORK_UNSUBSIDISED]),
+            (SupportSource.NONE,),
+            "Demo: efterstöd från samordnaren",
+            False,
+            closed,
+        )
+    )
+
+
+def _plan(
+    rng: random.Random, agreed: date, parts: tuple[Part, ...], staff: list[User], coordinator: User
+) -> case.AgreePlan:
     responsible = {u.part: u for u in staff if u.role is Role.CASEWORKER}
     activities = tuple(
         case.Activity(
@@ -202,51 +235,36 @@ def _demo_journey(
         )
         for index, part in enumerate(parts[:3])
     )
-    run(
-        case.AgreePlan(
-            case.Plan(
-                "Demo: komma igång med praktik",
-                "Demo: arbete eller studier",
-                "Demo: jag vill känna mig behövd",
-                "",
-                activities,
-                (coordinator.id,),
-                True,
-                agreed,
-                case.default_review_on(agreed),
-            )
+    return case.AgreePlan(
+        case.Plan(
+            "Demo: komma igång med praktik",
+            "Demo: arbete eller studier",
+            "Demo: jag vill känna mig behövd",
+            "",
+            activities,
+            (coordinator.id,),
+            True,
+            agreed,
+            case.default_review_on(agreed),
         )
     )
-    run(case.RecordStep(agreed, rng.randrange(0, 3), "Demo: bedömning vid planering"))
-    run(case.RecordStep(agreed + timedelta(days=30), rng.randrange(3, 5), "Demo: praktik"))
-    if stage == 6:
-        meeting_day = today + timedelta(days=rng.randrange(0, 5))
-        run(
-            case.ScheduleMeeting(
-                case.MeetingScheduled(
-                    str(uuid.uuid4()),
-                    datetime.combine(meeting_day, time(9 + rng.randrange(0, 6), 0)),
-                    60,
-                    MeetingMode.IN_PERSON,
-                    "Demo: mötesrum Samordna",
-                    tuple(u.id for u in staff if u.part in parts and u.role is Role.CASEWORKER)
-                    or (coordinator.id,),
-                    True,
-                    "",
-                    "Demo: hur går praktiken?",
-                )
-            )
-        )
-        return
-    closed = min(agreed + timedelta(days=60), today)
-    run(
-        case.CloseCase(
-            ClosureKind.COMPLETED,
-            ClosureReason.WORK,
-            rng.choice([Occupation.WORK_SUBSIDISED, Occupation.WORK_UNSUBSIDISED]),
-            (SupportSource.NONE,),
-            "Demo: efterstöd från samordnaren",
-            False,
-            closed,
+
+
+def _meeting(
+    rng: random.Random, today: date, parts: tuple[Part, ...], staff: list[User], coordinator: User
+) -> case.ScheduleMeeting:
+    meeting_day = today + timedelta(days=rng.randrange(0, 5))
+    return case.ScheduleMeeting(
+        case.MeetingScheduled(
+            str(uuid.uuid4()),
+            datetime.combine(meeting_day, time(9 + rng.randrange(0, 6), 0)),
+            60,
+            MeetingMode.IN_PERSON,
+            "Demo: mötesrum Samordna",
+            tuple(u.id for u in staff if u.part in parts and u.role is Role.CASEWORKER)
+            or (coordinator.id,),
+            True,
+            "",
+            "Demo: hur går praktiken?",
         )
     )

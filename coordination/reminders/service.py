@@ -3,20 +3,18 @@
 The clock (APScheduler, in the web app's lifespan) only calls `tick`. A due reminder becomes
 an outbox message in the same transaction that appends `ReminderSent` to its case, so a crash
 leaves both or neither; the append's expected version lets only one of several instances win.
-The sender claims each outbox row with a lease before it talks to the mail server.
+Delivery (`delivery.py`) claims each outbox row with a lease before it talks to the mail
+server.
 """
 
 from __future__ import annotations
 
 import logging
-import smtplib
-import ssl
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from email.message import EmailMessage
 from typing import Any
 
 import sqlalchemy as sa
@@ -26,8 +24,9 @@ import events
 from coordination.accounts.tables import users
 from coordination.cases import contract as case_events
 from coordination.cases.tables import cases
-from coordination.config import Settings, SmtpSettings
+from coordination.config import Settings
 from coordination.reminders import emails
+from coordination.reminders.delivery import Delivery, Sender
 from coordination.reminders.emails import DueItem
 from coordination.reminders.events import (
     ReminderDone,
@@ -44,8 +43,6 @@ from coordination.shared.vocabulary import ReminderKind, Role
 log = logging.getLogger("samordna.reminders")
 SYSTEM_ACTOR = "samordna"  # the actor of what the service itself records
 
-MAX_BACKOFF = timedelta(hours=1)
-LEASE = timedelta(minutes=2)
 DIGEST_HOUR = 7  # Monday morning, team time
 DIGEST_HORIZON = timedelta(days=7)
 
@@ -105,36 +102,6 @@ def _bookkeeping(case_id: str, fact: ReminderEvent, user: User | None) -> events
     return case_events.new_event(fact, f"participant-{case_id}", metadata)
 
 
-class Sender:
-    """Delivers one message over SMTP (STARTTLS, TLS or plain, with login if configured)."""
-
-    def __init__(self, smtp: SmtpSettings, timeout: float = 20) -> None:
-        self.smtp = smtp
-        self.timeout = timeout
-
-    def send(self, to_address: str, subject: str, body: str, message_id: str) -> None:
-        message = EmailMessage()
-        message["From"] = self.smtp.sender
-        message["To"] = to_address
-        message["Subject"] = subject
-        message["Message-ID"] = message_id
-        message.set_content(body)
-        context = ssl.create_default_context()
-        server: smtplib.SMTP
-        if self.smtp.security == "tls":
-            server = smtplib.SMTP_SSL(
-                self.smtp.host, self.smtp.port, timeout=self.timeout, context=context
-            )
-        else:
-            server = smtplib.SMTP(self.smtp.host, self.smtp.port, timeout=self.timeout)
-        with server:
-            if self.smtp.security == "starttls":
-                server.starttls(context=context)
-            if self.smtp.username:
-                server.login(self.smtp.username, self.smtp.password)
-            server.send_message(message)
-
-
 # The reminders' bookkeeping of a case: a stream of its own, named by the case id.
 REMINDERS = "reminders"
 
@@ -157,8 +124,12 @@ class Reminders:
         self.store = store
         self.engine = store.engine
         self.settings = settings
-        self.sender = sender or (Sender(settings.smtp) if settings.smtp else None)
         self.clock = clock
+        self.delivery = Delivery(
+            self.engine,
+            sender or (Sender(settings.smtp) if settings.smtp else None),
+            lambda: self.clock(),
+        )
         self._weekly_done = ""  # the week whose digests and summaries this process wrote
 
     # -- the clock's job ---------------------------------------------------------------
@@ -351,90 +322,8 @@ class Reminders:
             return 0
         return 1
 
-    # -- delivery ------------------------------------------------------------------------
-
     def deliver(self, now: datetime) -> int:
-        """Send what the outbox holds, each message claimed with a lease first. Without a
-        mail server, messages stay in the outbox for administrators to read."""
-        if self.sender is None:
-            return 0
-        with self.engine.connect() as conn:
-            ids = (
-                conn.execute(
-                    sa.select(outbox.c.id)
-                    .where(outbox.c.sent_at.is_(None), outbox.c.next_attempt_at <= now)
-                    .order_by(outbox.c.id)
-                    .limit(100)
-                )
-                .scalars()
-                .all()
-            )
-        delivered = 0
-        for message_id in ids:
-            row = self._claim(message_id, now)
-            if row is None:
-                continue
-            try:
-                self.sender.send(
-                    row.to_address,
-                    row.subject,
-                    row.body,
-                    f"<outbox-{row.id}-{row.dedupe_key.replace(':', '.')}@samordna>",
-                )
-            except (OSError, smtplib.SMTPException) as error:
-                self._failed(row, now, error)
-                continue
-            with self.engine.begin() as conn:
-                conn.execute(
-                    outbox.update()
-                    .where(outbox.c.id == row.id)
-                    .values(
-                        sent_at=self.clock(),
-                        lease_until=None,
-                        attempts=row.attempts + 1,
-                        last_error="",
-                    )
-                )
-            delivered += 1
-        return delivered
-
-    def _claim(self, message_id: int, now: datetime) -> Any:
-        with self.engine.begin() as conn:
-            claimed = conn.execute(
-                outbox.update()
-                .where(
-                    outbox.c.id == message_id,
-                    outbox.c.sent_at.is_(None),
-                    sa.or_(outbox.c.lease_until.is_(None), outbox.c.lease_until < now),
-                )
-                .values(lease_until=now + LEASE)
-            )
-            if claimed.rowcount != 1:
-                return None
-            return conn.execute(sa.select(outbox).where(outbox.c.id == message_id)).one()
-
-    def _failed(self, row: Any, now: datetime, error: Exception) -> None:
-        attempts = row.attempts + 1
-        backoff = min(timedelta(seconds=30) * 2 ** (attempts - 1), MAX_BACKOFF)
-        # The error names the server and what it said; never the message, which has no
-        # personal data anyway.
-        log.warning(
-            "outbox message %s not delivered (attempt %s): %s",
-            row.id,
-            attempts,
-            type(error).__name__,
-        )
-        with self.engine.begin() as conn:
-            conn.execute(
-                outbox.update()
-                .where(outbox.c.id == row.id)
-                .values(
-                    attempts=attempts,
-                    last_error=f"{type(error).__name__}: {error}"[:500],
-                    next_attempt_at=now + backoff,
-                    lease_until=None,
-                )
-            )
+        return self.delivery.deliver(now)
 
     def refresh_insats(self, insats_id: str) -> None:
         """An insats changed its period: its cases' "what comes next" reminders follow."""

@@ -250,26 +250,7 @@ class Reports:
                 .scalars()
                 .all()
             )
-        loads = {p.id: Load(p.id, p.name, Part(p.part)) for p in people}
-        involved: dict[str, set[str]] = defaultdict(set)
-        for case_id, person in responsible:
-            involved[person].add(case_id)
-        for row in active:
-            if row.coordinator_id:
-                involved[row.coordinator_id].add(row.case_id)
-        by_id = {row.case_id: row for row in active}
-        for person, load in loads.items():
-            for case_id in involved[person]:
-                row = by_id[case_id]
-                load.case_ids.add(case_id)
-                load.by_stage[Stage(row.stage)] += 1
-                load.handovers += row.handovers
-                idle = now - row.last_event_at
-                load.days_since_last_event = max(load.days_since_last_event, idle.days)
-                load.stale += idle >= STALE_AFTER
-            load.overdue = overdue.get(person, 0)
-            load.meetings_this_week = sum(person in invitees for invitees in week)
-        return list(loads.values())
+        return _loads(people, active, responsible, overdue, week, now)
 
     def case_list(self, case_ids: set[str]) -> list[dict[str, Any]]:
         query = (
@@ -360,3 +341,34 @@ class Reports:
                 ]
                 for r in conn.execute(query)
             ]
+
+
+def _loads(
+    people: Sequence[Any],
+    active: Sequence[Any],
+    responsible: Sequence[Any],
+    overdue: dict[str, int],
+    week: Sequence[list[str]],
+    now: datetime,
+) -> list[Load]:
+    """Each person's load from the rows the caseload query read."""
+    loads = {p.id: Load(p.id, p.name, Part(p.part)) for p in people}
+    involved: dict[str, set[str]] = defaultdict(set)
+    for case_id, person in responsible:
+        involved[person].add(case_id)
+    for row in active:
+        if row.coordinator_id:
+            involved[row.coordinator_id].add(row.case_id)
+    by_id = {row.case_id: row for row in active}
+    for person, load in loads.items():
+        for case_id in involved[person]:
+            row = by_id[case_id]
+            load.case_ids.add(case_id)
+            load.by_stage[Stage(row.stage)] += 1
+            load.handovers += row.handovers
+            idle = now - row.last_event_at
+            load.days_since_last_event = max(load.days_since_last_event, idle.days)
+            load.stale += idle >= STALE_AFTER
+        load.overdue = overdue.get(person, 0)
+        load.meetings_this_week = sum(person in invitees for invitees in week)
+    return list(loads.values())

@@ -7,7 +7,6 @@ for them only when the reader may see the participant's personal data.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -183,14 +182,12 @@ class CaseQueries:
         with self.engine.connect() as conn:
             return [_meeting(row) for row in conn.execute(query)]
 
-    def next_meetings(self, case_ids: Sequence[str], now: datetime) -> dict[str, datetime]:
-        """The next scheduled meeting of each case that has one."""
-        if not case_ids:
-            return {}
+    def next_meetings(self, team_id: str, now: datetime) -> dict[str, datetime]:
+        """The next scheduled meeting of each of the team's cases that has one."""
         query = (
             sa.select(case_meetings.c.case_id, sa.func.min(case_meetings.c.starts_at))
             .where(
-                case_meetings.c.case_id.in_(case_ids),
+                case_meetings.c.team_id == team_id,
                 case_meetings.c.status == MeetingStatus.SCHEDULED,
                 case_meetings.c.starts_at >= now,
             )

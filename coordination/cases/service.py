@@ -6,7 +6,7 @@ import json
 import secrets
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -119,7 +119,7 @@ class CaseRow:
         }.get(self.stage, "–")
 
 
-def _case_row(row: Any) -> CaseRow:
+def _case_row(row: Any, next_meeting_at: datetime | None = None) -> CaseRow:
     m = row._mapping
     return CaseRow(
         case_id=m["case_id"],
@@ -155,6 +155,7 @@ def _case_row(row: Any) -> CaseRow:
         closure_reason=m["closure_reason"],
         occupation_at_closure=m["occupation_at_closure"],
         support_at_closure=list(m["support_at_closure"] or ()),
+        next_meeting_at=next_meeting_at,
     )
 
 
@@ -234,12 +235,12 @@ class Cases:
         if code.strip():
             query = query.where(cases.c.case_code.contains(code.strip().upper()))
         query = query.order_by(cases.c.referral_date.desc(), cases.c.case_code)
+        upcoming = self.journey.next_meetings(team_id, self.clock.wall_clock())
         with self.store.engine.connect() as conn:
-            rows = [_case_row(row) for row in conn.execute(query)]
+            rows = [_case_row(row, upcoming.get(row.case_id)) for row in conn.execute(query)]
         if part is not None:  # the part referred the case, or its consent covers the part
             rows = [r for r in rows if r.from_part is part or part in r.consent_parts]
-        upcoming = self.journey.next_meetings([r.case_id for r in rows], self.clock.wall_clock())
-        return [replace(r, next_meeting_at=upcoming.get(r.case_id)) for r in rows]
+        return rows
 
     def case(self, case_id: str) -> CaseRow | None:
         with self.store.engine.connect() as conn:

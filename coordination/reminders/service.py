@@ -371,13 +371,12 @@ class Reminders:
         with self.engine.connect() as conn:
             return [_reminder(row) for row in conn.execute(query)]
 
-    def first_due(self, case_ids: list[str]) -> dict[str, Reminder]:
-        """The earliest due reminder of each case, for the team page."""
-        if not case_ids:
-            return {}
+    def first_due(self, team_id: str) -> dict[str, Reminder]:
+        """The earliest due reminder of each of the team's cases, for the team page."""
         first_day = (
             sa.select(due_reminders.c.case_id, sa.func.min(due_reminders.c.due_on).label("due_on"))
-            .where(due_reminders.c.case_id.in_(case_ids))
+            .join(cases, cases.c.case_id == due_reminders.c.case_id)
+            .where(cases.c.team_id == team_id)
             .group_by(due_reminders.c.case_id)
             .subquery()
         )

@@ -47,7 +47,7 @@ class TeamController(Controller):
         week_start = datetime.combine(today - timedelta(days=today.weekday()), time())
         return desk.page(
             "cases/team.html",
-            first_due=reminders.first_due([r.case_id for r in rows]),
+            first_due=reminders.first_due(user.team_id),
             week_meetings=desk.journey.team_meetings(
                 user.team_id, week_start, week_start + timedelta(days=7)
             ),

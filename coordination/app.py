@@ -137,7 +137,7 @@ def create_app(settings: Settings, engine: Engine, clock: Clock | None = None) -
     services = build_services(settings, engine, clock)
     clock = services.clock
     schedule = ReminderClock(services.reminders, clock, services.settings.sweep_seconds)
-    workers = HandlerThreads(services.settings.worker_threads)
+    handler_threads = HandlerThreads(services.settings.worker_threads)
 
     def refused(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
         status = 404 if isinstance(exc, NotFoundException) else 403
@@ -148,7 +148,7 @@ def create_app(settings: Settings, engine: Engine, clock: Clock | None = None) -
         return Provide(lambda: value, use_cache=True, sync_to_thread=False)
 
     return Litestar(
-        on_startup=[workers.start, schedule.start],
+        on_startup=[handler_threads.start, schedule.start],
         on_shutdown=[schedule.stop],
         route_handlers=[
             *auth.CONTROLLERS,

@@ -9,10 +9,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, NamedTuple
 
+from litestar import Request
 from litestar.connection import ASGIConnection
+from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.enums import MediaType, RequestEncodingType
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.exceptions import PermissionDeniedException
 from litestar.handlers import BaseRouteHandler
 from litestar.params import Body
 from litestar.plugins.htmx import HTMXRequest, HTMXTemplate
@@ -78,12 +80,13 @@ class Option(NamedTuple):
     label: str
 
 
-def signed_in(request: HTMXRequest) -> User:
+# A request past the authentication middleware: `request.user` is the signed-in user.
+SignedInRequest = Request[User, str, State]
+
+
+def signed_in(request: SignedInRequest) -> User:
     """The user the authentication middleware put on the request."""
-    user = request.scope.get("user")
-    if not isinstance(user, User):
-        raise NotAuthorizedException()
-    return user
+    return request.user
 
 
 def allowed(rule: Rule, refusal: str) -> Guard:

@@ -7,9 +7,10 @@ follow-ups and after-support, and which reminders went out, were done or snoozed
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from typing import Any
 
 from coordination.cases import domain as case
 from coordination.reminders.events import (
@@ -71,87 +72,153 @@ BOOKKEEPING = (ReminderSent, ReminderDone, ReminderSnoozed)
 
 
 def evolve(facts: Facts, event: case.Event | ReminderEvent, recorded_on: date) -> Facts:
+    """The facts after `event`, recorded on `recorded_on`; events reminders ignore change
+    nothing but how recently the case moved."""
     if not isinstance(event, BOOKKEEPING):
         facts = replace(facts, last_event_on=recorded_on)
-    match event:
-        case case.ParticipantEnrolled():
-            return replace(
-                facts,
-                enrolled=True,
-                anonymous=event.registration_type is RegistrationType.ANONYMOUS,
-                coordinator_id=event.coordinator_id,
-                insats_id=event.insats_id,
-                consent_since=event.start_date,
-            )
-        case case.ConsentWithdrawn():
-            return replace(facts, consent_withdrawn=True)
-        case case.ConsentRenewed():
-            return replace(facts, consent_withdrawn=False, consent_since=event.renewed_on)
-        case case.PlanAgreed() | case.PlanRevised():
-            if event.plan is None:
-                return facts
-            return replace(
-                facts,
-                plan_review_on=event.plan.review_on,
-                activities={
-                    a.activity_id: ActivityFacts(a.responsible_id, a.due_on, _open(a.status))
-                    for a in event.plan.activities
-                },
-            )
-        case case.ActivityCompleted() | case.ActivityDropped():
-            return _close_activity(facts, event.activity_id)
-        case case.MeetingScheduled():
-            meeting = MeetingFacts(event.starts_at, event.invitee_ids, MeetingStatus.SCHEDULED)
-            return replace(facts, meetings={**facts.meetings, event.meeting_id: meeting})
-        case case.MeetingMoved():
-            return _with_meeting(facts, event.meeting_id, starts_at=event.starts_at)
-        case case.MeetingCancelled():
-            return _with_meeting(facts, event.meeting_id, status=MeetingStatus.CANCELLED)
-        case case.MeetingHeld():
-            return _with_meeting(facts, event.meeting_id, status=MeetingStatus.HELD)
-        case case.CaseHandedOver():
-            if event.part is None:
-                return replace(facts, coordinator_id=event.to_id)
-            return facts
-        case case.CaseClosed():
-            return replace(
-                facts,
-                closed_on=event.closed_on,
-                to_work_or_studies=event.occupation in WORK_OR_STUDIES,
-                follow_ups=frozenset(),
-                after_support_started=None,
-                after_support_planned_end=None,
-                after_support_ended=None,
-                last_contact_on=None,
-            )
-        case case.CaseReopened():
-            return replace(
-                facts,
-                closed_on=None,
-                to_work_or_studies=False,
-                consent_since=event.reopened_on,
-                consent_withdrawn=False,
-            )
-        case case.FollowUpRecorded():
-            return replace(facts, follow_ups=facts.follow_ups | {event.months})
-        case case.AfterSupportStarted():
-            return replace(
-                facts,
-                after_support_started=event.started_on,
-                after_support_planned_end=event.planned_end,
-                last_contact_on=event.started_on,
-            )
-        case case.AfterSupportContactLogged():
-            return replace(facts, last_contact_on=event.contacted_on)
-        case case.AfterSupportEnded():
-            return replace(facts, after_support_ended=event.ended_on)
-        case ReminderSent():
-            return replace(facts, notified=facts.notified | {event.key})
-        case ReminderDone():
-            return replace(facts, done=facts.done | {event.key})
-        case ReminderSnoozed():
-            return replace(facts, snoozed={**facts.snoozed, event.key: event.until})
+    handler = _HANDLERS.get(type(event))
+    return facts if handler is None else handler(facts, event)
+
+
+def _enrolled(facts: Facts, event: case.ParticipantEnrolled) -> Facts:
+    return replace(
+        facts,
+        enrolled=True,
+        anonymous=event.registration_type is RegistrationType.ANONYMOUS,
+        coordinator_id=event.coordinator_id,
+        insats_id=event.insats_id,
+        consent_since=event.start_date,
+    )
+
+
+def _consent_withdrawn(facts: Facts, event: case.ConsentWithdrawn) -> Facts:
+    return replace(facts, consent_withdrawn=True)
+
+
+def _consent_renewed(facts: Facts, event: case.ConsentRenewed) -> Facts:
+    return replace(facts, consent_withdrawn=False, consent_since=event.renewed_on)
+
+
+def _planned(facts: Facts, event: case.PlanAgreed | case.PlanRevised) -> Facts:
+    if event.plan is None:
+        return facts
+    return replace(
+        facts,
+        plan_review_on=event.plan.review_on,
+        activities={
+            a.activity_id: ActivityFacts(a.responsible_id, a.due_on, _open(a.status))
+            for a in event.plan.activities
+        },
+    )
+
+
+def _activity_ended(facts: Facts, event: case.ActivityCompleted | case.ActivityDropped) -> Facts:
+    return _close_activity(facts, event.activity_id)
+
+
+def _meeting_scheduled(facts: Facts, event: case.MeetingScheduled) -> Facts:
+    meeting = MeetingFacts(event.starts_at, event.invitee_ids, MeetingStatus.SCHEDULED)
+    return replace(facts, meetings={**facts.meetings, event.meeting_id: meeting})
+
+
+def _meeting_moved(facts: Facts, event: case.MeetingMoved) -> Facts:
+    return _with_meeting(facts, event.meeting_id, starts_at=event.starts_at)
+
+
+def _meeting_cancelled(facts: Facts, event: case.MeetingCancelled) -> Facts:
+    return _with_meeting(facts, event.meeting_id, status=MeetingStatus.CANCELLED)
+
+
+def _meeting_held(facts: Facts, event: case.MeetingHeld) -> Facts:
+    return _with_meeting(facts, event.meeting_id, status=MeetingStatus.HELD)
+
+
+def _handed_over(facts: Facts, event: case.CaseHandedOver) -> Facts:
+    if event.part is None:
+        return replace(facts, coordinator_id=event.to_id)
     return facts
+
+
+def _closed(facts: Facts, event: case.CaseClosed) -> Facts:
+    return replace(
+        facts,
+        closed_on=event.closed_on,
+        to_work_or_studies=event.occupation in WORK_OR_STUDIES,
+        follow_ups=frozenset(),
+        after_support_started=None,
+        after_support_planned_end=None,
+        after_support_ended=None,
+        last_contact_on=None,
+    )
+
+
+def _reopened(facts: Facts, event: case.CaseReopened) -> Facts:
+    return replace(
+        facts,
+        closed_on=None,
+        to_work_or_studies=False,
+        consent_since=event.reopened_on,
+        consent_withdrawn=False,
+    )
+
+
+def _followed_up(facts: Facts, event: case.FollowUpRecorded) -> Facts:
+    return replace(facts, follow_ups=facts.follow_ups | {event.months})
+
+
+def _after_support_started(facts: Facts, event: case.AfterSupportStarted) -> Facts:
+    return replace(
+        facts,
+        after_support_started=event.started_on,
+        after_support_planned_end=event.planned_end,
+        last_contact_on=event.started_on,
+    )
+
+
+def _after_support_contacted(facts: Facts, event: case.AfterSupportContactLogged) -> Facts:
+    return replace(facts, last_contact_on=event.contacted_on)
+
+
+def _after_support_ended(facts: Facts, event: case.AfterSupportEnded) -> Facts:
+    return replace(facts, after_support_ended=event.ended_on)
+
+
+def _reminder_sent(facts: Facts, event: ReminderSent) -> Facts:
+    return replace(facts, notified=facts.notified | {event.key})
+
+
+def _reminder_done(facts: Facts, event: ReminderDone) -> Facts:
+    return replace(facts, done=facts.done | {event.key})
+
+
+def _reminder_snoozed(facts: Facts, event: ReminderSnoozed) -> Facts:
+    return replace(facts, snoozed={**facts.snoozed, event.key: event.until})
+
+
+# Each event type reminders follow, to how it changes the facts.
+_HANDLERS: Mapping[type, Callable[[Facts, Any], Facts]] = {
+    case.ParticipantEnrolled: _enrolled,
+    case.ConsentWithdrawn: _consent_withdrawn,
+    case.ConsentRenewed: _consent_renewed,
+    case.PlanAgreed: _planned,
+    case.PlanRevised: _planned,
+    case.ActivityCompleted: _activity_ended,
+    case.ActivityDropped: _activity_ended,
+    case.MeetingScheduled: _meeting_scheduled,
+    case.MeetingMoved: _meeting_moved,
+    case.MeetingCancelled: _meeting_cancelled,
+    case.MeetingHeld: _meeting_held,
+    case.CaseHandedOver: _handed_over,
+    case.CaseClosed: _closed,
+    case.CaseReopened: _reopened,
+    case.FollowUpRecorded: _followed_up,
+    case.AfterSupportStarted: _after_support_started,
+    case.AfterSupportContactLogged: _after_support_contacted,
+    case.AfterSupportEnded: _after_support_ended,
+    ReminderSent: _reminder_sent,
+    ReminderDone: _reminder_done,
+    ReminderSnoozed: _reminder_snoozed,
+}
 
 
 def _open(status: ActivityStatus) -> bool:

@@ -2,7 +2,13 @@
 projections, upcasting of old payloads and per-subject encryption of personal data.
 
     store.py        EventStore: append with an expected version, read a stream, a category
-                    or everything in global order; inline projections; erasure
+                    or everything in global order; inline projections; erasure. It composes:
+      writers.py      one writer at a time: BEGIN IMMEDIATE on SQLite, an advisory lock on
+                      PostgreSQL
+      appending.py    the append: expected version, positions, insert, retries
+      rows.py         an event as a stored row: personal fields sealed, opened, upcast
+      reading.py      a stream, or everything after a position, in batches
+      checkpoints.py  the projections' checkpoints: catch up, inline, rebuild
     streams.py      StreamName: a stream's category and id, stored as "category-id"
     types.py        NewEvent, RecordedEvent, the registry of event types and upcasting
     crypto.py       the keyring: a key per data subject, wrapped under the master key

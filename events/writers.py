@@ -1,0 +1,97 @@
+"""The writer discipline: the store's writers write one at a time, per dialect.
+
+SQLite has a single writer: a write transaction starts with `BEGIN IMMEDIATE`, taking the
+write lock up front, and this process's writers queue on a lock in Python before they ask
+for it (engine.py). PostgreSQL writers take a transaction-level advisory lock. Either way the
+lock is held from before an append chooses its global positions until it commits, so
+positions become visible in order and a reader that follows them never skips an event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import PoolProxiedConnection
+
+from events.engine import WRITE_OPTION, local_writer_lock
+from events.errors import EventStoreError
+
+# Key of the PostgreSQL advisory lock that serialises writers. Holding it from before the
+# position is chosen until commit makes positions become visible in order, so a reader that
+# follows the global position never skips an event committed by a slower transaction.
+WRITER_LOCK_KEY = 0x5A4D_0001
+
+
+def begin_statements(dialect: sa.Dialect) -> tuple[str, ...]:
+    """What starts a write transaction on the driver connection of `dialect`."""
+    if dialect.name == "sqlite":
+        return ("BEGIN IMMEDIATE",)
+    if dialect.name == "postgresql":
+        return (f"SELECT pg_advisory_xact_lock({WRITER_LOCK_KEY})",)
+    raise ValueError(f"the event store does not support {dialect.name}")
+
+
+class Writers:
+    """Write transactions on one engine, one writer at a time."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._begin = begin_statements(engine.dialect)
+        # SQLite has one writer at a time, and this process's writers queue on the local
+        # lock: one connection held for them saves a pool round trip per append.
+        self._holds_connection = engine.dialect.name == "sqlite"
+        self._held: PoolProxiedConnection | None = None
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """A write transaction holding the store's single writer lock, through SQLAlchemy."""
+        with local_writer_lock(self.engine), self.engine.connect() as conn:
+            conn.execution_options(**{WRITE_OPTION: True})
+            with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    conn.execute(sa.select(sa.func.pg_advisory_xact_lock(WRITER_LOCK_KEY)))
+                yield conn
+
+    @contextmanager
+    def driver_transaction(self) -> Iterator[Any]:
+        """A write transaction on the driver's own connection, for an append that needs
+        nothing but its insert: SQLAlchemy's transaction bookkeeping would cost more per
+        append than the disk flush it waits for.
+
+        Commits when the block ends; rolls back on an EventStoreError (the store refused the
+        write, the connection is sound); on anything else the connection may be broken and
+        is never used again.
+        """
+        with local_writer_lock(self.engine):
+            raw = self._connection()
+            try:
+                driver = raw.driver_connection
+                assert driver is not None
+                for statement in self._begin:
+                    driver.execute(statement)
+                yield driver
+                raw.commit()
+            except EventStoreError:
+                raw.rollback()
+                self._release(raw)
+                raise
+            except BaseException:
+                raw.invalidate()
+                self._held = None
+                raise
+            self._release(raw)
+
+    def _connection(self) -> PoolProxiedConnection:
+        if self._holds_connection and self._held is not None:
+            return self._held
+        return self.engine.raw_connection()
+
+    def _release(self, raw: PoolProxiedConnection) -> None:
+        if self._holds_connection:
+            self._held = raw
+        else:
+            raw.close()

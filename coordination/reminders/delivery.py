@@ -1,5 +1,6 @@
-"""Delivery of the outbox over SMTP: each message claimed with a lease, sent, and marked sent;
-a failure is kept with its error and tried again after a growing back-off."""
+"""The outbox and its delivery over SMTP: a message is put in the outbox in the caller's
+transaction; delivery claims it with a lease, sends it and marks it sent; a failure is kept
+with its error and tried again after a growing back-off."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import logging
 import smtplib
 import ssl
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
@@ -21,6 +23,38 @@ log = logging.getLogger("samordna.reminders")
 
 MAX_BACKOFF = timedelta(hours=1)
 LEASE = timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class Message:
+    """An email on its way into the outbox; `dedupe_key` says what it is about, once."""
+
+    dedupe_key: str
+    kind: str  # "reminder", "digest" or "summary"
+    recipient_id: str
+    to_address: str
+    subject: str
+    body: str
+    case_id: str | None = None
+
+
+def enqueue(conn: sa.Connection, message: Message, now: datetime) -> None:
+    """Put a message in the outbox, in the caller's transaction."""
+    conn.execute(
+        outbox.insert().values(
+            dedupe_key=message.dedupe_key,
+            kind=message.kind,
+            recipient_id=message.recipient_id,
+            to_address=message.to_address,
+            subject=message.subject,
+            body=message.body,
+            case_id=message.case_id,
+            created_at=now,
+            attempts=0,
+            last_error="",
+            next_attempt_at=now,
+        )
+    )
 
 
 class Sender:

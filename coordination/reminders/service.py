@@ -26,7 +26,7 @@ from coordination.cases import contract as case_events
 from coordination.cases.tables import cases
 from coordination.config import Settings
 from coordination.reminders import emails
-from coordination.reminders.delivery import Delivery, Sender
+from coordination.reminders.delivery import Delivery, Message, Sender, enqueue
 from coordination.reminders.emails import DueItem
 from coordination.reminders.events import (
     ReminderDone,
@@ -78,19 +78,6 @@ def _reminder(row: Any) -> Reminder:
 _DUE = sa.select(due_reminders, cases.c.case_code, cases.c.version, cases.c.team_id).join(
     cases, cases.c.case_id == due_reminders.c.case_id
 )
-
-
-@dataclass(frozen=True)
-class Message:
-    """An email on its way into the outbox; `dedupe_key` says what it is about, once."""
-
-    dedupe_key: str
-    kind: str  # "reminder", "digest" or "summary"
-    recipient_id: str
-    to_address: str
-    subject: str
-    body: str
-    case_id: str | None = None
 
 
 def _bookkeeping(case_id: str, fact: ReminderEvent, user: User | None) -> events.NewEvent:
@@ -209,28 +196,10 @@ class Reminders:
                 version = self.store.stream_version(stream, conn)
                 self.store.append(stream, version, [event], conn=conn)
                 if message is not None:
-                    self._enqueue(conn, message, now)
+                    enqueue(conn, message, now)
         except (events.ConcurrencyError, IntegrityError):
             return False
         return True
-
-    @staticmethod
-    def _enqueue(conn: sa.Connection, message: Message, now: datetime) -> None:
-        conn.execute(
-            outbox.insert().values(
-                dedupe_key=message.dedupe_key,
-                kind=message.kind,
-                recipient_id=message.recipient_id,
-                to_address=message.to_address,
-                subject=message.subject,
-                body=message.body,
-                case_id=message.case_id,
-                created_at=now,
-                attempts=0,
-                last_error="",
-                next_attempt_at=now,
-            )
-        )
 
     # -- the weekly digest and summary ---------------------------------------------------
 
@@ -317,7 +286,7 @@ class Reminders:
     def _write_once(self, message: Message, now: datetime) -> int:
         try:
             with self.engine.begin() as conn:
-                self._enqueue(conn, message, now)
+                enqueue(conn, message, now)
         except IntegrityError:
             return 0
         return 1

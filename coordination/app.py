@@ -15,15 +15,16 @@ from urllib.parse import urlencode
 
 from litestar import Litestar, Request, Response
 from litestar.config.csrf import CSRFConfig
-from litestar.datastructures import ResponseHeader, State
+from litestar.datastructures import MutableScopeHeaders, State
 from litestar.di import Provide
 from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
-from litestar.middleware import DefineMiddleware
-from litestar.plugins.htmx import ClientRedirect, HTMXPlugin, HTMXRequest
+from litestar.middleware import ASGIMiddleware, DefineMiddleware
+from litestar.plugins.htmx import HTMXPlugin, HTMXRequest
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from sqlalchemy.engine import Engine
 
 import events
@@ -50,19 +51,30 @@ TEMPLATES = ROOT.parent / "templates"
 STATIC = ROOT / "shared" / "static"
 
 # Only the app's own scripts and styles; no inline script, no framing.
-SECURITY_HEADERS = [
-    ResponseHeader(
-        name="Content-Security-Policy",
-        value=(
-            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-            "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
-        ),
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
     ),
-    ResponseHeader(name="X-Content-Type-Options", value="nosniff"),
-    ResponseHeader(name="X-Frame-Options", value="DENY"),
-    ResponseHeader(name="Referrer-Policy", value="no-referrer"),
-    ResponseHeader(name="Cache-Control", value="no-store"),
-]
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+
+class SecurityHeaders(ASGIMiddleware):
+    """The security headers on every response: pages, static files and error pages alike."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableScopeHeaders.from_message(message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await next_app(scope, receive, send_with_headers)
 
 
 @dataclass(frozen=True)
@@ -124,9 +136,7 @@ class HandlerThreads:
 
 def _unauthorized(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
     if isinstance(request, HTMXRequest) and request.htmx:
-        response: Response[Any] = ClientRedirect("/logga-in")
-        response.status_code = 401
-        return response
+        return Response(b"", status_code=401, headers={"HX-Redirect": "/logga-in"})
     if request.method == "GET" and request.url.path != "/":
         # Back to the page asked for after logging in (an email's link, say).
         return Redirect(f"/logga-in?{urlencode({'nasta': request.url.path})}")
@@ -174,7 +184,8 @@ def create_app(settings: Settings, engine: Engine, clock: Clock | None = None) -
             "page": Provide(provide_page, sync_to_thread=False),
         },
         middleware=[
-            DefineMiddleware(SessionAuthentication, accounts=services.accounts, clock=clock)
+            SecurityHeaders(),
+            DefineMiddleware(SessionAuthentication, accounts=services.accounts, clock=clock),
         ],
         # The composition's services, for tests and tools; handlers get theirs by Provide.
         state=State({"services": services}),
@@ -190,6 +201,5 @@ def create_app(settings: Settings, engine: Engine, clock: Clock | None = None) -
             PermissionDeniedException: refused,
             NotFoundException: refused,
         },
-        response_headers=SECURITY_HEADERS,
         openapi_config=None,
     )

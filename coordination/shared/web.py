@@ -95,7 +95,7 @@ def allowed(rule: Rule, refusal: str) -> Guard:
 
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
         user = connection.scope.get("user")
-        if isinstance(user, User) and not rule(user):
+        if not isinstance(user, User) or not rule(user):
             raise PermissionDeniedException(refusal)
 
     return guard

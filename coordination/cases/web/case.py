@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Response, get, post
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from coordination.cases import domain as case
-from coordination.cases.web.desk import CaseDesk, case_page, posted
+from coordination.cases.web.desk import DESK, CaseDesk, case_page, posted
 from coordination.shared.forms import FormErrors
 from coordination.shared.vocabulary import (
     AgeGroup,
@@ -27,7 +27,7 @@ class CaseController(Controller):
     """One case and its commands: every handler below the case's own path gets the desk."""
 
     path = "/arenden/{case_id:str}"
-    dependencies = {"desk": Provide(CaseDesk, sync_to_thread=False)}
+    dependencies = DESK
 
 
 class CasePageController(CaseController):

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.response import Redirect, Response
 
@@ -30,11 +30,22 @@ from coordination.shared.web import Option, Page, form_of
 LIST_FIELDS = ("consent_parts", "support_sources", "agreed_by", "invitee_ids", "attended_parts")
 WORKING_ROLES = (Role.CASEWORKER, Role.COORDINATOR)
 
+
+def staff_options(colleagues: list[User]) -> list[Option]:
+    """The team's handläggare and samordnare: who can be responsible or invited."""
+    return [
+        Option(u.id, f"{u.name} ({u.part.label})") for u in colleagues if u.role in WORKING_ROLES
+    ]
+
+
 CommandBuilder = Callable[[dict[str, Any], FormErrors], case.Command]
 
 
 @dataclass
 class CaseDesk:
+    """Made for each request by dependency injection (`DESK`) from the services and the
+    signed-in user."""
+
     page: NamedDependency[Page]
     user: NamedDependency[User]
     cases: NamedDependency[Cases]
@@ -77,12 +88,7 @@ class CaseDesk:
         return row
 
     def staff_options(self) -> list[Option]:
-        """The team's handläggare and samordnare: who can be responsible or invited."""
-        return [
-            Option(u.id, f"{u.name} ({u.part.label})")
-            for u in self.accounts.team_users(self.user.team_id)
-            if u.role in WORKING_ROLES
-        ]
+        return staff_options(self.accounts.team_users(self.user.team_id))
 
     def names(self) -> dict[str, str]:
         return {u.id: u.name for u in self.accounts.team_users(self.user.team_id)}
@@ -179,11 +185,7 @@ def case_page(
         after_support=journey.after_support(row.case_id) if personal is not None else [],
         follow_up_months=desk.settings.timings.follow_up_months,
         names={c.id: c.name for c in colleagues},
-        staff=[
-            Option(c.id, f"{c.name} ({c.part.label})")
-            for c in colleagues
-            if c.role in WORKING_ROLES
-        ],
+        staff=staff_options(colleagues),
         may_work=access.can_work_cases(user, row.team_id),
         attempt=context.pop("attempt", ""),
         timeline=desk.cases.timeline(row.case_id),
@@ -198,3 +200,7 @@ def case_page(
 def posted(data: dict[str, Any]) -> dict[str, Any]:
     """A posted form of the case, its checkbox fields as lists."""
     return form_of(data, *LIST_FIELDS)
+
+
+# The desk as a controller's dependency.
+DESK = {"desk": Provide(CaseDesk, sync_to_thread=False)}

@@ -6,19 +6,17 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 from litestar import Controller, Response, get, post
-from litestar.di import NamedDependency, Provide
+from litestar.di import NamedDependency
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect
 
 from coordination.cases import domain as case
-from coordination.cases.web.desk import CaseDesk, posted
+from coordination.cases.web.desk import DESK, CaseDesk, posted
 from coordination.reminders.service import Reminders
 from coordination.shared import access
 from coordination.shared.forms import FormErrors
 from coordination.shared.vocabulary import Part, Stage
 from coordination.shared.web import Form, allowed
-
-DESK = {"desk": Provide(CaseDesk, sync_to_thread=False)}
 
 
 class TeamController(Controller):

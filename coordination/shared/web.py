@@ -107,7 +107,9 @@ class Page:
     when htmx asks (a boosted request gets the whole page).
 
     The page is rendered where it is asked for, in the handler's worker thread: a large page
-    never renders on the event loop, where it would hold up every other request.
+    never renders on the event loop, where it would hold up every other request. Handlers of
+    small forms that read nothing (login, password, a blank referral) stay on the loop
+    (`sync_to_thread=False`), so they answer even when the thread pool is busy.
     """
 
     request: HTMXRequest

@@ -34,7 +34,7 @@ from coordination.accounts.web import admin, auth
 from coordination.accounts.web.authentication import SessionAuthentication
 from coordination.cases.contract import event_types
 from coordination.cases.projection import CaseViews
-from coordination.cases.service import Cases
+from coordination.cases.service import CaseNotFound, CaseRefused, Cases
 from coordination.cases.web import case, meetings, plan, progress, team
 from coordination.config import Settings
 from coordination.reminders import web as reminders_web
@@ -109,12 +109,17 @@ def build_store(settings: Settings, engine: Engine) -> events.EventStore:
 def build_services(settings: Settings, engine: Engine, clock: Clock | None = None) -> Services:
     clock = clock or Clock()
     store = build_store(settings, engine)
+    accounts, insatser = Accounts(engine), Insatser(engine)
+
+    def insats_ids(team_id: str) -> set[str]:
+        return {i.id for i in insatser.team_insatser(team_id)}
+
     return Services(
         settings=settings,
         clock=clock,
-        accounts=Accounts(engine),
-        insatser=Insatser(engine),
-        cases=Cases(store, clock),
+        accounts=accounts,
+        insatser=insatser,
+        cases=Cases(store, clock, accounts.team_users, insats_ids),
         reminders=Reminders(store, settings, clock=clock.now),
         reports=Reports(engine),
     )
@@ -150,7 +155,7 @@ def create_app(settings: Settings, engine: Engine, clock: Clock | None = None) -
     handler_threads = HandlerThreads(services.settings.worker_threads)
 
     def refused(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-        status = 404 if isinstance(exc, NotFoundException) else 403
+        status = 404 if isinstance(exc, NotFoundException | CaseNotFound) else 403
         detail = getattr(exc, "detail", "") or "Du har inte behörighet till sidan."
         return Page(HTMXRequest(request.scope), clock.today())("error.html", status, message=detail)
 
@@ -200,6 +205,8 @@ def create_app(settings: Settings, engine: Engine, clock: Clock | None = None) -
             NotAuthorizedException: _unauthorized,
             PermissionDeniedException: refused,
             NotFoundException: refused,
+            CaseNotFound: refused,
+            CaseRefused: refused,
         },
         openapi_config=None,
     )

@@ -1,34 +1,33 @@
-"""The case service: command handlers and the queries of the team and case pages."""
+"""The case service: command handlers and the queries of the team and case pages, each
+through the one access gate (`gate.py`)."""
 
 from __future__ import annotations
 
 import json
 import secrets
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from collections.abc import Callable, Collection
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 import events
-from coordination.accounts.tables import insatser, users
+from coordination.accounts.tables import users
 from coordination.cases import contract as case_events
 from coordination.cases import domain as case
+from coordination.cases import gate
+from coordination.cases.board import CASE_QUERY, CaseRow, case_row
+from coordination.cases.gate import CaseNotFound, CaseRefused
 from coordination.cases.queries import CaseQueries
+from coordination.cases.reading import CaseFile, CaseReader
 from coordination.cases.tables import case_people, case_timeline, cases, read_audit
+from coordination.shared import access
 from coordination.shared.access import User
 from coordination.shared.clock import Clock
-from coordination.shared.vocabulary import (
-    ClosureKind,
-    ClosureReason,
-    Occupation,
-    Part,
-    RegistrationType,
-    Stage,
-)
+from coordination.shared.vocabulary import Part, Stage
+
+__all__ = ["CaseChanged", "CaseFile", "CaseNotFound", "CaseRefused", "CaseRow", "Cases"]
 
 # No 0/O, 1/I/L: a code is read aloud and typed by hand.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -47,140 +46,62 @@ class CaseChanged(Exception):
     )
 
 
-@dataclass(frozen=True)
-class CaseRow:
-    case_id: str
-    case_code: str
-    team_id: str
-    stage: Stage
-    version: int
-    from_part: Part
-    from_caseworker: str
-    referral_date: date
-    accepted_on: date | None
-    registration_type: RegistrationType | None
-    gender: str | None
-    age_group: str | None
-    education: str | None
-    support_sources: list[str]
-    time_in_support: str | None
-    start_date: date | None
-    consent_parts: list[Part]
-    consent_withdrawn: bool
-    coordinator_name: str | None
-    insats_id: str | None
-    insats_name: str | None
-    last_event_at: datetime
-    plan_version: int = 0
-    plan_review_on: date | None = None
-    level: int | None = None
-    handovers: int = 0
-    closed_on: date | None = None
-    closure_kind: str | None = None
-    closure_reason: str | None = None
-    occupation_at_closure: str | None = None
-    support_at_closure: list[str] = field(default_factory=list)
-    next_meeting_at: datetime | None = None
-
-    @property
-    def closure_kind_label(self) -> str:
-        kind = ClosureKind.parse(self.closure_kind or "")
-        return kind.label if kind else ""
-
-    @property
-    def closure_reason_label(self) -> str:
-        reason = ClosureReason.parse(self.closure_reason or "")
-        return reason.label if reason else ""
-
-    @property
-    def occupation_label(self) -> str:
-        occupation = Occupation.parse(self.occupation_at_closure or "")
-        return occupation.label if occupation else ""
-
-    @property
-    def due_next(self) -> str:
-        """What the team has to do next with the case, in the words of the team page."""
-        if self.stage is Stage.REFERRAL:
-            return "Skriv in deltagaren" if self.accepted_on else "Bedöm remissen"
-        if self.consent_withdrawn:
-            return "Samtycket är återkallat: förnya eller avsluta"
-        planned = []
-        if self.next_meeting_at:
-            planned.append((self.next_meeting_at.date(), "Nätverksmöte"))
-        if self.plan_review_on and self.stage is Stage.ONGOING:
-            planned.append((self.plan_review_on, "Planen följs upp"))
-        if planned:
-            day, what = min(planned)
-            return f"{what} {day}"
-        return {
-            Stage.ENROLLED: "Kartläggning och handlingsplan",
-            Stage.PLANNING: "Handlingsplan",
-            Stage.CLOSED: "Uppföljning efter avslut",
-        }.get(self.stage, "–")
-
-
-def _case_row(row: Any, next_meeting_at: datetime | None = None) -> CaseRow:
-    m = row._mapping
-    return CaseRow(
-        case_id=m["case_id"],
-        case_code=m["case_code"],
-        team_id=m["team_id"],
-        stage=Stage(m["stage"]),
-        version=m["version"],
-        from_part=Part(m["from_part"]),
-        from_caseworker=m["from_caseworker"],
-        referral_date=m["referral_date"],
-        accepted_on=m["accepted_on"],
-        registration_type=RegistrationType(m["registration_type"])
-        if m["registration_type"]
-        else None,
-        gender=m["gender"],
-        age_group=m["age_group"],
-        education=m["education"],
-        support_sources=list(m["support_sources"]),
-        time_in_support=m["time_in_support"],
-        start_date=m["start_date"],
-        consent_parts=[Part(p) for p in m["consent_parts"]],
-        consent_withdrawn=m["consent_withdrawn"],
-        coordinator_name=m["coordinator_name"],
-        insats_id=m["insats_id"],
-        insats_name=m["insats_name"],
-        last_event_at=m["last_event_at"],
-        plan_version=m["plan_version"],
-        plan_review_on=m["plan_review_on"],
-        level=m["level"],
-        handovers=m["handovers"],
-        closed_on=m["closed_on"],
-        closure_kind=m["closure_kind"],
-        closure_reason=m["closure_reason"],
-        occupation_at_closure=m["occupation_at_closure"],
-        support_at_closure=list(m["support_at_closure"] or ()),
-        next_meeting_at=next_meeting_at,
-    )
-
-
-_CASE_QUERY = (
-    sa.select(cases, users.c.name.label("coordinator_name"), insatser.c.name.label("insats_name"))
-    .outerjoin(users, users.c.id == cases.c.coordinator_id)
-    .outerjoin(insatser, insatser.c.id == cases.c.insats_id)
-)
-
-
 class Cases:
     """The cases service: the journey's commands, and the queries of the team and case
-    pages (`journey` reads the journey's read models)."""
+    pages. `reader` reads the journey's read models through a case file."""
 
-    def __init__(self, store: events.EventStore, clock: Clock) -> None:
+    def __init__(
+        self,
+        store: events.EventStore,
+        clock: Clock,
+        team_staff: Callable[[str], list[User]],
+        team_insatser: Callable[[str], Collection[str]],
+    ) -> None:
         self.store = store
         self.clock = clock
-        self.journey = CaseQueries(store.engine)
+        self._team_staff = team_staff
+        self._team_insatser = team_insatser
+        self._queries = CaseQueries(store.engine)
+        self.reader = CaseReader(self._queries)
+
+    # -- the gate ---------------------------------------------------------------------
+
+    def visible_case(self, reader: User, case_id: str) -> CaseRow:
+        """The case's row (no personal data), or CaseNotFound when the reader may not see it."""
+        row = self.case(case_id)
+        if row is None or not gate.visible(reader, row.facts):
+            raise CaseNotFound()
+        return row
+
+    def open(self, reader: User, case_id: str, page: str) -> CaseFile:
+        """The case as `reader` may see it; when that includes the participant's personal
+        data, the read is written to the Läslogg (naming `page`) before anything is shown."""
+        row = self.visible_case(reader, case_id)
+        personal = gate.opens_personal_data(reader, row.facts)
+        if personal:
+            self.record_read(reader, case_id, page)
+        return CaseFile(row, reader, personal, gate.works_case(reader, row.facts))
+
+    def open_personal(self, reader: User, case_id: str, page: str) -> CaseFile:
+        """The case with its personal data, or CaseRefused."""
+        file = self.open(reader, case_id, page)
+        if not file.personal:
+            raise CaseRefused(gate.ERASED if file.row.facts.erased else gate.NOT_COVERED)
+        return file
+
+    def refusal(self, actor: User, row: CaseRow, command: object) -> str | None:
+        """Why the actor may not run the command on the case (None: they may)."""
+        return gate.command_refusal(actor, row.facts, command)
 
     # -- commands ---------------------------------------------------------------------
 
     def register_referral(
         self, actor: User, command_for: Callable[[str], case.RegisterReferral]
     ) -> str:
-        """Start a case; `command_for(case_code)` builds the referral with a fresh code."""
+        """Start a case in the actor's team; `command_for(case_code)` builds the referral
+        with a fresh code."""
+        if not access.can_register_referrals(actor):
+            raise CaseRefused(gate.ROLE)
         for _ in range(5):
             case_id = str(uuid.uuid4())
             try:
@@ -193,6 +114,18 @@ class Cases:
     def execute(
         self, actor: User, case_id: str, expected_version: int, command: case.Command
     ) -> int:
+        """Run the command on the case if the gate lets the actor, naming only people and
+        insatser of the case's team. Raises CaseNotFound, CaseRefused, case.Rejected or
+        CaseChanged."""
+        row = self.visible_case(actor, case_id)
+        refused = self.refusal(actor, row, command)
+        if refused is not None:
+            raise CaseRefused(refused)
+        foreign = gate.foreign_ids(
+            command, self._team_staff(row.team_id), self._team_insatser(row.team_id)
+        )
+        if foreign:
+            raise case.Rejected(foreign)
         return self._decide_and_append(actor, case_id, expected_version, command)
 
     def _decide_and_append(
@@ -227,7 +160,7 @@ class Cases:
         stage: Stage | None = None,
         code: str = "",
     ) -> list[CaseRow]:
-        query = _CASE_QUERY.where(cases.c.team_id == team_id)
+        query = CASE_QUERY.where(cases.c.team_id == team_id)
         if coordinator_id:
             query = query.where(cases.c.coordinator_id == coordinator_id)
         if stage is not None:
@@ -235,17 +168,17 @@ class Cases:
         if code.strip():
             query = query.where(cases.c.case_code.contains(code.strip().upper()))
         query = query.order_by(cases.c.referral_date.desc(), cases.c.case_code)
-        upcoming = self.journey.next_meetings(team_id, self.clock.wall_clock())
+        upcoming = self._queries.next_meetings(team_id, self.clock.wall_clock())
         with self.store.engine.connect() as conn:
-            rows = [_case_row(row, upcoming.get(row.case_id)) for row in conn.execute(query)]
+            rows = [case_row(row, upcoming.get(row.case_id)) for row in conn.execute(query)]
         if part is not None:  # the part referred the case, or its consent covers the part
             rows = [r for r in rows if r.from_part is part or part in r.consent_parts]
         return rows
 
     def case(self, case_id: str) -> CaseRow | None:
         with self.store.engine.connect() as conn:
-            row = conn.execute(_CASE_QUERY.where(cases.c.case_id == case_id)).first()
-        return _case_row(row) if row else None
+            row = conn.execute(CASE_QUERY.where(cases.c.case_id == case_id)).first()
+        return case_row(row) if row else None
 
     def record_read(
         self, reader: User, case_id: str, page: str, conn: sa.Connection | None = None
@@ -270,6 +203,22 @@ class Cases:
             ).first()
         return dict(row._mapping) if row else {}
 
+    def people(self, file: CaseFile) -> dict[str, Any] | None:
+        """The participant's personal data when the file opens it (the read is logged)."""
+        if not file.personal:
+            return None
+        with self.store.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(case_people).where(case_people.c.case_id == file.case_id)
+            ).first()
+        return dict(row._mapping) if row else {}
+
+    def visible_personnummer(self, reader: User, rows: list[CaseRow], page: str) -> dict[str, str]:
+        """The personnummer of those cases whose personal data the gate opens to the reader,
+        each read logged (an export, say)."""
+        allowed = [r.case_id for r in rows if gate.opens_personal_data(reader, r.facts)]
+        return self.personnummer_of(reader, allowed, page)
+
     def personnummer_of(self, reader: User, case_ids: list[str], page: str) -> dict[str, str]:
         """Several participants' personnummer, each read written to the audit log, in one
         transaction (an export, say)."""
@@ -285,11 +234,12 @@ class Cases:
             ).all()
         return {case_id: number for case_id, number in rows}
 
-    def timeline(self, case_id: str) -> list[dict[str, Any]]:
+    def timeline(self, file: CaseFile) -> list[dict[str, Any]]:
+        """What happened to the case, newest first: no personal data."""
         query = (
             sa.select(case_timeline, users.c.name.label("actor_name"))
             .outerjoin(users, users.c.id == case_timeline.c.actor_id)
-            .where(case_timeline.c.case_id == case_id)
+            .where(case_timeline.c.case_id == file.case_id)
             .order_by(case_timeline.c.position.desc())
         )
         with self.store.engine.connect() as conn:

@@ -204,17 +204,14 @@ class SusExportController(Controller):
         clock: Clock,
     ) -> list[list[str]]:
         period = _period(_chosen(request), clock)
-        visible_to_user = [
-            row.case_id
+        in_period = [
+            row
             for row in cases.team_cases(user.team_id)
             if row.start_date is not None
             and row.start_date <= period.end
             and (row.closed_on is None or row.closed_on >= period.start)
-            and access.can_see_personal_data(
-                user, row.team_id, row.consent_parts, row.consent_withdrawn
-            )
         ]
-        visible = cases.personnummer_of(user, visible_to_user, "SUS-export")
+        visible = cases.visible_personnummer(user, in_period, "SUS-export")
         return [
             SUS_COLUMNS,
             *reports.sus_rows(user.team_id, period.start, period.end, visible),

@@ -16,7 +16,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy.engine import Engine
 
 from coordination.accounts.service import Accounts
-from coordination.app import build_store
+from coordination.app import build_services, build_store
 from coordination.cases import domain as case
 from coordination.cases.service import Cases
 from coordination.config import Settings, load_settings
@@ -28,6 +28,7 @@ from coordination.shared.vocabulary import (
     AgeGroup,
     EducationLevel,
     Gender,
+    InsatsType,
     Part,
     RegistrationType,
     Role,
@@ -103,8 +104,8 @@ def settings_for(database_url: str, data_dir: Path, smtp_port: int) -> Settings:
 def team_with_due_reminders(settings: Settings, engine: Engine, count: int) -> list[str]:
     """`count` cases enrolled over a year ago: each has its yearly consent review due."""
     db.migrate(engine)
-    store = build_store(settings, engine)
-    cases = Cases(store, TeamClock())
+    services = build_services(settings, engine, TeamClock())
+    cases = services.cases
     team = Accounts(engine).create_team("Påminnelseteamet")
     coordinator = Accounts(engine).create_user(
         team,
@@ -115,10 +116,11 @@ def team_with_due_reminders(settings: Settings, engine: Engine, count: int) -> l
         "ett-langt-losenord",
     )
     started = TeamClock().today() - timedelta(days=400)
-    return [_enrolled(cases, coordinator, team, started) for _ in range(count)]
+    insats = services.insatser.add_insats(team, "Steget", InsatsType.REHABILITATION, started, None)
+    return [_enrolled(cases, coordinator, team, insats, started) for _ in range(count)]
 
 
-def _enrolled(cases: Cases, coordinator: User, team: str, started: date) -> str:
+def _enrolled(cases: Cases, coordinator: User, team: str, insats: str, started: date) -> str:
     case_id = cases.register_referral(
         coordinator,
         lambda code: case.RegisterReferral(code, team, Part.FK, "Remittent", "Skäl", started),
@@ -132,7 +134,7 @@ def _enrolled(cases: Cases, coordinator: User, team: str, started: date) -> str:
             RegistrationType.PERSONAL,
             Gender.MAN,
             started,
-            "insats",
+            insats,
             coordinator.id,
             (Part.FK,),
             "",

@@ -202,6 +202,7 @@ def closed_case(app: Any, closed_days_ago: int = 100) -> str:
     started = TODAY - timedelta(days=closed_days_ago + 100)
     closed_on = TODAY - timedelta(days=closed_days_ago)
     cases_ = services.cases
+    insats = services.insatser.team_insatser(coordinator.team_id)[0].id
     case_id: str = cases_.register_referral(
         coordinator,
         lambda code: case.RegisterReferral(
@@ -214,7 +215,7 @@ def closed_case(app: Any, closed_days_ago: int = 100) -> str:
             RegistrationType.PERSONAL,
             Gender.WOMAN,
             started,
-            "insats",
+            insats,
             coordinator.id,
             (Part.FK, Part.KOMMUN),
             "",

@@ -33,7 +33,7 @@ class CaseController(Controller):
 class CasePageController(CaseController):
     @get(sync_to_thread=True)
     def case_page(self, case_id: FromPath[str], desk: NamedDependency[CaseDesk]) -> Response[bytes]:
-        return case_page(desk, desk.case_for(case_id))
+        return case_page(desk, desk.open(case_id, "ärendesidan"))
 
     @post("/godta", sync_to_thread=True)
     def accept_referral(

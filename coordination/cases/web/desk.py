@@ -1,6 +1,7 @@
-"""The case desk: what every case handler shares for one request. It finds the case in the
-user's team, checks what the user may see and do, runs a command from a posted form, and
-draws the case's pages with the user's input kept and a message beside each bad field."""
+"""The case desk: what every case handler shares for one request. It opens the case through
+the case service's gate (which decides what the user may see and do), runs a command from a
+posted form, and draws the case's pages with the user's input kept and a message beside each
+bad field."""
 
 from __future__ import annotations
 
@@ -9,16 +10,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from litestar.di import NamedDependency, Provide
-from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.response import Redirect, Response
 
 from coordination.accounts.insatser import Insatser
 from coordination.accounts.service import Accounts
 from coordination.cases import domain as case
-from coordination.cases.queries import CaseQueries
-from coordination.cases.service import CaseChanged, CaseRow, Cases
+from coordination.cases.reading import CaseFile, CaseReader
+from coordination.cases.service import CaseChanged, CaseRefused, Cases
 from coordination.config import Settings
-from coordination.shared import access
 from coordination.shared.access import User
 from coordination.shared.charts import step_chart
 from coordination.shared.clock import Clock
@@ -55,37 +54,29 @@ class CaseDesk:
     clock: NamedDependency[Clock]
 
     @property
-    def journey(self) -> CaseQueries:
-        return self.cases.journey
+    def reader(self) -> CaseReader:
+        return self.cases.reader
 
-    def case_for(self, case_id: str) -> CaseRow:
-        found = self.cases.case(case_id)
-        if (
-            found is None
-            or found.team_id != self.user.team_id
-            or not access.can_see_case_list(self.user)
-        ):
-            raise NotFoundException("Ärendet finns inte.")
-        return found
+    def open(self, case_id: str, page_name: str) -> CaseFile:
+        """The case as the user may see it (its personal data only when the gate opens it,
+        and then the read is in the Läslogg)."""
+        return self.cases.open(self.user, case_id, page_name)
 
-    def require_case_worker(self, team_id: str) -> None:
-        if not access.can_work_cases(self.user, team_id):
-            raise PermissionDeniedException("Din roll får inte ändra ärenden.")
+    def open_personal(self, case_id: str, page_name: str) -> CaseFile:
+        """The case with its personal data, or a refusal."""
+        return self.cases.open_personal(self.user, case_id, page_name)
 
-    def personal_allowed(self, row: CaseRow) -> bool:
-        return access.can_see_personal_data(
-            self.user, row.team_id, row.consent_parts, row.consent_withdrawn
-        )
+    def open_for_work(self, case_id: str, page_name: str) -> CaseFile:
+        """A form of the case: refused unless the user may work the case."""
+        file = self.open(case_id, page_name)
+        if not file.may_work:
+            raise CaseRefused(self.cases.refusal(self.user, file.row, None) or "")
+        return file
 
-    def personal_case(self, case_id: str, page_name: str) -> CaseRow:
-        """A case whose personal data the user may see; the read goes to the read audit."""
-        row = self.case_for(case_id)
-        if not self.personal_allowed(row):
-            raise PermissionDeniedException(
-                "Du ser inte deltagarens uppgifter: din part omfattas inte av samtycket."
-            )
-        self.cases.record_read(self.user, case_id, page_name)
-        return row
+    def activities(self, case_id: str) -> dict[str, case.Activity]:
+        """The current plan's activities by id (personal data: through the gate)."""
+        file = self.open_personal(case_id, "handlingsplanens aktiviteter")
+        return {a.activity_id: a for a in self.reader.activities(file)}
 
     def staff_options(self) -> list[Option]:
         return staff_options(self.accounts.team_users(self.user.team_id))
@@ -103,11 +94,13 @@ class CaseDesk:
     ) -> Response[Any]:
         """Run a command from a posted form; on bad input or a conflict the form's page (the
         case page unless `render` draws another) comes back with the user's input kept and a
-        message beside each field."""
-        row = self.case_for(case_id)
-        self.require_case_worker(row.team_id)
+        message beside each field. The gate refuses before anything is validated or shown."""
+        row = self.cases.visible_case(self.user, case_id)
         errors = FormErrors()
         command = build(form, errors)
+        refused = self.cases.refusal(self.user, row, command)
+        if refused is not None:
+            raise CaseRefused(refused)
         try:
             expected = int(form.get("version") or -1)
         except ValueError:
@@ -120,14 +113,15 @@ class CaseDesk:
                 errors.update(rejected.errors)
             except CaseChanged:
                 errors[""] = CaseChanged.message
-        if render is not None:
-            return render(self, row, form, errors)
         attempt = self.page.request.url.path.removeprefix(f"/arenden/{case_id}/")
-        return case_page(self, row, 422, form=form, errors=errors, attempt=attempt)
+        file = self.open(case_id, f"formulär med fel ({attempt})")
+        if render is not None:
+            return render(self, file, form, errors)
+        return case_page(self, file, 422, form=form, errors=errors, attempt=attempt)
 
 
-Render = Callable[[CaseDesk, CaseRow, dict[str, Any], FormErrors], Response[bytes]]
-Extra = Callable[[CaseDesk, CaseRow], dict[str, Any]]
+Render = Callable[[CaseDesk, CaseFile, dict[str, Any], FormErrors], Response[bytes]]
+Extra = Callable[[CaseDesk, CaseFile], dict[str, Any]]
 
 
 def form_page(template: str, extra: Extra | None = None) -> Render:
@@ -135,45 +129,44 @@ def form_page(template: str, extra: Extra | None = None) -> Render:
     fields (422 when there are any), and what else the template needs."""
 
     def render(
-        desk: CaseDesk, row: CaseRow, form: dict[str, Any], errors: FormErrors
+        desk: CaseDesk, file: CaseFile, form: dict[str, Any], errors: FormErrors
     ) -> Response[bytes]:
-        more = extra(desk, row) if extra else {}
+        more = extra(desk, file) if extra else {}
         return desk.page(
-            template, 422 if errors else 200, case=row, form=form, errors=errors, **more
+            template,
+            422 if errors else 200,
+            case=file.row,
+            form=form,
+            errors=errors,
+            **more,
         )
 
     return render
 
 
 def case_page(
-    desk: CaseDesk, row: CaseRow, status_code: int = 200, **context: Any
+    desk: CaseDesk, file: CaseFile, status_code: int = 200, **context: Any
 ) -> Response[bytes]:
     """The case page: the case, what the user may see of it, and every form of the journey."""
-    user, journey, today = desk.user, desk.journey, desk.clock.today()
-    personal = (
-        desk.cases.personal_data(user, row.case_id, "ärendesidan")
-        if desk.personal_allowed(row)
-        else None
-    )
-    colleagues = desk.accounts.team_users(user.team_id)
+    reader, today, row = desk.reader, desk.clock.today(), file.row
+    colleagues = desk.accounts.team_users(row.team_id)
     current = [
         i
         for i in desk.insatser.team_insatser(row.team_id)
         if i.active_to is None or i.active_to >= today
     ]
-    steps = journey.steps(row.case_id)
+    steps = reader.steps(file)
     ladder = desk.settings.ladder
-    versions = journey.plan_versions(row.case_id) if personal is not None else []
-    assessments = journey.assessments(row.case_id) if personal is not None else []
+    versions = reader.plan_versions(file)
     return desk.page(
         "cases/case.html",
         status_code,
         case=row,
-        personal=personal,
-        assessment=next(iter(assessments), None),
+        personal=desk.cases.people(file),
+        assessment=next(iter(reader.assessments(file)), None),
         plan=versions[-1] if versions else None,
-        activities=journey.activities(row.case_id) if personal is not None else [],
-        meetings=journey.meetings(row.case_id),
+        activities=reader.activities(file),
+        meetings=reader.meetings(file),
         steps=[s for s in steps if s["kind"] == "step"],
         self_assessments=[s for s in steps if s["kind"] == "self_assessment"],
         chart=step_chart(
@@ -181,14 +174,14 @@ def case_page(
         ),
         ladder=ladder,
         scale=desk.settings.self_assessment,
-        follow_ups=journey.follow_ups(row.case_id),
-        after_support=journey.after_support(row.case_id) if personal is not None else [],
+        follow_ups=reader.follow_ups(file),
+        after_support=reader.after_support(file),
         follow_up_months=desk.settings.timings.follow_up_months,
         names={c.id: c.name for c in colleagues},
         staff=staff_options(colleagues),
-        may_work=access.can_work_cases(user, row.team_id),
+        may_work=file.may_work,
         attempt=context.pop("attempt", ""),
-        timeline=desk.cases.timeline(row.case_id),
+        timeline=desk.cases.timeline(file),
         insats_options=[Option(i.id, f"{i.name} ({i.insats_type.label})") for i in current],
         coordinator_options=[
             Option(c.id, c.name) for c in colleagues if c.role is Role.COORDINATOR

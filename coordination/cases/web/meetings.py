@@ -8,15 +8,13 @@ from typing import Any
 from icalendar import Calendar, Event
 from litestar import Response, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
 from coordination.cases import domain as case
-from coordination.cases.queries import Meeting
-from coordination.cases.service import CaseRow
+from coordination.cases.reading import CaseFile
 from coordination.cases.web.case import CaseController
 from coordination.cases.web.desk import CaseDesk, CommandBuilder, Render, form_page, posted
-from coordination.cases.web.plan import current_activities, plan_extra, read_activity
+from coordination.cases.web.plan import plan_extra, read_activity
 from coordination.shared.clock import TEAM_TIMEZONE
 from coordination.shared.forms import FormErrors
 from coordination.shared.vocabulary import ActivityStatus, MeetingMode, Part
@@ -38,27 +36,20 @@ def read_meeting(f: dict[str, Any], e: FormErrors, prefix: str = "") -> case.Mee
 
 
 _new_meeting_page = form_page(
-    "cases/meeting_new.html", lambda desk, row: {"staff": desk.staff_options()}
+    "cases/meeting_new.html", lambda desk, file: {"staff": desk.staff_options()}
 )
 
 
-def _meeting_for(desk: CaseDesk, row: CaseRow, meeting_id: str) -> Meeting:
-    found = desk.journey.meeting(meeting_id)
-    if found is None or found.case_id != row.case_id:
-        raise NotFoundException("Mötet finns inte.")
-    return found
-
-
 def _meeting_page(meeting_id: str) -> Render:
-    def extra(desk: CaseDesk, row: CaseRow) -> dict[str, Any]:
+    def extra(desk: CaseDesk, file: CaseFile) -> dict[str, Any]:
         return {
-            **plan_extra(desk, row),
-            "meeting": _meeting_for(desk, row, meeting_id),
+            **plan_extra(desk, file),
+            "meeting": desk.reader.meeting(file, meeting_id),
             "names": desk.names(),
-            "has_plan": row.plan_version > 0,
+            "has_plan": file.row.plan_version > 0,
             "activities": [
                 a
-                for a in desk.journey.activities(row.case_id)
+                for a in desk.reader.activities(file)
                 if a.status in (ActivityStatus.PLANNED, ActivityStatus.ONGOING)
             ],
         }
@@ -94,16 +85,15 @@ class MeetingsController(CaseController):
     def new_meeting_form(
         self, case_id: FromPath[str], desk: NamedDependency[CaseDesk]
     ) -> Response[bytes]:
-        row = desk.personal_case(case_id, "nytt nätverksmöte")
-        desk.require_case_worker(row.team_id)
+        file = desk.open_for_work(case_id, "nytt nätverksmöte")
         form = {
-            "version": str(row.version),
+            "version": str(file.row.version),
             "minutes": "60",
             "mode": MeetingMode.IN_PERSON.value,
             "participant_invited": "on",
             "invitee_ids": [desk.user.id],
         }
-        return _new_meeting_page(desk, row, form, FormErrors())
+        return _new_meeting_page(desk, file, form, FormErrors())
 
     @post("/moten/nytt", sync_to_thread=True)
     def schedule_meeting(
@@ -121,10 +111,10 @@ class MeetingsController(CaseController):
     def meeting_page(
         self, case_id: FromPath[str], meeting_id: FromPath[str], desk: NamedDependency[CaseDesk]
     ) -> Response[bytes]:
-        row = desk.personal_case(case_id, "nätverksmöte")
-        found = _meeting_for(desk, row, meeting_id)
+        file = desk.open_personal(case_id, "nätverksmöte")
+        found = desk.reader.meeting(file, meeting_id)
         form = {
-            "version": str(row.version),
+            "version": str(file.row.version),
             "held_on": min(found.starts_at.date(), desk.clock.today()).isoformat(),
             "starts_at": found.starts_at.isoformat(timespec="minutes"),
             "place": found.place,
@@ -134,7 +124,7 @@ class MeetingsController(CaseController):
             "next_place": found.place,
             "new.0.what": "",
         }
-        return _meeting_page(meeting_id)(desk, row, form, FormErrors())
+        return _meeting_page(meeting_id)(desk, file, form, FormErrors())
 
     @post("/moten/{meeting_id:str}/hallet", sync_to_thread=True)
     def record_meeting(
@@ -144,7 +134,7 @@ class MeetingsController(CaseController):
         data: Form,
         desk: NamedDependency[CaseDesk],
     ) -> Response[Any]:
-        build = _record_command(meeting_id, current_activities(desk, case_id))
+        build = _record_command(meeting_id, desk.activities(case_id))
         return desk.act(case_id, posted(data), build, _meeting_page(meeting_id), "#moten")
 
     @post("/moten/{meeting_id:str}/flytta", sync_to_thread=True)
@@ -185,10 +175,10 @@ class MeetingsController(CaseController):
     def meeting_calendar(
         self, case_id: FromPath[str], meeting_id: FromPath[str], desk: NamedDependency[CaseDesk]
     ) -> Response[bytes]:
-        """The meeting as a calendar file: the case code and a link, never the participant's
-        name."""
-        row = desk.case_for(case_id)
-        found = _meeting_for(desk, row, meeting_id)
+        """The meeting as a calendar file: the case code, the times and a link, nothing of
+        the participant's (not even the place), so anyone who sees the case may have it."""
+        file = desk.open(case_id, "kalenderfil")
+        row, found = file.row, desk.reader.meeting(file, meeting_id)
         base_url = desk.settings.base_url
         calendar = Calendar()
         calendar.add("prodid", "-//Samordna//Nätverksmöten//SV")
@@ -199,9 +189,6 @@ class MeetingsController(CaseController):
         event.add("dtstart", found.starts_at.replace(tzinfo=TEAM_TIMEZONE))
         event.add("dtend", found.ends_at.replace(tzinfo=TEAM_TIMEZONE))
         event.add("dtstamp", desk.clock.now())
-        event.add(
-            "location", found.mode.label if found.mode is not MeetingMode.IN_PERSON else found.place
-        )
         event.add(
             "description",
             f"Ärende {row.case_code}: {base_url}/arenden/{case_id}/moten/{meeting_id}",

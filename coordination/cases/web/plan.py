@@ -15,6 +15,7 @@ from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXRequest
 
 from coordination.cases import domain as case
+from coordination.cases.reading import CaseFile
 from coordination.cases.service import CaseRow
 from coordination.cases.web.case import CaseController
 from coordination.cases.web.desk import CaseDesk, CommandBuilder, form_page, posted
@@ -36,9 +37,9 @@ ASSESSMENT_FIELDS = (
 
 _assessment_page = form_page(
     "cases/assessment.html",
-    lambda desk, row: {
+    lambda desk, file: {
         "fields": ASSESSMENT_FIELDS,
-        "versions": desk.journey.assessments(row.case_id),
+        "versions": desk.reader.assessments(file),
     },
 )
 
@@ -75,23 +76,19 @@ def _plan_form(row: CaseRow, plan: case.Plan | None, today: date) -> dict[str, A
     return form
 
 
-def plan_extra(desk: CaseDesk, row: CaseRow) -> dict[str, Any]:
+def plan_extra(desk: CaseDesk, file: CaseFile) -> dict[str, Any]:
     return {
         "staff": desk.staff_options(),
-        "consent_parts": [p for p in Part if p in row.consent_parts],
+        "consent_parts": [p for p in Part if p in file.row.consent_parts],
     }
 
 
 def _plan_page(
-    desk: CaseDesk, row: CaseRow, form: dict[str, Any], errors: FormErrors
+    desk: CaseDesk, file: CaseFile, form: dict[str, Any], errors: FormErrors
 ) -> Response[bytes]:
     return form_page(
         "cases/plan_form.html", lambda d, c: {**plan_extra(d, c), "rows": _activity_rows(form)}
-    )(desk, row, form, errors)
-
-
-def current_activities(desk: CaseDesk, case_id: str) -> dict[str, case.Activity]:
-    return {a.activity_id: a for a in desk.journey.activities(case_id)}
+    )(desk, file, form, errors)
 
 
 def read_activity(
@@ -146,11 +143,11 @@ class PlanController(CaseController):
     def assessment_form(
         self, case_id: FromPath[str], desk: NamedDependency[CaseDesk]
     ) -> Response[bytes]:
-        row = desk.personal_case(case_id, "kartläggning")
-        latest = desk.journey.assessments(case_id)[:1]
+        file = desk.open_for_work(case_id, "kartläggning")
+        latest = desk.reader.assessments(file)[:1]
         form = {name: latest[0][name] if latest else "" for name, _ in ASSESSMENT_FIELDS}
-        form["version"] = str(row.version)
-        return _assessment_page(desk, row, form, FormErrors())
+        form["version"] = str(file.row.version)
+        return _assessment_page(desk, file, form, FormErrors())
 
     @post("/kartlaggning", sync_to_thread=True)
     def record_assessment(
@@ -164,29 +161,30 @@ class PlanController(CaseController):
 
     @get("/plan", sync_to_thread=True)
     def plan_form(self, case_id: FromPath[str], desk: NamedDependency[CaseDesk]) -> Response[bytes]:
-        row = desk.personal_case(case_id, "handlingsplan")
-        versions = desk.journey.plan_versions(case_id)
+        file = desk.open_for_work(case_id, "handlingsplan")
+        versions = desk.reader.plan_versions(file)
         latest = versions[-1].plan if versions else None
         if latest is not None:
-            current = current_activities(desk, case_id)
+            current = {a.activity_id: a for a in desk.reader.activities(file)}
             latest = replace(
                 latest, activities=tuple(current.get(a.activity_id, a) for a in latest.activities)
             )
-        return _plan_page(desk, row, _plan_form(row, latest, desk.clock.today()), FormErrors())
+        form = _plan_form(file.row, latest, desk.clock.today())
+        return _plan_page(desk, file, form, FormErrors())
 
     @post("/plan", sync_to_thread=True)
     def agree_plan(
         self, case_id: FromPath[str], data: Form, desk: NamedDependency[CaseDesk]
     ) -> Response[Any]:
-        build = _plan_command(current_activities(desk, case_id))
+        build = _plan_command(desk.activities(case_id))
         return desk.act(case_id, posted(data), build, _plan_page, "#plan")
 
     @get("/plan/versioner", sync_to_thread=True)
     def plan_versions(
         self, case_id: FromPath[str], request: HTMXRequest, desk: NamedDependency[CaseDesk]
     ) -> Response[bytes]:
-        row = desk.personal_case(case_id, "handlingsplanens versioner")
-        versions = desk.journey.plan_versions(case_id)
+        file = desk.open_personal(case_id, "handlingsplanens versioner")
+        versions = desk.reader.plan_versions(file)
         if not versions:
             raise NotFoundException("Ärendet har ingen handlingsplan ännu.")
         query = request.query_params
@@ -203,7 +201,7 @@ class PlanController(CaseController):
         changes = case.plan_changes(old_plan, new_plan) if old_plan and new_plan else []
         return desk.page(
             "cases/plan_versions.html",
-            case=row,
+            case=file.row,
             versions=versions,
             older=older,
             newer=newer,
@@ -216,22 +214,20 @@ class PlanController(CaseController):
     def plan_printout(
         self, case_id: FromPath[str], desk: NamedDependency[CaseDesk]
     ) -> Response[bytes]:
-        row = desk.personal_case(case_id, "handlingsplan för deltagaren")
-        versions = desk.journey.plan_versions(case_id)
+        file = desk.open_personal(case_id, "handlingsplan för deltagaren")
+        versions = desk.reader.plan_versions(file)
         if not versions or versions[-1].plan is None:
             raise NotFoundException("Ärendet har ingen handlingsplan ännu.")
-        staff = {u.id: u for u in desk.accounts.team_users(row.team_id)}
+        staff = {u.id: u for u in desk.accounts.team_users(file.row.team_id)}
         now = desk.clock.wall_clock()
         upcoming = [
-            m
-            for m in desk.journey.meetings(case_id)
-            if m.status == "scheduled" and m.starts_at >= now
+            m for m in desk.reader.meetings(file) if m.status == "scheduled" and m.starts_at >= now
         ]
         return desk.page(
             "cases/plan_printout.html",
-            case=row,
+            case=file.row,
             plan=versions[-1].plan,
-            activities=desk.journey.activities(case_id),
+            activities=desk.reader.activities(file),
             staff=staff,
             next_meeting=min(upcoming, key=lambda m: m.starts_at) if upcoming else None,
         )

@@ -29,7 +29,7 @@ _closure_page = form_page("cases/closure.html")
 
 
 def _follow_up_page(months: int) -> Render:
-    return form_page("cases/follow_up.html", lambda desk, row: {"months": months})
+    return form_page("cases/follow_up.html", lambda desk, file: {"months": months})
 
 
 def _months(desk: CaseDesk, months: int) -> int:
@@ -91,15 +91,14 @@ class ClosureController(CaseController):
     def closure_form(
         self, case_id: FromPath[str], desk: NamedDependency[CaseDesk]
     ) -> Response[bytes]:
-        row = desk.case_for(case_id)
-        desk.require_case_worker(row.team_id)
+        file = desk.open_for_work(case_id, "avslut")
         form = {
-            "version": str(row.version),
+            "version": str(file.row.version),
             "closed_on": desk.clock.today().isoformat(),
             "kind": ClosureKind.COMPLETED.value,
             "support_sources": [],
         }
-        return _closure_page(desk, row, form, FormErrors())
+        return _closure_page(desk, file, form, FormErrors())
 
     @post("/avslut", sync_to_thread=True)
     def close_case(
@@ -138,10 +137,9 @@ class ClosureController(CaseController):
     def follow_up_form(
         self, case_id: FromPath[str], months: FromPath[int], desk: NamedDependency[CaseDesk]
     ) -> Response[bytes]:
-        row = desk.case_for(case_id)
-        desk.require_case_worker(row.team_id)
-        form = {"version": str(row.version), "recorded_on": desk.clock.today().isoformat()}
-        return _follow_up_page(_months(desk, months))(desk, row, form, FormErrors())
+        file = desk.open_for_work(case_id, "uppföljning")
+        form = {"version": str(file.row.version), "recorded_on": desk.clock.today().isoformat()}
+        return _follow_up_page(_months(desk, months))(desk, file, form, FormErrors())
 
     @post("/uppfoljning/{months:int}", sync_to_thread=True)
     def record_follow_up(

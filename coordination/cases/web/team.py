@@ -46,8 +46,8 @@ class TeamController(Controller):
         return desk.page(
             "cases/team.html",
             first_due=reminders.first_due(user.team_id),
-            week_meetings=desk.journey.team_meetings(
-                user.team_id, week_start, week_start + timedelta(days=7)
+            week_meetings=desk.reader.team_meetings(
+                user, week_start, week_start + timedelta(days=7)
             ),
             by_stage={stage: [r for r in rows if r.stage is stage] for stage in Stage},
             filters=filters,

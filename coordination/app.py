@@ -33,9 +33,10 @@ from coordination.accounts.service import Accounts
 from coordination.accounts.web import admin, auth
 from coordination.accounts.web.authentication import SessionAuthentication
 from coordination.cases.contract import event_types
+from coordination.cases.privacy import Retention
 from coordination.cases.projection import CaseViews
 from coordination.cases.service import CaseNotFound, CaseRefused, Cases
-from coordination.cases.web import case, meetings, plan, progress, team
+from coordination.cases.web import case, meetings, plan, privacy, progress, team
 from coordination.config import Settings
 from coordination.reminders import web as reminders_web
 from coordination.reminders.projection import ReminderViews
@@ -86,6 +87,7 @@ class Services:
     accounts: Accounts
     insatser: Insatser
     cases: Cases
+    retention: Retention
     reminders: Reminders
     reports: Reports
 
@@ -114,12 +116,14 @@ def build_services(settings: Settings, engine: Engine, clock: Clock | None = Non
     def insats_ids(team_id: str) -> set[str]:
         return {i.id for i in insatser.team_insatser(team_id)}
 
+    cases = Cases(store, clock, accounts.team_users, insats_ids)
     return Services(
         settings=settings,
         clock=clock,
         accounts=accounts,
         insatser=insatser,
-        cases=Cases(store, clock, accounts.team_users, insats_ids),
+        cases=cases,
+        retention=Retention(cases, settings.retention_months),
         reminders=Reminders(store, settings, clock=clock.now),
         reports=Reports(engine),
     )
@@ -151,7 +155,11 @@ def _unauthorized(request: Request[Any, Any, Any], _: Exception) -> Response[Any
 def create_app(settings: Settings, engine: Engine, clock: Clock | None = None) -> Litestar:
     services = build_services(settings, engine, clock)
     clock = services.clock
-    schedule = ReminderClock(services.reminders, clock, services.settings.sweep_seconds)
+    schedule = ReminderClock(
+        [services.reminders.tick, services.retention.apply],
+        clock,
+        services.settings.sweep_seconds,
+    )
     handler_threads = HandlerThreads(services.settings.worker_threads)
 
     def refused(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -173,6 +181,7 @@ def create_app(settings: Settings, engine: Engine, clock: Clock | None = None) -
             *plan.CONTROLLERS,
             *meetings.CONTROLLERS,
             *progress.CONTROLLERS,
+            *privacy.CONTROLLERS,
             *reminders_web.CONTROLLERS,
             *reports_web.CONTROLLERS,
             create_static_files_router(path="/static", directories=[STATIC]),
@@ -183,6 +192,7 @@ def create_app(settings: Settings, engine: Engine, clock: Clock | None = None) -
             "accounts": provided(services.accounts),
             "insatser": provided(services.insatser),
             "cases": provided(services.cases),
+            "retention": provided(services.retention),
             "reminders": provided(services.reminders),
             "reports": provided(services.reports),
             "user": Provide(signed_in, sync_to_thread=False),

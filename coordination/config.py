@@ -35,6 +35,9 @@ class Settings:
     sweep_seconds: int = 60
     # Threads that run the handlers' blocking work (database, password hashing, rendering).
     worker_threads: int = field(default_factory=lambda: os.cpu_count() or 1)
+    # Months after a case's end (closure, last follow-up or end of after-support) before
+    # the retention rule erases the participant's personal data.
+    retention_months: int = 24
     ladder: tuple[str, ...] = DEFAULT_LADDER
     self_assessment: tuple[str, ...] = DEFAULT_SELF_ASSESSMENT
 
@@ -116,8 +119,16 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         timings=_timings(environ),
         sweep_seconds=_integer(environ, "SAMORDNA_SWEEP_SECONDS", 60),
         worker_threads=_integer(environ, "SAMORDNA_WORKER_THREADS", os.cpu_count() or 1) or 1,
+        retention_months=_retention_months(environ),
         **_scales(environ),
     )
+
+
+def _retention_months(environ: Mapping[str, str]) -> int:
+    months = _integer(environ, "SAMORDNA_RETENTION_MONTHS", 24)
+    if months < 1:
+        raise ConfigurationError("SAMORDNA_RETENTION_MONTHS must be at least 1")
+    return months
 
 
 def _integer(environ: Mapping[str, str], name: str, default: int) -> int:

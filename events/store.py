@@ -160,10 +160,14 @@ class EventStore:
 
     # -- erasure -------------------------------------------------------------------------
 
-    def forget(self, subject: str) -> None:
-        """Delete the subject's key: their personal fields read as ERASED from now on."""
-        with self.transaction() as conn:
+    def forget(self, subject: str, conn: Connection | None = None) -> None:
+        """Delete the subject's key: their personal fields read as ERASED from now on. With
+        `conn`, in the caller's write transaction (beside the append that records why)."""
+        if conn is not None:
             self.keyring.forget(conn, subject)
+            return
+        with self.transaction() as own:
+            self.keyring.forget(own, subject)
 
 
 def metadata_of(

@@ -15,6 +15,7 @@ from coordination.cases.tables import cases
 from coordination.shared.vocabulary import (
     ClosureKind,
     ClosureReason,
+    ErasureReason,
     Occupation,
     Part,
     RegistrationType,
@@ -57,6 +58,15 @@ class CaseRow:
     support_at_closure: list[str] = field(default_factory=list)
     next_meeting_at: datetime | None = None
     erased_on: date | None = None
+    erasure_requested_by: str | None = None
+    erasure_reason: str | None = None
+    retention_from: date | None = None
+    retention_hold: str | None = None
+
+    @property
+    def erasure_reason_label(self) -> str:
+        reason = ErasureReason.parse(self.erasure_reason or "")
+        return reason.label if reason else ""
 
     @property
     def facts(self) -> Facts:
@@ -139,7 +149,11 @@ def case_row(row: Any, next_meeting_at: datetime | None = None) -> CaseRow:
         occupation_at_closure=m["occupation_at_closure"],
         support_at_closure=list(m["support_at_closure"] or ()),
         next_meeting_at=next_meeting_at,
-        erased_on=m.get("erased_on"),
+        erased_on=m["erased_on"],
+        erasure_requested_by=m["erasure_requested_by"],
+        erasure_reason=m["erasure_reason"],
+        retention_from=m["retention_from"],
+        retention_hold=m["retention_hold"],
     )
 
 

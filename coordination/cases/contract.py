@@ -50,6 +50,11 @@ CASE_EVENT_CLASSES: dict[str, type[case.Event]] = {
         case.AfterSupportStarted,
         case.AfterSupportContactLogged,
         case.AfterSupportEnded,
+        case.ErasureRequested,
+        case.ErasureCancelled,
+        case.PersonalDataErased,
+        case.RetentionHeld,
+        case.RetentionReleased,
     )
 }
 

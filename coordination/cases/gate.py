@@ -15,6 +15,8 @@ The decisions, in the words of the privacy rules:
   it or carries it. A handläggare outside the consent sees the case code and stage only and
   runs no command. With withdrawn consent the samordnare may still renew the consent, close
   the case or reopen it with new consent; nothing else. Erased cases take no command.
+- Erasure is asked for, and retention held, by the team's administratör; a teamledare or
+  another administratör confirms it (two people for an irreversible step).
 - Every person and insats a command names must belong to the case's team.
 """
 
@@ -37,6 +39,17 @@ ROLE = "Din roll får inte ändra ärenden."
 ELSEWHERE = "Välj någon i teamet."
 NOT_COORDINATOR = "Välj en av teamets samordnare."
 FOREIGN_INSATS = "Välj en av teamets insatser."
+
+ERASURE_ROLE = "Bara teamets administratörer begär radering och undantar ärenden från gallring."
+CONFIRMER_ROLE = "Radering bekräftas av en teamledare eller en annan administratör."
+ERASURE_COMMANDS = (
+    case.RequestErasure,
+    case.CancelErasure,
+    case.ConfirmErasure,
+    case.EraseAfterRetention,
+    case.HoldRetention,
+    case.ReleaseRetention,
+)
 
 # What the samordnare may still do once consent is withdrawn.
 AFTER_WITHDRAWAL = (case.RenewConsent, case.CloseCase, case.ReopenCase)
@@ -87,6 +100,8 @@ def works_case(user: User, facts: Facts) -> bool:
 
 def command_refusal(user: User, facts: Facts, command: object) -> str | None:
     """Why the user may not run the command on the case; None when they may."""
+    if isinstance(command, ERASURE_COMMANDS):
+        return _erasure_refusal(user, facts, command)
     if not access.can_work_cases(user, facts.team_id):
         return ROLE
     if facts.erased:
@@ -95,6 +110,17 @@ def command_refusal(user: User, facts: Facts, command: object) -> str | None:
         allowed = user.role is Role.COORDINATOR and isinstance(command, AFTER_WITHDRAWAL)
         return None if allowed else WITHDRAWN
     return None if opens_personal_data(user, facts) else NOT_COVERED
+
+
+def _erasure_refusal(user: User, facts: Facts, command: object) -> str | None:
+    """Erasure is asked for (and retention held) by an administrator, and confirmed by a
+    teamledare or another administrator; the retention rule's own erasure by no one."""
+    if user.team_id != facts.team_id or isinstance(command, case.EraseAfterRetention):
+        return ERASURE_ROLE
+    confirmers = (Role.ADMINISTRATOR, Role.TEAM_LEADER)
+    if isinstance(command, case.ConfirmErasure):
+        return None if user.role in confirmers else CONFIRMER_ROLE
+    return None if user.role is Role.ADMINISTRATOR else ERASURE_ROLE
 
 
 def _people(command: object) -> Iterator[tuple[str, str]]:

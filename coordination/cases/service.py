@@ -37,6 +37,15 @@ def new_case_code() -> str:
     return "K-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(5))
 
 
+# Who the timeline names when the service itself acted (the retention rule).
+SYSTEM_ACTOR = "samordna"
+
+
+def participant_subject(case_id: str) -> str:
+    """The data subject whose key seals the case's personal data."""
+    return f"participant-{case_id}"
+
+
 class CaseChanged(Exception):
     """Someone else changed the case since the form was opened."""
 
@@ -128,9 +137,17 @@ class Cases:
             raise case.Rejected(foreign)
         return self._decide_and_append(actor, case_id, expected_version, command)
 
+    def erase_after_retention(self, case_id: str, expected_version: int) -> int:
+        """The retention rule's erasure: no person acts, so no gate; a held case refuses."""
+        command = case.EraseAfterRetention(self.clock.today())
+        return self._decide_and_append(None, case_id, expected_version, command)
+
     def _decide_and_append(
-        self, actor: User, case_id: str, expected_version: int, command: case.Command
+        self, actor: User | None, case_id: str, expected_version: int, command: case.Command
     ) -> int:
+        """Load, decide, append. An erasure deletes the participant's key in the append's
+        own transaction: the event and the unreadable data commit together or not at all.
+        `actor` is None for the retention rule."""
         stream = case_events.case_stream(case_id)
         recorded = self.store.read_stream(stream)
         if len(recorded) != expected_version:
@@ -138,14 +155,17 @@ class Cases:
         state = case.fold([case_events.from_data(e.type, e.data) for e in recorded])
         new = case.decide(command, state, self.clock.today())
         metadata = events.metadata_of(
-            actor=actor.id, actor_group=actor.part, correlation_id=uuid.uuid4()
+            actor=actor.id if actor else SYSTEM_ACTOR,
+            actor_group=actor.part if actor else None,
+            correlation_id=uuid.uuid4(),
         )
+        subject = participant_subject(case_id)
+        stored = [case_events.new_event(event, subject, metadata) for event in new]
         try:
-            result = self.store.append(
-                stream,
-                expected_version,
-                [case_events.new_event(event, f"participant-{case_id}", metadata) for event in new],
-            )
+            with self.store.transaction() as conn:
+                result = self.store.append(stream, expected_version, stored, conn=conn)
+                if any(isinstance(event, case.PersonalDataErased) for event in new):
+                    self.store.forget(subject, conn)
         except events.ConcurrencyError:
             raise CaseChanged() from None
         return result.stream_version

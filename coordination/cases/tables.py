@@ -59,6 +59,13 @@ cases = sa.Table(
     sa.Column("max_level", sa.Integer, nullable=True),
     sa.Column("stepped_up", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("meetings_held", sa.Integer, nullable=False, server_default="0"),
+    # erasure and retention: who asked for an erasure not yet confirmed, and why; when the
+    # personal data was erased; the day the retention time counts from; a hold's reason
+    sa.Column("erasure_requested_by", sa.String(36), nullable=True),
+    sa.Column("erasure_reason", sa.String(20), nullable=True),
+    sa.Column("erased_on", sa.Date, nullable=True),
+    sa.Column("retention_from", sa.Date, nullable=True, index=True),
+    sa.Column("retention_hold", sa.String(300), nullable=True),
 )
 
 # Personal data, apart from the rest so that only allowed readers ever load it.

@@ -1,20 +1,22 @@
-"""APScheduler as the reminders' clock, started and stopped with the app: one interval job,
+"""APScheduler as the service's clock, started and stopped with the app: one interval job,
 nothing else lives in it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from coordination.reminders.service import Reminders
 from coordination.shared.clock import TEAM_TIMEZONE, Clock
 
 
 class ReminderClock:
-    """Every `seconds` the reminders tick (due reminders to the outbox, weekly mails,
-    delivery); 0 leaves it off (tests drive the reminders themselves)."""
+    """Every `seconds` each beat runs in turn (the reminders' tick: due reminders to the
+    outbox, weekly mails, delivery; the retention rule); 0 leaves it off (tests drive them
+    themselves)."""
 
-    def __init__(self, reminders: Reminders, clock: Clock, seconds: int) -> None:
-        self.reminders = reminders
+    def __init__(self, beats: Sequence[Callable[[], object]], clock: Clock, seconds: int) -> None:
+        self.beats = beats
         self.clock = clock
         self.seconds = seconds
         self.scheduler: BackgroundScheduler | None = None
@@ -24,7 +26,7 @@ class ReminderClock:
             return
         self.scheduler = BackgroundScheduler(timezone=TEAM_TIMEZONE)
         self.scheduler.add_job(
-            self.reminders.tick,
+            self._beat,
             "interval",
             seconds=self.seconds,
             id="reminders",
@@ -33,6 +35,10 @@ class ReminderClock:
             next_run_time=self.clock.now(),
         )
         self.scheduler.start()
+
+    def _beat(self) -> None:
+        for beat in self.beats:
+            beat()
 
     def stop(self) -> None:
         if self.scheduler is not None:

@@ -103,6 +103,7 @@ PAGES = (
     Entry("/admin/anvandare", "Användare", can_administer),
     Entry("/admin/insatser", "Insatser", can_administer),
     Entry("/admin/utkorg", "Utkorg", can_administer),
+    Entry("/admin/gallring", "Gallring", can_administer),
     Entry("/installningar", "Inställningar", anyone),
     Entry("/losenord", "Byt lösenord", anyone),
 )

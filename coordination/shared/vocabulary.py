@@ -133,6 +133,15 @@ class ClosureKind(Labelled):
     REGISTERED_IN_ERROR = "error", "Felregistrerad"
 
 
+class ErasureReason(Labelled):
+    """Why a participant's personal data was erased (radering or gallring)."""
+
+    REQUEST = "request", "Deltagaren har begärt radering"
+    CONSENT = "consent", "Samtycket till registrering är återkallat"
+    MISTAKE = "mistake", "Felregistrering"
+    RETENTION = "retention", "Gallring: lagringstiden har gått ut"
+
+
 class ClosureReason(Labelled):
     WORK = "work", "Arbete"
     STUDIES = "studies", "Studier"

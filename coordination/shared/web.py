@@ -30,6 +30,7 @@ from coordination.shared.vocabulary import (
     ClosureKind,
     ClosureReason,
     EducationLevel,
+    ErasureReason,
     Gender,
     InsatsType,
     MeetingMode,
@@ -70,6 +71,9 @@ VOCABULARY = {
     "occupation_labels": {o.value: o.label for o in Occupation},
     "reminder_labels": {k.value: k.label for k in ReminderKind},
     "stage_labels": {s.value: s.label for s in Stage},
+    # a person asks for erasure for one of these; the retention rule has its own
+    "erasure_reasons": [r for r in ErasureReason if r is not ErasureReason.RETENTION],
+    "erasure_labels": {r.value: r.label for r in ErasureReason},
 }
 
 

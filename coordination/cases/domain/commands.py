@@ -13,6 +13,7 @@ from coordination.shared.vocabulary import (
     ClosureKind,
     ClosureReason,
     EducationLevel,
+    ErasureReason,
     Gender,
     Occupation,
     Part,
@@ -205,6 +206,42 @@ class EndAfterSupport:
     ended_on: date
 
 
+@dataclass(frozen=True)
+class RequestErasure:
+    reason: ErasureReason
+    requested_by: str
+    on: date
+
+
+@dataclass(frozen=True)
+class CancelErasure:
+    on: date
+
+
+@dataclass(frozen=True)
+class ConfirmErasure:
+    confirmed_by: str
+    on: date
+
+
+@dataclass(frozen=True)
+class EraseAfterRetention:
+    """The retention rule's erasure, run by the clock, not by a person."""
+
+    on: date
+
+
+@dataclass(frozen=True)
+class HoldRetention:
+    reason: str
+    on: date
+
+
+@dataclass(frozen=True)
+class ReleaseRetention:
+    on: date
+
+
 Command = (
     RegisterReferral
     | AcceptReferral
@@ -228,4 +265,10 @@ Command = (
     | StartAfterSupport
     | LogAfterSupportContact
     | EndAfterSupport
+    | RequestErasure
+    | CancelErasure
+    | ConfirmErasure
+    | EraseAfterRetention
+    | HoldRetention
+    | ReleaseRetention
 )

@@ -6,18 +6,22 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
-from coordination.cases.domain import closure, meetings, planning, progress, referral
+from coordination.cases.domain import closure, erasure, meetings, planning, progress, referral
 from coordination.cases.domain.commands import (
     AcceptReferral,
     AgreePlan,
+    CancelErasure,
     CancelMeeting,
     ChangeActivity,
     CloseCase,
     Command,
+    ConfirmErasure,
     DeclineReferral,
     EndAfterSupport,
     Enrol,
+    EraseAfterRetention,
     HandOver,
+    HoldRetention,
     LogAfterSupportContact,
     MoveMeeting,
     RecordAssessment,
@@ -26,8 +30,10 @@ from coordination.cases.domain.commands import (
     RecordSelfAssessment,
     RecordStep,
     RegisterReferral,
+    ReleaseRetention,
     RenewConsent,
     ReopenCase,
+    RequestErasure,
     ScheduleMeeting,
     StartAfterSupport,
     WithdrawConsent,
@@ -60,6 +66,12 @@ PHASES: Mapping[type[Command], Decider] = {
     StartAfterSupport: closure.start_after_support,
     LogAfterSupportContact: closure.log_after_support_contact,
     EndAfterSupport: closure.end_after_support,
+    RequestErasure: erasure.request_erasure,
+    CancelErasure: erasure.cancel_erasure,
+    ConfirmErasure: erasure.confirm_erasure,
+    EraseAfterRetention: erasure.erase_after_retention,
+    HoldRetention: erasure.hold_retention,
+    ReleaseRetention: erasure.release_retention,
 }
 
 
@@ -70,4 +82,5 @@ def decide(command: Command, state: CaseState, today: date) -> list[Event]:
     phase = PHASES.get(type(command))
     if phase is None:
         raise AssertionError(f"unknown command {command!r}")
+    erasure.refuse_erased(state)  # an erased case takes nothing more
     return phase(command, state, today)

@@ -17,6 +17,7 @@ from coordination.shared.vocabulary import (
     ClosureKind,
     ClosureReason,
     EducationLevel,
+    ErasureReason,
     Gender,
     MeetingMode,
     Occupation,
@@ -286,6 +287,44 @@ class AfterSupportEnded:
     ended_on: date
 
 
+# -- erasure and retention: no personal data in any of them ----------------------------
+
+
+@dataclass(frozen=True)
+class ErasureRequested:
+    reason: ErasureReason
+    requested_by: str
+    requested_on: date
+
+
+@dataclass(frozen=True)
+class ErasureCancelled:
+    cancelled_on: date
+
+
+@dataclass(frozen=True)
+class PersonalDataErased:
+    """The participant's key was deleted in the same transaction: every copy of their
+    personal data is unreadable from now on. `requested_by` and `confirmed_by` are empty
+    when the retention rule erased it."""
+
+    reason: ErasureReason
+    requested_by: str
+    confirmed_by: str
+    erased_on: date
+
+
+@dataclass(frozen=True)
+class RetentionHeld:
+    reason: str
+    held_on: date
+
+
+@dataclass(frozen=True)
+class RetentionReleased:
+    released_on: date
+
+
 Event = (
     ReferralReceived
     | ReferralAccepted
@@ -312,6 +351,11 @@ Event = (
     | AfterSupportStarted
     | AfterSupportContactLogged
     | AfterSupportEnded
+    | ErasureRequested
+    | ErasureCancelled
+    | PersonalDataErased
+    | RetentionHeld
+    | RetentionReleased
 )
 
 # The texts of an assessment: every one is the participant's personal data.

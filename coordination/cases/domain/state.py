@@ -18,6 +18,8 @@ from coordination.cases.domain.events import (
     CaseReopened,
     ConsentRenewed,
     ConsentWithdrawn,
+    ErasureCancelled,
+    ErasureRequested,
     Event,
     FollowUpRecorded,
     MeetingCancelled,
@@ -25,16 +27,20 @@ from coordination.cases.domain.events import (
     MeetingMoved,
     MeetingScheduled,
     ParticipantEnrolled,
+    PersonalDataErased,
     Plan,
     PlanAgreed,
     PlanRevised,
     ReferralAccepted,
     ReferralDeclined,
     ReferralReceived,
+    RetentionHeld,
+    RetentionReleased,
     StepRecorded,
 )
 from coordination.shared.vocabulary import (
     ActivityStatus,
+    ErasureReason,
     MeetingStatus,
     Occupation,
     Part,
@@ -77,6 +83,10 @@ class CaseState:
     follow_ups: frozenset[int] = field(default_factory=frozenset)
     after_support_started: date | None = None
     after_support_ended: date | None = None
+    erasure_requested_by: str = ""
+    erasure_reason: ErasureReason | None = None
+    erased: bool = False
+    retention_held: bool = False
 
     @property
     def exists(self) -> bool:
@@ -150,6 +160,15 @@ def evolve(state: CaseState, event: Event) -> CaseState:
             return replace(state, after_support_ended=event.ended_on)
         case CaseReopened():
             return _reopened(state, event)
+        case ErasureRequested():
+            return replace(
+                state, erasure_requested_by=event.requested_by, erasure_reason=event.reason
+            )
+        case ErasureCancelled() | PersonalDataErased():
+            erased = isinstance(event, PersonalDataErased)
+            return replace(state, erasure_requested_by="", erasure_reason=None, erased=erased)
+        case RetentionHeld() | RetentionReleased():
+            return replace(state, retention_held=isinstance(event, RetentionHeld))
     return state
 
 

@@ -10,6 +10,7 @@ its timeline read these tables and never replay streams.
     meetings.py   network meetings
     progress.py   steps, self-assessments and handovers
     closure.py    closure, reopening, follow-ups and after-support
+    erasure.py    erasure and retention on the case's row
 """
 
 from __future__ import annotations
@@ -23,7 +24,14 @@ from sqlalchemy.engine import Connection
 import events
 from coordination.cases import contract as case_events
 from coordination.cases import domain as case
-from coordination.cases.projection import closure, meetings, planning, progress, referral
+from coordination.cases.projection import (
+    closure,
+    erasure,
+    meetings,
+    planning,
+    progress,
+    referral,
+)
 from coordination.cases.projection.rows import Handlers
 from coordination.cases.tables import (
     case_activities,
@@ -45,6 +53,7 @@ HANDLERS: Handlers = {
     **meetings.HANDLERS,
     **progress.HANDLERS,
     **closure.HANDLERS,
+    **erasure.HANDLERS,
 }
 
 

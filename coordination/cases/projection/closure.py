@@ -11,6 +11,7 @@ import events
 from coordination.cases import domain as case
 from coordination.cases.projection.rows import (
     Handlers,
+    extend_retention,
     insert_entry,
     update_case,
     update_people,
@@ -31,6 +32,7 @@ def case_closed(
         closure_reason=event.reason,
         occupation_at_closure=event.occupation,
         support_at_closure=list(event.support_sources),
+        retention_from=event.closed_on,
     )
     update_people(conn, case_id, next_step=event.next_step or None)
 
@@ -51,6 +53,7 @@ def case_reopened(
     values: dict[str, Any] = {
         "stage": case.stage_of(row.plan_version, assessments),
         "closed_on": None,
+        "retention_from": None,
     }
     if row.registration_type == RegistrationType.PERSONAL:
         values.update(consent_parts=list(event.consent_parts), consent_withdrawn=False)
@@ -73,6 +76,7 @@ def follow_up_recorded(
             obstacles=event.obstacles,
         )
     )
+    extend_retention(conn, case_id, event.recorded_on)
 
 
 def after_support_started(
@@ -122,6 +126,7 @@ def after_support_ended(
         on=event.ended_on,
         note="",
     )
+    extend_retention(conn, case_id, event.ended_on)
 
 
 HANDLERS: Handlers = {

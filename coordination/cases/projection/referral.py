@@ -43,7 +43,7 @@ def referral_accepted(
 def referral_declined(
     conn: Connection, case_id: str, event: case.ReferralDeclined, recorded: events.RecordedEvent
 ) -> None:
-    update_case(conn, case_id, stage=Stage.DECLINED)
+    update_case(conn, case_id, stage=Stage.DECLINED, retention_from=event.declined_on)
     update_people(conn, case_id, decline_reason=event.reason)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -45,6 +46,16 @@ def insert_entry(
             **values,
         )
     )
+
+
+def extend_retention(conn: Connection, case_id: str, day: date) -> None:
+    """The retention clock counts from the case's last event of its end: closure, a
+    follow-up, the end of after-support (whichever came last)."""
+    current = conn.execute(
+        sa.select(cases.c.retention_from).where(cases.c.case_id == case_id)
+    ).scalar_one_or_none()
+    if current is None or current < day:
+        update_case(conn, case_id, retention_from=day)
 
 
 def update_people(conn: Connection, case_id: str, **values: Any) -> None:

@@ -16,13 +16,13 @@ from coordination.accounts.insatser import Insatser
 from coordination.accounts.service import Accounts
 from coordination.cases import domain as case
 from coordination.cases.reading import CaseFile, CaseReader
-from coordination.cases.service import CaseChanged, CaseRefused, Cases
+from coordination.cases.service import CaseChanged, CaseRefused, CaseRow, Cases
 from coordination.config import Settings
 from coordination.shared.access import User
 from coordination.shared.charts import step_chart
 from coordination.shared.clock import Clock
 from coordination.shared.forms import FormErrors
-from coordination.shared.vocabulary import Role
+from coordination.shared.vocabulary import ErasureReason, Role
 from coordination.shared.web import Option, Page, form_of
 
 # Fields posted as several values (checkboxes).
@@ -181,6 +181,8 @@ def case_page(
         staff=staff_options(colleagues),
         may_work=file.may_work,
         attempt=context.pop("attempt", ""),
+        erasure=erasure_actions(desk, row),
+        retention_months=desk.settings.retention_months,
         timeline=desk.cases.timeline(file),
         insats_options=[Option(i.id, f"{i.name} ({i.insats_type.label})") for i in current],
         coordinator_options=[
@@ -188,6 +190,23 @@ def case_page(
         ],
         **context,
     )
+
+
+def erasure_actions(desk: CaseDesk, row: CaseRow) -> dict[str, bool]:
+    """Which of the erasure forms the case page offers the user: the gate decides."""
+    user, today = desk.user, desk.clock.today()
+
+    def may(command: object) -> bool:
+        return desk.cases.refusal(user, row, command) is None
+
+    requested_by = row.erasure_requested_by
+    return {
+        "request": may(case.RequestErasure(ErasureReason.REQUEST, user.id, today)),
+        "confirm": bool(requested_by)
+        and requested_by != user.id
+        and may(case.ConfirmErasure(user.id, today)),
+        "hold": may(case.HoldRetention("", today)),
+    }
 
 
 def posted(data: dict[str, Any]) -> dict[str, Any]:

@@ -195,6 +195,11 @@ def _reminder_snoozed(facts: Facts, event: ReminderSnoozed) -> Facts:
     return replace(facts, snoozed={**facts.snoozed, event.key: event.until})
 
 
+def _erased(facts: Facts, event: case.PersonalDataErased) -> Facts:
+    """Nothing more can be recorded on an erased case: nothing is due."""
+    return Facts()
+
+
 # Each event type reminders follow, to how it changes the facts.
 _HANDLERS: Mapping[type, Callable[[Facts, Any], Facts]] = {
     case.ParticipantEnrolled: _enrolled,
@@ -215,6 +220,7 @@ _HANDLERS: Mapping[type, Callable[[Facts, Any], Facts]] = {
     case.AfterSupportStarted: _after_support_started,
     case.AfterSupportContactLogged: _after_support_contacted,
     case.AfterSupportEnded: _after_support_ended,
+    case.PersonalDataErased: _erased,
     ReminderSent: _reminder_sent,
     ReminderDone: _reminder_done,
     ReminderSnoozed: _reminder_snoozed,

@@ -1,0 +1,103 @@
+"""Erasure of a participant's personal data (asked for by one person, confirmed by another),
+and retention: what the rule erases in the coming weeks, and holding a case from it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+
+from coordination.cases import domain as case
+from coordination.cases.privacy import NOTICE_DAYS, Retention
+from coordination.cases.web.case import CaseController
+from coordination.cases.web.desk import DESK, CaseDesk, posted
+from coordination.shared import access
+from coordination.shared.forms import FormErrors
+from coordination.shared.vocabulary import ErasureReason
+from coordination.shared.web import Form, Page, allowed
+
+
+class ErasureController(CaseController):
+    @post("/radering", sync_to_thread=True)
+    def request_erasure(
+        self, case_id: FromPath[str], data: Form, desk: NamedDependency[CaseDesk]
+    ) -> Response[Any]:
+        user, today = desk.user, desk.clock.today()
+
+        def build(f: dict[str, Any], e: FormErrors) -> case.Command:
+            reason = e.choice(f, "erasure_reason", ErasureReason)
+            if reason is ErasureReason.RETENTION:
+                e["erasure_reason"] = "Välj skälet till raderingen."
+            return case.RequestErasure(reason or ErasureReason.REQUEST, user.id, today)
+
+        return desk.act(case_id, posted(data), build, anchor="#radering")
+
+    @post("/radering/avbryt", sync_to_thread=True)
+    def cancel_erasure(
+        self, case_id: FromPath[str], data: Form, desk: NamedDependency[CaseDesk]
+    ) -> Response[Any]:
+        today = desk.clock.today()
+        return desk.act(
+            case_id, posted(data), lambda f, e: case.CancelErasure(today), anchor="#radering"
+        )
+
+    @post("/radering/bekrafta", sync_to_thread=True)
+    def confirm_erasure(
+        self, case_id: FromPath[str], data: Form, desk: NamedDependency[CaseDesk]
+    ) -> Response[Any]:
+        user, today = desk.user, desk.clock.today()
+
+        def build(f: dict[str, Any], e: FormErrors) -> case.Command:
+            if not f.get("understood"):
+                e["understood"] = "Kryssa i att du förstår att raderingen inte kan ångras."
+            return case.ConfirmErasure(user.id, today)
+
+        return desk.act(case_id, posted(data), build, anchor="#radering")
+
+    @post("/gallring/undanta", sync_to_thread=True)
+    def hold_retention(
+        self, case_id: FromPath[str], data: Form, desk: NamedDependency[CaseDesk]
+    ) -> Response[Any]:
+        today = desk.clock.today()
+        return desk.act(
+            case_id,
+            posted(data),
+            lambda f, e: case.HoldRetention(f.get("hold_reason", ""), today),
+            anchor="#radering",
+        )
+
+    @post("/gallring/slapp", sync_to_thread=True)
+    def release_retention(
+        self, case_id: FromPath[str], data: Form, desk: NamedDependency[CaseDesk]
+    ) -> Response[Any]:
+        today = desk.clock.today()
+        return desk.act(
+            case_id, posted(data), lambda f, e: case.ReleaseRetention(today), anchor="#radering"
+        )
+
+
+class RetentionController(Controller):
+    """Gallring: what the retention rule erases within the notice period."""
+
+    path = "/admin/gallring"
+    dependencies = DESK
+    guards = (allowed(access.can_administer, "Bara administratörer ser gallringen."),)
+
+    @get(sync_to_thread=True)
+    def coming(
+        self,
+        page: NamedDependency[Page],
+        desk: NamedDependency[CaseDesk],
+        retention: NamedDependency[Retention],
+    ) -> Response[bytes]:
+        return page(
+            "cases/retention.html",
+            coming=retention.coming(desk.user),
+            months=retention.months,
+            notice_days=NOTICE_DAYS,
+        )
+
+
+CONTROLLERS = [ErasureController, RetentionController]

@@ -117,6 +117,8 @@ def _erasure_refusal(user: User, facts: Facts, command: object) -> str | None:
     teamledare or another administrator; the retention rule's own erasure by no one."""
     if user.team_id != facts.team_id or isinstance(command, case.EraseAfterRetention):
         return ERASURE_ROLE
+    if facts.erased:
+        return ERASED
     confirmers = (Role.ADMINISTRATOR, Role.TEAM_LEADER)
     if isinstance(command, case.ConfirmErasure):
         return None if user.role in confirmers else CONFIRMER_ROLE

@@ -41,7 +41,7 @@ from coordination.config import Settings
 from coordination.reminders import web as reminders_web
 from coordination.reminders.projection import ReminderViews
 from coordination.reminders.schedule import ReminderClock
-from coordination.reminders.service import Reminders
+from coordination.reminders.service import ReminderNotFound, Reminders
 from coordination.reports import web as reports_web
 from coordination.reports.queries import Reports
 from coordination.shared.clock import Clock
@@ -163,7 +163,7 @@ def create_app(settings: Settings, engine: Engine, clock: Clock | None = None) -
     handler_threads = HandlerThreads(services.settings.worker_threads)
 
     def refused(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-        status = 404 if isinstance(exc, NotFoundException | CaseNotFound) else 403
+        status = 403 if isinstance(exc, PermissionDeniedException | CaseRefused) else 404
         detail = getattr(exc, "detail", "") or "Du har inte behörighet till sidan."
         return Page(HTMXRequest(request.scope), clock.today())("error.html", status, message=detail)
 
@@ -217,6 +217,7 @@ def create_app(settings: Settings, engine: Engine, clock: Clock | None = None) -
             NotFoundException: refused,
             CaseNotFound: refused,
             CaseRefused: refused,
+            ReminderNotFound: refused,
         },
         openapi_config=None,
     )

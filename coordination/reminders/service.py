@@ -100,6 +100,12 @@ def reminders_stream(case_id: str) -> events.StreamName:
 SYSTEM_CLOCK = Clock()
 
 
+class ReminderNotFound(Exception):
+    """Not a reminder of this user's (another's, or one no longer due)."""
+
+    detail = "Påminnelsen finns inte bland dina."
+
+
 class Reminders:
     def __init__(
         self,
@@ -318,6 +324,8 @@ class Reminders:
         return {}
 
     def _record(self, user: User, case_id: str, fact: ReminderEvent) -> None:
+        """Done or snoozed, by the one the reminder is for (anyone else: ReminderNotFound)."""
+        self.check_own(user, case_id, fact.key)
         stream = reminders_stream(case_id)
         for _ in range(5):  # only other bookkeeping can move this stream: just try again
             try:
@@ -332,6 +340,11 @@ class Reminders:
         raise RuntimeError("the reminder could not be recorded")
 
     # -- queries -------------------------------------------------------------------------
+
+    def check_own(self, user: User, case_id: str, key: str) -> None:
+        """ReminderNotFound unless the reminder is due for this user."""
+        if not any(r.case_id == case_id and r.key == key for r in self.for_user(user.id)):
+            raise ReminderNotFound()
 
     def for_user(self, user_id: str) -> list[Reminder]:
         query = _DUE.where(due_reminders.c.recipient_id == user_id).order_by(

@@ -7,7 +7,6 @@ from typing import Any
 
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
-from litestar.exceptions import NotFoundException
 from litestar.response import Redirect
 
 from coordination.accounts.service import Accounts
@@ -46,12 +45,6 @@ class RemindersController(Controller):
             **context,
         )
 
-    @staticmethod
-    def _own_reminder(reminders: Reminders, user: User, case_id: str, key: str) -> None:
-        mine = reminders.for_user(user.id)
-        if not any(r.case_id == case_id and r.key == key for r in mine):
-            raise NotFoundException("Påminnelsen finns inte bland dina.")
-
     @get(sync_to_thread=True)
     def my_reminders(
         self,
@@ -67,8 +60,7 @@ class RemindersController(Controller):
         self, data: Form, user: NamedDependency[User], reminders: NamedDependency[Reminders]
     ) -> Response[Any]:
         form = form_of(data)
-        self._own_reminder(reminders, user, form.get("case_id", ""), form.get("key", ""))
-        reminders.mark_done(user, form["case_id"], form["key"])
+        reminders.mark_done(user, form.get("case_id", ""), form.get("key", ""))
         return Redirect("/paminnelser")
 
     @post("/vanta", sync_to_thread=True)
@@ -81,7 +73,7 @@ class RemindersController(Controller):
         clock: NamedDependency[Clock],
     ) -> Response[Any]:
         form = form_of(data)
-        self._own_reminder(reminders, user, form.get("case_id", ""), form.get("key", ""))
+        reminders.check_own(user, form.get("case_id", ""), form.get("key", ""))
         errors = FormErrors()
         until = errors.date(form, "until")
         if not errors:

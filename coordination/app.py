@@ -33,7 +33,7 @@ from coordination.accounts.service import Accounts
 from coordination.accounts.web import admin, auth
 from coordination.accounts.web.authentication import SessionAuthentication
 from coordination.cases.contract import event_types
-from coordination.cases.privacy import Retention
+from coordination.cases.privacy import Retention, SubjectAccess
 from coordination.cases.projection import CaseViews
 from coordination.cases.service import CaseNotFound, CaseRefused, Cases
 from coordination.cases.web import case, meetings, plan, privacy, progress, team
@@ -88,6 +88,7 @@ class Services:
     insatser: Insatser
     cases: Cases
     retention: Retention
+    subject_access: SubjectAccess
     reminders: Reminders
     reports: Reports
 
@@ -124,6 +125,7 @@ def build_services(settings: Settings, engine: Engine, clock: Clock | None = Non
         insatser=insatser,
         cases=cases,
         retention=Retention(cases, settings.retention_months),
+        subject_access=SubjectAccess(cases),
         reminders=Reminders(store, settings, clock=clock.now),
         reports=Reports(engine),
     )
@@ -193,6 +195,7 @@ def create_app(settings: Settings, engine: Engine, clock: Clock | None = None) -
             "insatser": provided(services.insatser),
             "cases": provided(services.cases),
             "retention": provided(services.retention),
+            "subject_access": provided(services.subject_access),
             "reminders": provided(services.reminders),
             "reports": provided(services.reports),
             "user": Provide(signed_in, sync_to_thread=False),

@@ -18,6 +18,8 @@ The decisions, in the words of the privacy rules:
 - Erasure is asked for, and retention held, by the team's administratör; a teamledare or
   another administratör confirms it (two people for an irreversible step).
 - Every person and insats a command names must belong to the case's team.
+- A registerutdrag (everything held about a participant who asks) is compiled by the team's
+  administratör, and its reads are in the Läslogg too.
 """
 
 from __future__ import annotations
@@ -87,6 +89,12 @@ def opens_personal_data(user: User, facts: Facts) -> bool:
     return not facts.erased and access.can_see_personal_data(
         user, facts.team_id, facts.consent_parts, facts.consent_withdrawn
     )
+
+
+def opens_for_subject_access(user: User, facts: Facts) -> bool:
+    """A registerutdrag: the team's administratör compiles everything held about a
+    participant who asked for it (the read is logged like any other)."""
+    return user.team_id == facts.team_id and user.role is Role.ADMINISTRATOR and not facts.erased
 
 
 def works_case(user: User, facts: Facts) -> bool:

@@ -1,12 +1,14 @@
-"""Retention (gallring) of the participants' personal data, and what administrators see of
-it. Erasure on request goes through the case service's commands and gate like any other;
-the retention rule erases on its own, from the clock, unless a case is held."""
+"""Retention (gallring) of the participants' personal data and what administrators see of
+it, and the registerutdrag. Erasure on request goes through the case service's commands and
+gate like any other; the retention rule erases on its own, from the clock, unless a case is
+held."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
@@ -14,6 +16,8 @@ from dateutil.relativedelta import relativedelta
 from coordination.cases import domain as case
 from coordination.cases.board import CASE_QUERY, CaseRow, case_row
 from coordination.cases.gate import CaseRefused
+from coordination.cases.queries import Meeting, PlanVersion
+from coordination.cases.reading import CaseFile
 from coordination.cases.service import CaseChanged, Cases
 from coordination.cases.tables import cases
 from coordination.shared import access
@@ -83,3 +87,52 @@ class Retention:
             for row in rows
             if row.retention_from is not None
         ]
+
+
+@dataclass(frozen=True)
+class Extract:
+    """Everything Samordna holds about the participant in one case, for a registerutdrag."""
+
+    file: CaseFile
+    people: dict[str, Any]
+    assessments: list[dict[str, Any]]
+    plan_versions: list[PlanVersion]
+    activities: list[case.Activity]
+    meetings: list[Meeting]
+    steps: list[dict[str, Any]]
+    follow_ups: list[dict[str, Any]]
+    after_support: list[dict[str, Any]]
+    timeline: list[dict[str, Any]]
+    reads: list[dict[str, Any]]
+
+
+class SubjectAccess:
+    """Registerutdrag: for one participant, everything held about them, including who read
+    their data and when. Each case's read is itself written to the Läslogg."""
+
+    def __init__(self, cases_: Cases) -> None:
+        self.cases = cases_
+
+    def extract(self, reader: User, number: str) -> list[Extract]:
+        if not access.can_administer(reader):
+            raise CaseRefused("Bara teamets administratörer gör registerutdrag.")
+        return [
+            self._case(reader, case_id) for case_id in self.cases.cases_of_person(reader, number)
+        ]
+
+    def _case(self, reader: User, case_id: str) -> Extract:
+        file = self.cases.open_for_subject_access(reader, case_id)
+        journey = self.cases.reader
+        return Extract(
+            file=file,
+            people=self.cases.people(file) or {},
+            assessments=journey.assessments(file),
+            plan_versions=journey.plan_versions(file),
+            activities=journey.activities(file),
+            meetings=journey.meetings(file),
+            steps=journey.steps(file),
+            follow_ups=journey.follow_ups(file),
+            after_support=journey.after_support(file),
+            timeline=self.cases.timeline(file),
+            reads=self.cases.audit_log(reader.team_id, case_id=case_id),
+        )

@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from cattrs.preconf.json import make_converter
+from personnummer import personnummer
 from sqlalchemy.engine import Engine
 
 from coordination.accounts.tables import users
@@ -23,6 +24,7 @@ from coordination.cases.tables import (
     case_assessments,
     case_follow_ups,
     case_meetings,
+    case_people,
     case_plans,
     case_steps,
     cases,
@@ -226,3 +228,11 @@ class CaseQueries:
         )
         with self.engine.connect() as conn:
             return [dict(row._mapping) for row in conn.execute(query)]
+
+    def cases_with_personnummer(self, number: str) -> list[str]:
+        """The ids of the cases whose participant has this personnummer (either format)."""
+        long_form = personnummer.parse(number).format(True)
+        canonical = f"{long_form[:8]}-{long_form[8:]}"
+        query = sa.select(case_people.c.case_id).where(case_people.c.personnummer == canonical)
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).scalars())

@@ -104,6 +104,7 @@ PAGES = (
     Entry("/admin/insatser", "Insatser", can_administer),
     Entry("/admin/utkorg", "Utkorg", can_administer),
     Entry("/admin/gallring", "Gallring", can_administer),
+    Entry("/admin/registerutdrag", "Registerutdrag", can_administer),
     Entry("/installningar", "Inställningar", anyone),
     Entry("/losenord", "Byt lösenord", anyone),
 )

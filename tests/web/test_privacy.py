@@ -211,3 +211,44 @@ def test_retention_erases_old_cases_unless_held_and_shows_what_comes(app: Litest
     assert f"/arenden/{old}" not in admin.get("/admin/gallring").text
     assert client_for(app, "fk@test").get("/admin/gallring").status_code == 403
     assert team_of(app, "admin@test") == team_of(app, "samordnare@test")
+
+
+def test_a_registerutdrag_holds_everything_and_who_read_it(app: Litestar) -> None:
+    coordinator = client_for(app, "samordnare@test")
+    case_id = enrolled_case(coordinator)
+    page = coordinator.get(f"/arenden/{case_id}").text
+    recorded = post(
+        coordinator,
+        f"/arenden/{case_id}/kartlaggning",
+        page,
+        **ASSESSMENT,
+        recorded_on=TODAY.isoformat(),
+    )
+    assert recorded.status_code == 200
+    admin = client_for(app, "admin@test")
+    assert admin.get("/admin/registerutdrag").status_code == 200
+    bad = admin.post("/admin/registerutdrag", data={"personnummer": "1980", **csrf(admin)})
+    assert bad.status_code == 422
+    assert "giltigt personnummer" in bad.text
+    assert 'value="1980"' in bad.text
+    shown = admin.post(
+        "/admin/registerutdrag", data={"personnummer": "198001010019", **csrf(admin)}
+    )
+    assert shown.status_code == 200
+    assert shown.headers["cache-control"] == "no-store"
+    for held in ("Testa Deltagarsson", "Markörsituation", "Markörhinder", "Samordnare"):
+        assert held in shown.text
+    assert "ärendesidan" in shown.text and "registerutdrag" in shown.text  # who read, where
+    assert reads_by(app, "admin@test") == 1
+    download = admin.post(
+        "/admin/registerutdrag",
+        data={"personnummer": "19800101-0019", "download": "on", **csrf(admin)},
+    )
+    assert download.headers["content-disposition"].startswith("attachment")
+    assert "19800101" not in download.headers["content-disposition"]
+    assert "Markörhinder" in download.text
+    nobody = admin.post(
+        "/admin/registerutdrag", data={"personnummer": "19121212-1212", **csrf(admin)}
+    )
+    assert "har inga personuppgifter" in nobody.text
+    assert client_for(app, "samordnare@test").get("/admin/registerutdrag").status_code == 403

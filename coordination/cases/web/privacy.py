@@ -8,15 +8,20 @@ from typing import Any
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
+from personnummer import personnummer
 
 from coordination.cases import domain as case
-from coordination.cases.privacy import NOTICE_DAYS, Retention
+from coordination.cases.privacy import NOTICE_DAYS, Retention, SubjectAccess
 from coordination.cases.web.case import CaseController
 from coordination.cases.web.desk import DESK, CaseDesk, posted
+from coordination.cases.web.plan import ASSESSMENT_FIELDS
 from coordination.shared import access
 from coordination.shared.forms import FormErrors
 from coordination.shared.vocabulary import ErasureReason
-from coordination.shared.web import Form, Page, allowed
+from coordination.shared.web import Form, Page, allowed, form_of
+
+# A registerutdrag is not kept in any cache on the way.
+NO_STORE = {"Cache-Control": "no-store"}
 
 
 class ErasureController(CaseController):
@@ -100,4 +105,49 @@ class RetentionController(Controller):
         )
 
 
-CONTROLLERS = [ErasureController, RetentionController]
+class SubjectAccessController(Controller):
+    """Registerutdrag: the personnummer is posted, never put in an address."""
+
+    path = "/admin/registerutdrag"
+    dependencies = DESK
+    guards = (allowed(access.can_administer, "Bara administratörer gör registerutdrag."),)
+
+    @get(sync_to_thread=False)
+    def form(self, page: NamedDependency[Page]) -> Response[bytes]:
+        return page("cases/subject_access.html", searched=False)
+
+    @post(sync_to_thread=True)
+    def extract(
+        self,
+        data: Form,
+        page: NamedDependency[Page],
+        desk: NamedDependency[CaseDesk],
+        subject_access: NamedDependency[SubjectAccess],
+    ) -> Response[bytes]:
+        form = form_of(data)
+        number = form.get("personnummer", "").strip()
+        if not personnummer.valid(number):
+            errors = {"personnummer": "Skriv ett giltigt personnummer, till exempel 19800101-0019."}
+            return page("cases/subject_access.html", 422, form=form, errors=errors, searched=False)
+        context: dict[str, Any] = {
+            "extracts": subject_access.extract(desk.user, number),
+            "made_at": desk.clock.wall_clock(),
+            "assessment_fields": ASSESSMENT_FIELDS,
+            "names": desk.names(),
+            "searched": True,
+            "form": form,
+        }
+        download = bool(form.get("download"))
+        made = page(
+            "cases/subject_access_file.html" if download else "cases/subject_access.html",
+            **context,
+        )
+        made.headers.update(NO_STORE)
+        if download:
+            made.headers["Content-Disposition"] = (
+                f'attachment; filename="registerutdrag-{desk.clock.today().isoformat()}.html"'
+            )
+        return made
+
+
+CONTROLLERS = [ErasureController, RetentionController, SubjectAccessController]

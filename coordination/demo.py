@@ -48,6 +48,13 @@ STAFF = [
 ]
 
 
+# A second team with its own administratör and samordnare: it sees nothing of the first.
+NEIGHBOURS = [
+    ("Granne Samordnare", "samordnare@granne.samordna", Part.AF, Role.COORDINATOR),
+    ("Granne Administratör", "admin@granne.samordna", Part.AF, Role.ADMINISTRATOR),
+]
+
+
 INSATSER = [
     ("Demo: Steget vidare", InsatsType.REHABILITATION),
     ("Demo: Motivationsgruppen", InsatsType.PREPARATORY),
@@ -86,6 +93,9 @@ def seed(engine: Engine, cases: Cases, today: date, count: int = 40) -> list[Use
         Insatser(engine).add_insats(team_id, name, kind, today - timedelta(days=730), None)
         for name, kind in INSATSER
     ]
+    neighbours = Accounts(engine).create_team("Grannteamet (demo)")
+    for name, email, part, role in NEIGHBOURS:
+        Accounts(engine).create_user(neighbours, name, email, part, role, DEMO_PASSWORD)
     rng = random.Random(2026)
     for number in range(1, count + 1):
         _demo_case(cases, rng, number, today, team_id, staff, programmes)

@@ -97,6 +97,17 @@ def opens_for_subject_access(user: User, facts: Facts) -> bool:
     return user.team_id == facts.team_id and user.role is Role.ADMINISTRATOR and not facts.erased
 
 
+def personal_refusal(user: User, facts: Facts) -> str:
+    """Why the user does not see the participant's personal data."""
+    if facts.erased:
+        return ERASED
+    if user.role not in access.CASE_WORKERS:
+        return "Din roll ser inte deltagarens personuppgifter, bara ärendekoden och läget."
+    if facts.consent_withdrawn:
+        return "Samtycket är återkallat: deltagarens uppgifter visas inte."
+    return NOT_COVERED
+
+
 def works_case(user: User, facts: Facts) -> bool:
     """Whether the journey's forms are offered to the user (some, with withdrawn consent)."""
     if not access.can_work_cases(user, facts.team_id) or facts.erased:

@@ -112,7 +112,7 @@ class Cases:
         """The case with its personal data, or CaseRefused."""
         file = self.open(reader, case_id, page)
         if not file.personal:
-            raise CaseRefused(gate.ERASED if file.row.facts.erased else gate.NOT_COVERED)
+            raise CaseRefused(gate.personal_refusal(reader, file.row.facts))
         return file
 
     def refusal(self, actor: User, row: CaseRow, command: object) -> str | None:

@@ -1,7 +1,7 @@
 """erasure and retention on the case's row
 
-Revision ID: service_0009
-Revises: service_0006
+Revision ID: service_0010
+Revises: service_0009
 Create Date: 2026-11-23
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "service_0009"
-down_revision: str | None = "service_0006"
+revision: str = "service_0010"
+down_revision: str | None = "service_0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -35,6 +35,9 @@ class Settings:
     sweep_seconds: int = 60
     # Threads that run the handlers' blocking work (database, password hashing, rendering).
     worker_threads: int = field(default_factory=lambda: os.cpu_count() or 1)
+    # Addresses of HTTPS proxies whose X-Forwarded-For names the real client (for the
+    # per-client login throttle); comma-separated, "*" for any.
+    trusted_proxies: str = "127.0.0.1"
     ladder: tuple[str, ...] = DEFAULT_LADDER
     self_assessment: tuple[str, ...] = DEFAULT_SELF_ASSESSMENT
 
@@ -116,6 +119,7 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         timings=_timings(environ),
         sweep_seconds=_integer(environ, "SAMORDNA_SWEEP_SECONDS", 60),
         worker_threads=_integer(environ, "SAMORDNA_WORKER_THREADS", os.cpu_count() or 1) or 1,
+        trusted_proxies=environ.get("SAMORDNA_TRUSTED_PROXIES", "127.0.0.1"),
         **_scales(environ),
     )
 

@@ -15,14 +15,16 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from coordination.accounts.tables import login_failures, sessions, teams, users
+from coordination.accounts import throttle
+from coordination.accounts.tables import sessions, teams, users
 from coordination.shared.access import User
 from coordination.shared.vocabulary import Part, Role
 
 _hasher = PasswordHasher()
+# What a login with an unknown email is checked against, so that it takes as long as one
+# with a known email.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
-MAX_FAILURES = 5
-FAILURE_WINDOW = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 10
 
 
@@ -135,47 +137,55 @@ class Accounts:
             )
         return User(user_id, team_id, name, email.strip().lower(), part, role)
 
-    def log_in(self, email: str, password: str, now: datetime) -> User:
+    def log_in(self, email: str, password: str, now: datetime, client: str) -> User:
+        """The user with this email and password; `client` is the address the attempt came
+        from, for the throttle (`throttle.py`)."""
         email = email.strip().lower()
         with self.engine.begin() as conn:
-            recent = conn.execute(
-                sa.select(sa.func.count())
-                .select_from(login_failures)
-                .where(
-                    login_failures.c.email == email,
-                    login_failures.c.failed_at > now - FAILURE_WINDOW,
-                )
-            ).scalar_one()
-            if recent >= MAX_FAILURES:
-                raise LoginRefused(
-                    "För många misslyckade inloggningar. Vänta en kvart och försök igen."
-                )
+            refused = throttle.refusal(conn, email, client, now)
+            if refused:
+                raise LoginRefused(refused)
             row = conn.execute(
                 sa.select(*_USER_COLUMNS, users.c.password_hash).where(
                     users.c.email == email, users.c.active.is_(True)
                 )
             ).first()
-            if row is not None and _password_matches(row.password_hash, password):
-                conn.execute(login_failures.delete().where(login_failures.c.email == email))
+            # An unknown email costs a hash check as well: the time taken tells nobody
+            # whether the email has an account.
+            stored = row.password_hash if row is not None else _DUMMY_HASH
+            if _password_matches(stored, password) and row is not None:
+                throttle.forget_failures(conn, email)
                 return _user(row)
             # Recorded in this transaction, which commits: the refusal is raised after it.
-            conn.execute(login_failures.insert().values(email=email, failed_at=now))
+            throttle.record_failure(conn, email, client, now)
         raise LoginRefused("Fel e-postadress eller lösenord.")
 
-    def change_password(self, user: User, current: str, new: str) -> dict[str, str]:
-        """Field errors, or an empty dict when the password was changed."""
+    def change_password(
+        self, user: User, current: str, new: str, now: datetime, client: str, session: str
+    ) -> dict[str, str]:
+        """Field errors, or an empty dict when the password was changed. Guessing the
+        current password is throttled as logins are; a change ends every session of the
+        user but `session`, the one they changed it from."""
         with self.engine.begin() as conn:
+            refused = throttle.refusal(conn, user.email, client, now)
+            if refused:
+                return {"current": refused}
             stored = conn.execute(
                 sa.select(users.c.password_hash).where(users.c.id == user.id)
             ).scalar_one()
-            try:
-                _hasher.verify(stored, current)
-            except VerificationError:
+            if not _password_matches(stored, current):
+                throttle.record_failure(conn, user.email, client, now)
                 return {"current": "Nuvarande lösenord stämmer inte."}
+            throttle.forget_failures(conn, user.email)
             if len(new) < MIN_PASSWORD_LENGTH:
                 return {"new": f"Det nya lösenordet måste ha minst {MIN_PASSWORD_LENGTH} tecken."}
             conn.execute(
                 users.update().where(users.c.id == user.id).values(password_hash=_hasher.hash(new))
+            )
+            conn.execute(
+                sessions.delete().where(
+                    sessions.c.user_id == user.id, sessions.c.token_hash != _token_hash(session)
+                )
             )
         return {}
 

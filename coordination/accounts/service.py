@@ -140,8 +140,41 @@ class Accounts:
     def log_in(self, email: str, password: str, now: datetime, client: str) -> User:
         """The user with this email and password; `client` is the address the attempt came
         from, for the throttle (`throttle.py`)."""
-        email = email.strip().lower()
+        row = self._try_password(email.strip().lower(), password, now, client)
+        if row is None:
+            raise LoginRefused("Fel e-postadress eller lösenord.")
+        return _user(row)
+
+    def change_password(
+        self, user: User, current: str, new: str, now: datetime, client: str, session: str
+    ) -> dict[str, str]:
+        """Field errors, or an empty dict when the password was changed. Guessing the
+        current password is throttled as logins are; a change ends every session of the
+        user but `session`, the one they changed it from."""
+        try:
+            if self._try_password(user.email, current, now, client) is None:
+                return {"current": "Nuvarande lösenord stämmer inte."}
+        except LoginRefused as refused:
+            return {"current": str(refused)}
+        if len(new) < MIN_PASSWORD_LENGTH:
+            return {"new": f"Det nya lösenordet måste ha minst {MIN_PASSWORD_LENGTH} tecken."}
+        password_hash = _hasher.hash(new)
         with self.engine.begin() as conn:
+            conn.execute(
+                users.update().where(users.c.id == user.id).values(password_hash=password_hash)
+            )
+            conn.execute(
+                sessions.delete().where(
+                    sessions.c.user_id == user.id, sessions.c.token_hash != _token_hash(session)
+                )
+            )
+        return {}
+
+    def _try_password(self, email: str, password: str, now: datetime, client: str) -> Any:
+        """The active account with this email when `password` is its password, else None
+        (and the failure is counted); LoginRefused while the throttle holds. The hash is
+        checked outside any transaction: no lock is held while argon2 works."""
+        with self.engine.connect() as conn:
             refused = throttle.refusal(conn, email, client, now)
             if refused:
                 raise LoginRefused(refused)
@@ -150,44 +183,16 @@ class Accounts:
                     users.c.email == email, users.c.active.is_(True)
                 )
             ).first()
-            # An unknown email costs a hash check as well: the time taken tells nobody
-            # whether the email has an account.
-            stored = row.password_hash if row is not None else _DUMMY_HASH
-            if _password_matches(stored, password) and row is not None:
-                throttle.forget_failures(conn, email)
-                return _user(row)
-            # Recorded in this transaction, which commits: the refusal is raised after it.
-            throttle.record_failure(conn, email, client, now)
-        raise LoginRefused("Fel e-postadress eller lösenord.")
-
-    def change_password(
-        self, user: User, current: str, new: str, now: datetime, client: str, session: str
-    ) -> dict[str, str]:
-        """Field errors, or an empty dict when the password was changed. Guessing the
-        current password is throttled as logins are; a change ends every session of the
-        user but `session`, the one they changed it from."""
+        # An unknown email costs a hash check as well: the time taken tells nobody
+        # whether the email has an account.
+        stored = row.password_hash if row is not None else _DUMMY_HASH
+        right = _password_matches(stored, password) and row is not None
         with self.engine.begin() as conn:
-            refused = throttle.refusal(conn, user.email, client, now)
-            if refused:
-                return {"current": refused}
-            stored = conn.execute(
-                sa.select(users.c.password_hash).where(users.c.id == user.id)
-            ).scalar_one()
-            if not _password_matches(stored, current):
-                throttle.record_failure(conn, user.email, client, now)
-                return {"current": "Nuvarande lösenord stämmer inte."}
-            throttle.forget_failures(conn, user.email)
-            if len(new) < MIN_PASSWORD_LENGTH:
-                return {"new": f"Det nya lösenordet måste ha minst {MIN_PASSWORD_LENGTH} tecken."}
-            conn.execute(
-                users.update().where(users.c.id == user.id).values(password_hash=_hasher.hash(new))
-            )
-            conn.execute(
-                sessions.delete().where(
-                    sessions.c.user_id == user.id, sessions.c.token_hash != _token_hash(session)
-                )
-            )
-        return {}
+            if right:
+                throttle.forget_failures(conn, email)
+            else:
+                throttle.record_failure(conn, email, client, now)
+        return row if right else None
 
     def start_session(self, user: User, now: datetime, lifetime: timedelta) -> str:
         token = secrets.token_urlsafe(32)

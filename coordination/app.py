@@ -11,20 +11,16 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
-from litestar import Litestar, Request, Response
+from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
-from litestar.datastructures import MutableScopeHeaders, State
+from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException
-from litestar.middleware import ASGIMiddleware, DefineMiddleware
-from litestar.plugins.htmx import HTMXPlugin, HTMXRequest
+from litestar.middleware import DefineMiddleware
+from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.response import Redirect
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from sqlalchemy.engine import Engine
 
 import events
@@ -45,37 +41,12 @@ from coordination.reminders.service import ReminderNotFound, Reminders
 from coordination.reports import web as reports_web
 from coordination.reports.queries import Reports
 from coordination.shared.clock import Clock
-from coordination.shared.web import Page, provide_page, signed_in
+from coordination.shared.errors import ErrorPages, security_headers
+from coordination.shared.web import provide_page, signed_in
 
 ROOT = Path(__file__).resolve().parent
 TEMPLATES = ROOT.parent / "templates"
 STATIC = ROOT / "shared" / "static"
-
-# Only the app's own scripts and styles; no inline script, no framing.
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
-}
-
-
-class SecurityHeaders(ASGIMiddleware):
-    """The security headers on every response: pages, static files and error pages alike."""
-
-    async def handle(self, scope: Scope, receive: Receive, send: Send, next_app: ASGIApp) -> None:
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableScopeHeaders.from_message(message)
-                for name, value in SECURITY_HEADERS.items():
-                    headers.setdefault(name, value)
-            await send(message)
-
-        await next_app(scope, receive, send_with_headers)
 
 
 @dataclass(frozen=True)
@@ -145,15 +116,6 @@ class HandlerThreads:
         asyncio.get_running_loop().set_default_executor(executor)
 
 
-def _unauthorized(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
-    if isinstance(request, HTMXRequest) and request.htmx:
-        return Response(b"", status_code=401, headers={"HX-Redirect": "/logga-in"})
-    if request.method == "GET" and request.url.path != "/":
-        # Back to the page asked for after logging in (an email's link, say).
-        return Redirect(f"/logga-in?{urlencode({'nasta': request.url.path})}")
-    return Redirect("/logga-in")
-
-
 def create_app(settings: Settings, engine: Engine, clock: Clock | None = None) -> Litestar:
     services = build_services(settings, engine, clock)
     clock = services.clock
@@ -163,11 +125,7 @@ def create_app(settings: Settings, engine: Engine, clock: Clock | None = None) -
         services.settings.sweep_seconds,
     )
     handler_threads = HandlerThreads(services.settings.worker_threads)
-
-    def refused(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-        status = 403 if isinstance(exc, PermissionDeniedException | CaseRefused) else 404
-        detail = getattr(exc, "detail", "") or "Du har inte behörighet till sidan."
-        return Page(HTMXRequest(request.scope), clock.today())("error.html", status, message=detail)
+    pages = ErrorPages(clock)
 
     def provided(value: Any) -> Provide:
         return Provide(lambda: value, use_cache=True, sync_to_thread=False)
@@ -202,9 +160,9 @@ def create_app(settings: Settings, engine: Engine, clock: Clock | None = None) -
             "page": Provide(provide_page, sync_to_thread=False),
         },
         middleware=[
-            SecurityHeaders(),
             DefineMiddleware(SessionAuthentication, accounts=services.accounts, clock=clock),
         ],
+        before_send=[security_headers],
         # The composition's services, for tests and tools; handlers get theirs by Provide.
         state=State({"services": services}),
         plugins=[HTMXPlugin()],
@@ -215,12 +173,10 @@ def create_app(settings: Settings, engine: Engine, clock: Clock | None = None) -
             cookie_samesite="strict",
         ),
         exception_handlers={
-            NotAuthorizedException: _unauthorized,
-            PermissionDeniedException: refused,
-            NotFoundException: refused,
-            CaseNotFound: refused,
-            CaseRefused: refused,
-            ReminderNotFound: refused,
+            **pages.handlers(),
+            CaseNotFound: pages.refused,
+            CaseRefused: pages.refused,
+            ReminderNotFound: pages.refused,
         },
         openapi_config=None,
     )

@@ -54,7 +54,15 @@ def serve(args: argparse.Namespace, settings: Settings) -> None:
         print(" ett annat team: samordnare@granne.samordna, admin@granne.samordna)")
     elif not has_users:
         print("Inga användare ännu: skapa en med 'uv run coordination create-user'.")
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        # The client address behind a trusted proxy, for the per-client login throttle.
+        proxy_headers=True,
+        forwarded_allow_ips=settings.trusted_proxies,
+    )
 
 
 def create_user(args: argparse.Namespace, settings: Settings) -> None:

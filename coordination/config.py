@@ -38,6 +38,9 @@ class Settings:
     # Months after a case's end (closure, last follow-up or end of after-support) before
     # the retention rule erases the participant's personal data.
     retention_months: int = 24
+    # Addresses of HTTPS proxies whose X-Forwarded-For names the real client (for the
+    # per-client login throttle); comma-separated, "*" for any.
+    trusted_proxies: str = "127.0.0.1"
     ladder: tuple[str, ...] = DEFAULT_LADDER
     self_assessment: tuple[str, ...] = DEFAULT_SELF_ASSESSMENT
 
@@ -120,6 +123,7 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         sweep_seconds=_integer(environ, "SAMORDNA_SWEEP_SECONDS", 60),
         worker_threads=_integer(environ, "SAMORDNA_WORKER_THREADS", os.cpu_count() or 1) or 1,
         retention_months=_retention_months(environ),
+        trusted_proxies=environ.get("SAMORDNA_TRUSTED_PROXIES", "127.0.0.1"),
         **_scales(environ),
     )
 

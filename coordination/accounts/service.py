@@ -15,14 +15,16 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from coordination.accounts.tables import login_failures, sessions, teams, users
+from coordination.accounts import throttle
+from coordination.accounts.tables import sessions, teams, users
 from coordination.shared.access import User
 from coordination.shared.vocabulary import Part, Role
 
 _hasher = PasswordHasher()
+# What a login with an unknown email is checked against, so that it takes as long as one
+# with a known email.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
-MAX_FAILURES = 5
-FAILURE_WINDOW = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 10
 
 
@@ -135,49 +137,62 @@ class Accounts:
             )
         return User(user_id, team_id, name, email.strip().lower(), part, role)
 
-    def log_in(self, email: str, password: str, now: datetime) -> User:
-        email = email.strip().lower()
+    def log_in(self, email: str, password: str, now: datetime, client: str) -> User:
+        """The user with this email and password; `client` is the address the attempt came
+        from, for the throttle (`throttle.py`)."""
+        row = self._try_password(email.strip().lower(), password, now, client)
+        if row is None:
+            raise LoginRefused("Fel e-postadress eller lösenord.")
+        return _user(row)
+
+    def change_password(
+        self, user: User, current: str, new: str, now: datetime, client: str, session: str
+    ) -> dict[str, str]:
+        """Field errors, or an empty dict when the password was changed. Guessing the
+        current password is throttled as logins are; a change ends every session of the
+        user but `session`, the one they changed it from."""
+        try:
+            if self._try_password(user.email, current, now, client) is None:
+                return {"current": "Nuvarande lösenord stämmer inte."}
+        except LoginRefused as refused:
+            return {"current": str(refused)}
+        if len(new) < MIN_PASSWORD_LENGTH:
+            return {"new": f"Det nya lösenordet måste ha minst {MIN_PASSWORD_LENGTH} tecken."}
+        password_hash = _hasher.hash(new)
         with self.engine.begin() as conn:
-            recent = conn.execute(
-                sa.select(sa.func.count())
-                .select_from(login_failures)
-                .where(
-                    login_failures.c.email == email,
-                    login_failures.c.failed_at > now - FAILURE_WINDOW,
+            conn.execute(
+                users.update().where(users.c.id == user.id).values(password_hash=password_hash)
+            )
+            conn.execute(
+                sessions.delete().where(
+                    sessions.c.user_id == user.id, sessions.c.token_hash != _token_hash(session)
                 )
-            ).scalar_one()
-            if recent >= MAX_FAILURES:
-                raise LoginRefused(
-                    "För många misslyckade inloggningar. Vänta en kvart och försök igen."
-                )
+            )
+        return {}
+
+    def _try_password(self, email: str, password: str, now: datetime, client: str) -> Any:
+        """The active account with this email when `password` is its password, else None
+        (and the failure is counted); LoginRefused while the throttle holds. The hash is
+        checked outside any transaction: no lock is held while argon2 works."""
+        with self.engine.connect() as conn:
+            refused = throttle.refusal(conn, email, client, now)
+            if refused:
+                raise LoginRefused(refused)
             row = conn.execute(
                 sa.select(*_USER_COLUMNS, users.c.password_hash).where(
                     users.c.email == email, users.c.active.is_(True)
                 )
             ).first()
-            if row is not None and _password_matches(row.password_hash, password):
-                conn.execute(login_failures.delete().where(login_failures.c.email == email))
-                return _user(row)
-            # Recorded in this transaction, which commits: the refusal is raised after it.
-            conn.execute(login_failures.insert().values(email=email, failed_at=now))
-        raise LoginRefused("Fel e-postadress eller lösenord.")
-
-    def change_password(self, user: User, current: str, new: str) -> dict[str, str]:
-        """Field errors, or an empty dict when the password was changed."""
+        # An unknown email costs a hash check as well: the time taken tells nobody
+        # whether the email has an account.
+        stored = row.password_hash if row is not None else _DUMMY_HASH
+        right = _password_matches(stored, password) and row is not None
         with self.engine.begin() as conn:
-            stored = conn.execute(
-                sa.select(users.c.password_hash).where(users.c.id == user.id)
-            ).scalar_one()
-            try:
-                _hasher.verify(stored, current)
-            except VerificationError:
-                return {"current": "Nuvarande lösenord stämmer inte."}
-            if len(new) < MIN_PASSWORD_LENGTH:
-                return {"new": f"Det nya lösenordet måste ha minst {MIN_PASSWORD_LENGTH} tecken."}
-            conn.execute(
-                users.update().where(users.c.id == user.id).values(password_hash=_hasher.hash(new))
-            )
-        return {}
+            if right:
+                throttle.forget_failures(conn, email)
+            else:
+                throttle.record_failure(conn, email, client, now)
+        return row if right else None
 
     def start_session(self, user: User, now: datetime, lifetime: timedelta) -> str:
         token = secrets.token_urlsafe(32)

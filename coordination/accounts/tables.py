@@ -49,7 +49,9 @@ login_failures = sa.Table(
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("email", sa.String(200), nullable=False, index=True),
-    sa.Column("failed_at", UTCDateTime, nullable=False),
+    # the address the guess came from: failures are counted per client as well
+    sa.Column("client", sa.String(64), nullable=False, index=True, server_default=""),
+    sa.Column("failed_at", UTCDateTime, nullable=False, index=True),
 )
 
 

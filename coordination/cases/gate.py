@@ -61,10 +61,13 @@ class CaseNotFound(Exception):
     """The case does not exist for this reader (another team's, say)."""
 
     detail = "Ärendet finns inte."
+    status_code = 404
 
 
 class CaseRefused(Exception):
     """The reader sees the case but may not do or see what they asked for."""
+
+    status_code = 403
 
     def __init__(self, detail: str) -> None:
         super().__init__(detail)

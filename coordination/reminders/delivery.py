@@ -27,11 +27,13 @@ LEASE = timedelta(minutes=2)
 
 @dataclass(frozen=True)
 class Message:
-    """An email on its way into the outbox; `dedupe_key` says what it is about, once."""
+    """An email on its way into the outbox; `dedupe_key` says what it is about, once;
+    `team_id` is the team whose administrators may read it."""
 
     dedupe_key: str
     kind: str  # "reminder", "digest" or "summary"
     recipient_id: str
+    team_id: str
     to_address: str
     subject: str
     body: str
@@ -45,6 +47,7 @@ def enqueue(conn: sa.Connection, message: Message, now: datetime) -> None:
             dedupe_key=message.dedupe_key,
             kind=message.kind,
             recipient_id=message.recipient_id,
+            team_id=message.team_id,
             to_address=message.to_address,
             subject=message.subject,
             body=message.body,

@@ -104,6 +104,7 @@ class ReminderNotFound(Exception):
     """Not a reminder of this user's (another's, or one no longer due)."""
 
     detail = "Påminnelsen finns inte bland dina."
+    status_code = 404
 
 
 class Reminders:
@@ -167,6 +168,7 @@ class Reminders:
                     f"reminder:{row.case_id}:{row.key}:{row.recipient_id}",
                     "reminder",
                     row.recipient_id,
+                    row.team_id,
                     row.email,
                     subject,
                     body,
@@ -257,6 +259,7 @@ class Reminders:
                         f"summary:{person.id}:{week}",
                         "summary",
                         person.id,
+                        person.team_id,
                         person.email,
                         subject,
                         body,
@@ -270,10 +273,16 @@ class Reminders:
         self, person: Any, mine: list[Reminder], week: str, today: date, now: datetime
     ) -> int:
         subject, body = emails.digest(self.settings.base_url, [r.item() for r in mine], today)
-        written = self._write_once(
-            Message(f"digest:{person.id}:{week}", "digest", person.id, person.email, subject, body),
-            now,
+        digest = Message(
+            f"digest:{person.id}:{week}",
+            "digest",
+            person.id,
+            person.team_id,
+            person.email,
+            subject,
+            body,
         )
+        written = self._write_once(digest, now)
         if written and person.digest_only:
             # The digest is how these reminders reach the user: log it on each case.
             for r in mine:
@@ -376,10 +385,12 @@ class Reminders:
                 first.setdefault(row.case_id, _reminder(row))
         return first
 
-    def outbox(self, limit: int = 200) -> list[Any]:
+    def outbox(self, team_id: str, limit: int = 200) -> list[Any]:
+        """The team's messages, those not yet sent first."""
         query = (
             sa.select(outbox, users.c.name.label("recipient_name"))
             .outerjoin(users, users.c.id == outbox.c.recipient_id)
+            .where(outbox.c.team_id == team_id)
             .order_by(outbox.c.sent_at.is_(None).desc(), outbox.c.id.desc())
             .limit(limit)
         )

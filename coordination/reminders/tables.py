@@ -36,6 +36,9 @@ outbox = sa.Table(
     sa.Column("dedupe_key", sa.String(300), nullable=False, unique=True),
     sa.Column("kind", sa.String(20), nullable=False),  # "reminder", "digest" or "summary"
     sa.Column("recipient_id", sa.String(36), nullable=False),
+    # the team whose administrators read the message in the Utkorg: the case's team, or the
+    # recipient's for a digest or summary
+    sa.Column("team_id", sa.String(36), nullable=False, index=True),
     sa.Column("to_address", sa.String(200), nullable=False),
     sa.Column("subject", sa.String(300), nullable=False),
     sa.Column("body", sa.Text, nullable=False),

@@ -91,10 +91,12 @@ class OutboxController(Controller):
     def outbox_page(
         self,
         page: NamedDependency[Page],
+        user: NamedDependency[User],
         reminders: NamedDependency[Reminders],
         settings: NamedDependency[Settings],
     ) -> Response[bytes]:
-        return page("reminders/outbox.html", messages=reminders.outbox(), smtp=settings.smtp)
+        messages = reminders.outbox(user.team_id)
+        return page("reminders/outbox.html", messages=messages, smtp=settings.smtp)
 
 
 class DeliveryController(Controller):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
@@ -11,7 +13,7 @@ from litestar.plugins.htmx import HTMXRequest
 from coordination.accounts.insatser import Insatser
 from coordination.cases.service import Cases
 from coordination.config import Settings
-from coordination.reports.exports import table_rows, to_csv, to_xlsx
+from coordination.reports.exports import Cell, table_rows, to_csv, to_xlsx
 from coordination.reports.queries import SORT_KEYS, SUS_COLUMNS, Reports, by_part
 from coordination.reports.statistics import SUPPRESSED, Period, Table, period_of, statistics
 from coordination.shared import access
@@ -118,20 +120,27 @@ class StatisticsController(Controller):
         )
         return period, tables
 
-    def _table(
+    def _export(
         self,
         request: HTMXRequest,
         key: str,
         user: User,
         reports: Reports,
+        insatser: Insatser,
         settings: Settings,
         clock: Clock,
-    ) -> Table:
-        _, tables = self._tables(_chosen(request), user, reports, settings, clock)
+    ) -> tuple[Table, list[Sequence[Cell]]]:
+        """One table of the page and its rows for a download, under the period and the
+        insats it counts."""
+        chosen = _chosen(request)
+        period, tables = self._tables(chosen, user, reports, settings, clock)
         found = next((t for t in tables if t.key == key), None)
         if found is None:
             raise NotFoundException("Tabellen finns inte.")
-        return found
+        insats = next(
+            (i.name for i in insatser.team_insatser(user.team_id) if i.id == chosen["insats"]), ""
+        )
+        return found, table_rows(found, period.label, insats)
 
     @get(sync_to_thread=True)
     def statistics_page(
@@ -171,11 +180,12 @@ class StatisticsController(Controller):
         key: FromPath[str],
         user: NamedDependency[User],
         reports: NamedDependency[Reports],
+        insatser: NamedDependency[Insatser],
         settings: NamedDependency[Settings],
         clock: NamedDependency[Clock],
     ) -> Response[bytes]:
-        table = self._table(request, key, user, reports, settings, clock)
-        return _download(to_csv(table_rows(table)), "text/csv; charset=utf-8", f"{key}.csv")
+        _, rows = self._export(request, key, user, reports, insatser, settings, clock)
+        return _download(to_csv(rows), "text/csv; charset=utf-8", f"{key}.csv")
 
     @get("/{key:str}/xlsx", sync_to_thread=True)
     def table_xlsx(
@@ -184,11 +194,12 @@ class StatisticsController(Controller):
         key: FromPath[str],
         user: NamedDependency[User],
         reports: NamedDependency[Reports],
+        insatser: NamedDependency[Insatser],
         settings: NamedDependency[Settings],
         clock: NamedDependency[Clock],
     ) -> Response[bytes]:
-        table = self._table(request, key, user, reports, settings, clock)
-        return _download(to_xlsx(table.title, table_rows(table)), XLSX, f"{key}.xlsx")
+        table, rows = self._export(request, key, user, reports, insatser, settings, clock)
+        return _download(to_xlsx(table.title, rows), XLSX, f"{key}.xlsx")
 
 
 class SusExportController(Controller):

@@ -13,6 +13,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy.engine import Engine
 
 from coordination.cases.tables import case_follow_ups, case_meetings, cases
+from coordination.reminders.tables import outbox
 from coordination.shared import database as db
 from coordination.shared.database import metadata
 from events.migrate import alembic_config
@@ -145,3 +146,51 @@ def _migrate(engine: Engine, revision: str, down: bool = False) -> None:
 
 def _insert(conn: sa.Connection, table: str, **values: Any) -> None:
     conn.execute(sa.table(table, *(sa.column(name) for name in values)).insert().values(values))
+
+
+def test_outbox_rows_get_their_recipients_team(database_url: str) -> None:
+    engine = db.connect(database_url)
+    _migrate(engine, "service_0006")
+    sent = datetime(2026, 11, 2, 9, tzinfo=UTC)
+    with engine.begin() as conn:
+        for team in ("t1", "t2"):
+            _insert(conn, "teams", id=team, name=f"Team {team}")
+            _insert(
+                conn,
+                "users",
+                id=f"u-{team}",
+                team_id=team,
+                name="Namn",
+                email=f"{team}@test",
+                part="AF",
+                role="coordinator",
+                password_hash="x",
+                active=True,
+            )
+            _insert(
+                conn,
+                "outbox",
+                dedupe_key=f"digest:u-{team}:2026-V45",
+                kind="digest",
+                recipient_id=f"u-{team}",
+                to_address=f"{team}@test",
+                subject="Veckans påminnelser",
+                body="",
+                created_at=sent,
+                attempts=0,
+                last_error="",
+                next_attempt_at=sent,
+            )
+
+    db.migrate(engine)
+    with engine.connect() as conn:
+        teams = conn.execute(
+            sa.select(outbox.c.recipient_id, outbox.c.team_id).order_by(outbox.c.recipient_id)
+        ).all()
+    assert [tuple(row) for row in teams] == [("u-t1", "t1"), ("u-t2", "t2")]
+
+    _migrate(engine, "service_0006", down=True)
+    with engine.connect() as conn:
+        columns = {c["name"] for c in sa.inspect(conn).get_columns("outbox")}
+    engine.dispose()
+    assert "team_id" not in columns and "recipient_id" in columns

@@ -9,7 +9,6 @@ from typing import Any
 from litestar.testing import TestClient
 
 from tests.web.support import (
-    PASSWORD,
     TODAY,
     accepted_case,
     client_for,
@@ -36,18 +35,6 @@ def test_a_wrong_password_keeps_the_email_and_says_why(app: Any) -> None:
         assert response.status_code == 422
         assert "Fel e-postadress eller lösenord." in response.text
         assert 'value="af@test"' in response.text
-
-
-def test_repeated_failed_logins_are_throttled(app: Any) -> None:
-    with TestClient(app) as client:
-        client.get("/logga-in")
-        for _ in range(5):
-            client.post("/logga-in", data={"email": "af@test", "password": "fel", **csrf(client)})
-        response = client.post(
-            "/logga-in", data={"email": "af@test", "password": PASSWORD, **csrf(client)}
-        )
-        assert response.status_code == 422
-        assert "För många misslyckade inloggningar" in response.text
 
 
 def test_an_unsafe_request_without_csrf_token_is_refused(app: Any) -> None:

@@ -11,8 +11,10 @@ import sqlalchemy as sa
 from litestar import Litestar
 from litestar.testing import TestClient
 
+from coordination.cases.tables import cases
 from coordination.reminders.service import Reminders
 from coordination.reminders.tables import outbox
+from coordination.shared.vocabulary import Part, Role
 from tests.web.support import (
     NOW,
     PASSWORD,
@@ -181,6 +183,38 @@ def test_without_a_mail_server_the_outbox_shows_what_would_have_been_sent(app: L
     assert "Påminnelse skickad (e-post): Uppföljning efter avslut till Samordnare" in timeline
     app.state.services.reminders.tick()
     assert len(outbox_rows(app)) == len({r.dedupe_key for r in outbox_rows(app)})
+
+
+def test_an_administrator_reads_only_their_own_teams_outbox(app: Litestar) -> None:
+    case_id = closed_case(app)
+    accounts = app.state.services.accounts
+    second = accounts.create_team("Andra teamet")
+    accounts.create_user(
+        second, "Andra Admin", "admin2@test", Part.AF, Role.ADMINISTRATOR, PASSWORD
+    )
+    accounts.create_user(
+        second, "Andra Ledare", "ledare2@test", Part.FK, Role.TEAM_LEADER, PASSWORD
+    )
+    reminders = app.state.services.reminders
+    reminders.clock = lambda: NOW + timedelta(days=(2 - TODAY.weekday()) % 7)  # a Wednesday
+    reminders.tick()
+    first_teams = [r for r in outbox_rows(app) if r.to_address != "ledare2@test"]
+    assert {r.kind for r in first_teams} == {"reminder", "digest", "summary"}
+    with app.state.services.engine.connect() as conn:
+        case_code = conn.execute(
+            sa.select(cases.c.case_code).where(cases.c.case_id == case_id)
+        ).scalar_one()
+    assert any(case_code in r.subject for r in first_teams)
+
+    theirs = client_for(app, "admin2@test").get("/admin/utkorg").text
+    assert "ledare2@test" in theirs and "Andra Ledare" in theirs
+    assert case_code not in theirs
+    for row in first_teams:
+        assert row.to_address not in theirs
+        assert row.subject not in theirs
+    ours = client_for(app, "admin@test").get("/admin/utkorg").text
+    assert case_code in ours
+    assert "ledare2@test" not in ours
 
 
 def test_a_digest_only_user_gets_the_weekly_digest_and_no_single_emails(app: Litestar) -> None:

@@ -6,19 +6,24 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import timedelta
 from html.parser import HTMLParser
 
 from litestar import Litestar
 from openpyxl import load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
 from coordination.cases.tables import read_audit
 from tests.web.support import (
     PERSONNUMMER,
+    TODAY,
     case_id_from,
     client_for,
     closed_case,
+    csrf,
     enrolled_case,
     referral,
+    team_of,
 )
 
 
@@ -62,9 +67,14 @@ def csv_rows(content: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
 
 
-def xlsx_rows(content: bytes) -> list[list[str]]:
+def xlsx_sheet(content: bytes) -> Worksheet:
     sheet = load_workbook(io.BytesIO(content)).active
-    assert sheet is not None
+    assert isinstance(sheet, Worksheet)
+    return sheet
+
+
+def xlsx_rows(content: bytes) -> list[list[str]]:
+    sheet = xlsx_sheet(content)
     return [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
 
 
@@ -103,8 +113,12 @@ def test_statistics_hide_small_counts_and_exports_equal_the_page(app: Litestar) 
     assert all(cell in ("<5",) for row in counts[1:] for cell in row[1:])
     assert "Testa Deltagarsson" not in page and "K-" not in page  # aggregates only
     for key in ("arenden", "forsorjning-inskrivning", "uppfoljning-3"):
-        assert csv_rows(analyst.get(f"/statistik/{key}/csv").content) == tables[key]
-        assert xlsx_rows(analyst.get(f"/statistik/{key}/xlsx").content) == tables[key]
+        for rows in (
+            csv_rows(analyst.get(f"/statistik/{key}/csv").content),
+            xlsx_rows(analyst.get(f"/statistik/{key}/xlsx").content),
+        ):
+            assert rows[1][:2] == ["Period", "2026"] and rows[2][:2] == ["Insats", "Alla"]
+            assert rows[4:] == tables[key]
     assert analyst.get("/arbetsbelastning").status_code == 403
     assert analyst.get("/sus-export/csv").status_code == 403
 
@@ -125,3 +139,39 @@ def test_the_sus_export_has_a_row_per_case_and_personnummer_only_where_allowed(
     with app.state.services.engine.connect() as conn:
         pages = conn.execute(read_audit.select().where(read_audit.c.case_id == case_id)).all()
     assert any(row.page == "SUS-export" for row in pages)
+
+
+FORMULA = '=HYPERLINK("http://x","y")'
+
+
+def test_an_insats_named_like_a_formula_exports_as_text(app: Litestar) -> None:
+    admin = client_for(app, "admin@test")
+    added = admin.post(
+        "/admin/insatser",
+        data={
+            "name": FORMULA,
+            "insats_type": "preparatory",
+            "active_from": "2026-01-01",
+            "active_to": "",
+            **csrf(admin),
+        },
+    )
+    assert added.status_code == 200
+    team = team_of(app, "admin@test")
+    insats_id = next(
+        i.id for i in app.state.services.insatser.team_insatser(team) if i.name == FORMULA
+    )
+    coordinator = client_for(app, "samordnare@test")
+    enrolled_case(coordinator, insats_id=insats_id)
+
+    sus = csv_rows(coordinator.get("/sus-export/csv").content)
+    assert sus[1][8] == "'" + FORMULA
+    assert sus[1][10] == (TODAY - timedelta(days=10)).isoformat()  # a date is left alone
+    cell = xlsx_sheet(coordinator.get("/sus-export/xlsx").content)["I2"]
+    assert cell.data_type == "s" and cell.value == "'" + FORMULA
+
+    leader = client_for(app, "ledare@test")
+    csv_table = csv_rows(leader.get(f"/statistik/arenden/csv?insats={insats_id}").content)
+    assert csv_table[2] == ["Insats", "'" + FORMULA]
+    sheet = xlsx_sheet(leader.get(f"/statistik/arenden/xlsx?insats={insats_id}").content)
+    assert sheet["B3"].data_type == "s" and sheet["B3"].value == "'" + FORMULA

@@ -17,6 +17,12 @@ from coordination.shared.clock import Clock
 from coordination.shared.web import SESSION_COOKIE, Form, Page, form_of
 
 
+def _client(request: HTMXRequest) -> str:
+    """The address a request came from (the proxy's X-Forwarded-For when the server trusts
+    it), for the throttle of password guesses."""
+    return request.client.host if request.client else ""
+
+
 def _next_page(value: str) -> str:
     """Only a path of this app: never another site."""
     return value if value.startswith("/") and not value.startswith("//") else "/"
@@ -34,6 +40,7 @@ class LoginController(Controller):
     @post(sync_to_thread=True)
     def login(
         self,
+        request: HTMXRequest,
         data: Form,
         page: NamedDependency[Page],
         accounts: NamedDependency[Accounts],
@@ -43,7 +50,7 @@ class LoginController(Controller):
         form = form_of(data)
         email = form.get("email", "")
         try:
-            user = accounts.log_in(email, form.get("password", ""), clock.now())
+            user = accounts.log_in(email, form.get("password", ""), clock.now(), _client(request))
         except LoginRefused as refused:
             return page(
                 "accounts/login.html",
@@ -85,13 +92,22 @@ class SessionController(Controller):
     @post("/losenord", sync_to_thread=True)
     def change_password(
         self,
+        request: HTMXRequest,
         data: Form,
         page: NamedDependency[Page],
         user: NamedDependency[User],
         accounts: NamedDependency[Accounts],
+        clock: NamedDependency[Clock],
     ) -> Response[bytes]:
         form = form_of(data)
-        errors = accounts.change_password(user, form.get("current", ""), form.get("new", ""))
+        errors = accounts.change_password(
+            user,
+            form.get("current", ""),
+            form.get("new", ""),
+            clock.now(),
+            _client(request),
+            session=request.cookies.get(SESSION_COOKIE, ""),
+        )
         return page(
             "accounts/password.html", 422 if errors else 200, errors=errors, changed=not errors
         )

@@ -1,0 +1,121 @@
+"""What every response carries (the security headers) and the Swedish error pages.
+
+The headers are added by a `before_send` hook, which Litestar calls for every response it
+sends: pages, static files and the error responses made before any route is found (404,
+405) or outside a route's middleware (the CSRF refusal) alike.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+import uuid
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import urlencode
+
+from litestar import Request, Response
+from litestar.datastructures import MutableScopeHeaders
+from litestar.exceptions import (
+    MethodNotAllowedException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+)
+from litestar.plugins.htmx import HTMXRequest
+from litestar.response import Redirect
+from litestar.types import ExceptionHandlersMap, Message, Scope
+
+from coordination.shared.clock import Clock
+from coordination.shared.web import Page
+
+log = logging.getLogger("samordna.web")
+
+# Only the app's own scripts and styles; no inline script, no framing.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+
+async def security_headers(message: Message, _: Scope) -> None:
+    """The security headers on every response (a `before_send` hook of the app)."""
+    if message["type"] == "http.response.start":
+        headers = MutableScopeHeaders.from_message(message)
+        for name, value in SECURITY_HEADERS.items():
+            headers.setdefault(name, value)
+
+
+# What Litestar's CSRF middleware says when it refuses a form.
+CSRF_REFUSAL = "CSRF token verification failed"
+
+# (title, message) of a page when the refusal itself says nothing in Swedish.
+REFUSALS = {
+    403: ("Ingen åtkomst", "Du har inte behörighet till sidan."),
+    404: ("Sidan finns inte", "Sidan finns inte, eller så har du inte tillgång till den."),
+    405: ("Det går inte", "Sidan tar inte emot den sortens anrop."),
+}
+
+
+def _unauthorized(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
+    if isinstance(request, HTMXRequest) and request.htmx:
+        return Response(b"", status_code=401, headers={"HX-Redirect": "/logga-in"})
+    if request.method == "GET" and request.url.path != "/":
+        # Back to the page asked for after logging in (an email's link, say).
+        return Redirect(f"/logga-in?{urlencode({'nasta': request.url.path})}")
+    return Redirect("/logga-in")
+
+
+class ErrorPages:
+    """Refusals and failures as Swedish pages, in the layout of the app."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+
+    def handlers(self) -> ExceptionHandlersMap:
+        return {
+            NotAuthorizedException: _unauthorized,
+            PermissionDeniedException: self.refused,
+            NotFoundException: self.refused,
+            MethodNotAllowedException: self.refused,
+            500: self.failed,
+        }
+
+    def _page(self, request: Request[Any, Any, Any], status: int, **context: Any) -> Response[Any]:
+        return Page(HTMXRequest(request.scope), self.clock.today())("error.html", status, **context)
+
+    def refused(self, request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+        status = getattr(exc, "status_code", 403)
+        title, message = REFUSALS.get(status, REFUSALS[403])
+        detail = getattr(exc, "detail", "")
+        if detail == CSRF_REFUSAL:
+            message = "Formuläret kunde inte tas emot. Ladda om sidan och försök igen."
+        elif detail and detail != HTTPStatus(status).phrase:
+            message = detail  # the app's own words: "Ärendet finns inte i ditt team", say
+        return self._page(request, status, title=title, message=message)
+
+    def failed(self, request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+        """An unexpected error: logged with a request id, without its message (which might
+        hold personal data), and answered with a page that gives the id."""
+        request_id = uuid.uuid4().hex[:12]
+        log.error(
+            "request %s: %s %s failed with %s\n%s",
+            request_id,
+            request.method,
+            request.url.path,
+            type(exc).__name__,
+            "".join(traceback.format_tb(exc.__traceback__)),
+        )
+        return self._page(
+            request,
+            500,
+            title="Något gick fel",
+            message="Något gick fel hos Samordna. Försök igen om en stund. Står felet kvar, "
+            f"kontakta den som sköter Samordna hos er och uppge felkod {request_id}.",
+        )

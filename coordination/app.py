@@ -44,7 +44,7 @@ from coordination.reminders.service import Reminders
 from coordination.reports import web as reports_web
 from coordination.reports.queries import Reports
 from coordination.shared.clock import Clock
-from coordination.shared.web import Page, provide_page, signed_in
+from coordination.shared.web import Page, provide_page, show_erased_data, signed_in
 
 ROOT = Path(__file__).resolve().parent
 TEMPLATES = ROOT.parent / "templates"
@@ -97,10 +97,9 @@ class Services:
 def build_store(settings: Settings, engine: Engine) -> events.EventStore:
     """The event store with the read models kept inline; any that fell behind (a new one
     after an upgrade, say) catches up here."""
-    projections: list[events.Projection] = [CaseViews(), ReminderViews(settings.timings)]
-    store = events.EventStore(
-        engine, event_types(), events.Keyring(settings.master_key), inline_projections=projections
-    )
+    keyring = events.Keyring(settings.master_key)
+    projections: list[events.Projection] = [CaseViews(keyring), ReminderViews(settings.timings)]
+    store = events.EventStore(engine, event_types(), keyring, inline_projections=projections)
     for projection in projections:
         store.catch_up(projection)
     return store
@@ -190,7 +189,9 @@ def create_app(settings: Settings, engine: Engine, clock: Clock | None = None) -
         # The composition's services, for tests and tools; handlers get theirs by Provide.
         state=State({"services": services}),
         plugins=[HTMXPlugin()],
-        template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
+        template_config=TemplateConfig(
+            directory=TEMPLATES, engine=JinjaTemplateEngine, engine_callback=show_erased_data
+        ),
         csrf_config=CSRFConfig(
             secret=services.settings.secret_key,
             cookie_secure=services.settings.base_url.startswith("https"),

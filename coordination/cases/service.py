@@ -17,7 +17,7 @@ import events
 from coordination.accounts.tables import insatser, users
 from coordination.cases import contract as case_events
 from coordination.cases import domain as case
-from coordination.cases.queries import CaseQueries
+from coordination.cases.queries import CaseQueries, opened_rows
 from coordination.cases.tables import case_people, case_timeline, cases, read_audit
 from coordination.shared.access import User
 from coordination.shared.clock import Clock
@@ -166,6 +166,10 @@ _CASE_QUERY = (
 )
 
 
+# The participant's personal data as pages read it; the blind index stays in the table.
+_PEOPLE = sa.select(*(c for c in case_people.columns if c.name != "personnummer_index"))
+
+
 class Cases:
     """The cases service: the journey's commands, and the queries of the team and case
     pages (`journey` reads the journey's read models)."""
@@ -173,7 +177,7 @@ class Cases:
     def __init__(self, store: events.EventStore, clock: Clock) -> None:
         self.store = store
         self.clock = clock
-        self.journey = CaseQueries(store.engine)
+        self.journey = CaseQueries(store.engine, store.keyring)
 
     # -- commands ---------------------------------------------------------------------
 
@@ -211,7 +215,10 @@ class Cases:
             result = self.store.append(
                 stream,
                 expected_version,
-                [case_events.new_event(event, f"participant-{case_id}", metadata) for event in new],
+                [
+                    case_events.new_event(event, case_events.participant_subject(case_id), metadata)
+                    for event in new
+                ],
             )
         except events.ConcurrencyError:
             raise CaseChanged() from None
@@ -262,17 +269,17 @@ class Cases:
         )
 
     def personal_data(self, reader: User, case_id: str, page: str) -> dict[str, Any]:
-        """The participant's personal data; the read is written to the audit log first."""
+        """The participant's personal data, each field `events.ERASED` once it has been
+        erased; the read is written to the audit log first."""
         with self.store.engine.begin() as conn:
             self.record_read(reader, case_id, page, conn)
-            row = conn.execute(
-                sa.select(case_people).where(case_people.c.case_id == case_id)
-            ).first()
-        return dict(row._mapping) if row else {}
+            rows = conn.execute(_PEOPLE.where(case_people.c.case_id == case_id))
+            found = opened_rows(self.store.keyring, conn, case_people, rows)
+        return found[0] if found else {}
 
     def personnummer_of(self, reader: User, case_ids: list[str], page: str) -> dict[str, str]:
         """Several participants' personnummer, each read written to the audit log, in one
-        transaction (an export, say)."""
+        transaction (an export, say); none for a participant without one or erased."""
         if not case_ids:
             return {}
         with self.store.engine.begin() as conn:
@@ -282,8 +289,13 @@ class Cases:
                 sa.select(case_people.c.case_id, case_people.c.personnummer).where(
                     case_people.c.case_id.in_(case_ids), case_people.c.personnummer.is_not(None)
                 )
-            ).all()
-        return {case_id: number for case_id, number in rows}
+            )
+            found = opened_rows(self.store.keyring, conn, case_people, rows)
+        return {
+            row["case_id"]: row["personnummer"]
+            for row in found
+            if isinstance(row["personnummer"], str)
+        }
 
     def timeline(self, case_id: str) -> list[dict[str, Any]]:
         query = (

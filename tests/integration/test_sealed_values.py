@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 import sqlalchemy as sa
 from cryptography.exceptions import InvalidTag
@@ -20,7 +22,9 @@ def sealed_for(engine: Engine, master_key: str, subject: str, *values: object) -
         return [sealer.seal(subject, value) for value in values]
 
 
-def opened(engine: Engine, master_key: str, subject: str, sealed: list[bytes]) -> list[object]:
+def opened(
+    engine: Engine, master_key: str, subject: str, sealed: Sequence[bytes | None]
+) -> list[object]:
     with engine.connect() as conn:
         opener = events.SealedValues(events.Keyring(master_key), conn)
         return [opener.open(subject, value) for value in sealed]

@@ -30,6 +30,13 @@ NONCE_BYTES = 12
 # Subjects whose keys one query fetches: well under every backend's limit of parameters.
 _KEYS_PER_QUERY = 500
 
+# Built once: a query reads keys on every page, and building a statement costs more than
+# running it.
+_KEY_OF = sa.select(keys.c.wrapped_key).where(keys.c.subject == sa.bindparam("subject"))
+_KEYS_OF = sa.select(keys.c.subject, keys.c.wrapped_key).where(
+    keys.c.subject.in_(sa.bindparam("subjects", expanding=True))
+)
+
 
 def generate_master_key() -> str:
     """A new master key, base64 encoded, for configuration."""
@@ -63,9 +70,7 @@ class Keyring:
 
         Raises SubjectForgottenError when asked to create a key for a forgotten subject.
         """
-        row = conn.execute(
-            sa.select(keys.c.wrapped_key, keys.c.forgotten_at).where(keys.c.subject == subject)
-        ).first()
+        row = conn.execute(_KEY_OF, {"subject": subject}).first()
         if row is not None:
             if row.wrapped_key is None and create:
                 raise SubjectForgottenError(f"data subject {subject!r} has been forgotten")
@@ -87,11 +92,7 @@ class Keyring:
         wanted = sorted(set(subjects))
         found: dict[str, AESGCM | None] = dict.fromkeys(wanted)
         for start in range(0, len(wanted), _KEYS_PER_QUERY):
-            rows = conn.execute(
-                sa.select(keys.c.subject, keys.c.wrapped_key).where(
-                    keys.c.subject.in_(wanted[start : start + _KEYS_PER_QUERY])
-                )
-            )
+            rows = conn.execute(_KEYS_OF, {"subjects": wanted[start : start + _KEYS_PER_QUERY]})
             for subject, wrapped in rows:
                 found[subject] = self._unwrapped(subject, wrapped)
         return found

@@ -65,9 +65,10 @@ class SealedValues:
         the subject's key is gone."""
         if sealed is None:
             return None
-        if subject not in self._keys:
-            self._keys[subject] = self._keyring.subject_key(self._conn, subject, create=False)
-        key = self._keys[subject]
+        try:
+            key = self._keys[subject]
+        except KeyError:
+            key = self._keys[subject] = self._keyring.subject_key(self._conn, subject, False)
         if key is None or sealed == FORGOTTEN:
             return ERASED
-        return json.loads(open_sealed(key, bytes(sealed), subject.encode()))
+        return json.loads(open_sealed(key, sealed, subject.encode()))

@@ -86,15 +86,16 @@ def opened_rows(
     values = events.SealedValues(keyring, conn)
     values.load(participant_subject(m["case_id"]) for m in mappings)
     personal = sealed_names(table)
-    return [
-        {
-            name: values.open(participant_subject(m["case_id"]), value)
-            if name in personal
-            else value
-            for name, value in m.items()
-        }
-        for m in mappings
-    ]
+    opened = []
+    for m in mappings:
+        subject = participant_subject(m["case_id"])
+        opened.append(
+            {
+                name: values.open(subject, value) if name in personal else value
+                for name, value in m.items()
+            }
+        )
+    return opened
 
 
 def _meeting(m: Mapping[str, Any]) -> Meeting:

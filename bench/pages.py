@@ -203,7 +203,10 @@ def seed(services: Services, count: int, coordinators: int = 1) -> int:
         store.append(
             case_events.case_stream(case_id),
             0,
-            [case_events.new_event(f, f"participant-{case_id}", metadata) for f in facts],
+            [
+                case_events.new_event(f, case_events.participant_subject(case_id), metadata)
+                for f in facts
+            ],
         )
         appended += len(facts)
     return appended

@@ -24,14 +24,12 @@ import argparse
 import json
 import logging
 import statistics
-import tempfile
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from datetime import time as dt_time
-from pathlib import Path
 from typing import Any
 from unittest import mock
 
@@ -39,15 +37,13 @@ import sqlalchemy as sa
 from litestar.testing import TestClient
 
 import events
-from bench.pages import COORDINATOR_EMAIL, PASSWORD, measure, seed
+from bench.pages import COORDINATOR_EMAIL, log_in, measure, seeded_app
 from coordination.accounts.service import Accounts
 from coordination.accounts.tables import users
-from coordination.app import Services, create_app
+from coordination.app import Services
 from coordination.cases import domain as case
 from coordination.cases.contract import case_stream, participant_subject
 from coordination.cases.tables import cases
-from coordination.config import load_settings
-from coordination.shared import database as db
 from coordination.shared.vocabulary import MeetingMode
 
 TEXT = "Deltagaren har varit på praktik två dagar i veckan och vill fortsätta inom handeln."
@@ -176,21 +172,6 @@ def meetings_this_week(services: Services, count: int) -> list[str]:
     return case_ids
 
 
-def logged_in(app: Any, email: str) -> TestClient[Any]:
-    client = TestClient(app)
-    client.__enter__()
-    client.get("/logga-in")
-    client.post(
-        "/logga-in",
-        data={
-            "email": email,
-            "password": PASSWORD,
-            "_csrf_token": client.cookies.get("csrftoken", ""),
-        },
-    )
-    return client
-
-
 def _request_ms(client: TestClient[Any], path: str) -> float:
     started = time.perf_counter()
     response = client.get(path)
@@ -232,45 +213,25 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--meetings", type=int, default=50, help="meetings this week")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite:///{Path(folder) / 'bench.db'}"
-        settings = load_settings(
-            {
-                "SAMORDNA_DATA_DIR": folder,
-                "SAMORDNA_DATABASE_URL": url,
-                "SAMORDNA_SWEEP_SECONDS": "0",
-            }
-        )
-        engine = db.connect(url)
-        db.migrate(engine)
-        app = create_app(settings, engine)
+    with seeded_app(args.cases) as (app, seeded):
         services: Services = app.state.services
-        started = time.perf_counter()
-        appended = seed(services, args.cases)
-        seeded_s = time.perf_counter() - started
         case_id = meetings_this_week(services, args.meetings)[0]
         with TestClient(app) as anonymous:
             baseline = measure(anonymous, "/logga-in", args.requests)
-        coordinator = logged_in(app, COORDINATOR_EMAIL.format(0))
-        leader = logged_in(app, "ledare@bench")
-        pages = {
-            "case_page": sealed_and_plain(coordinator, f"/arenden/{case_id}", args.requests),
-            "team_page": sealed_and_plain(coordinator, "/", args.requests),
-            "caseload_page": sealed_and_plain(leader, "/arbetsbelastning", args.requests),
-        }
+        with TestClient(app) as coordinator, TestClient(app) as leader:
+            log_in(coordinator, COORDINATOR_EMAIL.format(0))
+            log_in(leader, "ledare@bench")
+            pages = {
+                "case_page": sealed_and_plain(coordinator, f"/arenden/{case_id}", args.requests),
+                "team_page": sealed_and_plain(coordinator, "/", args.requests),
+                "caseload_page": sealed_and_plain(leader, "/arbetsbelastning", args.requests),
+            }
         for figures in pages.values():
             figures["sealed_vs_baseline"] = round(
                 figures["sealed_median_ms"] / baseline["median_ms"], 1
             )
-        result = {
-            "cases": args.cases,
-            "events": appended,
-            "seed_s": round(seeded_s, 1),
-            "baseline": baseline,
-            **field_costs(services, case_id),
-            **pages,
-        }
-        print(json.dumps(result, ensure_ascii=False))
+        result = {**seeded, "baseline": baseline, **field_costs(services, case_id), **pages}
+    print(json.dumps(result, ensure_ascii=False))
 
 
 if __name__ == "__main__":

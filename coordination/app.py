@@ -142,6 +142,12 @@ def _unauthorized(request: Request[Any, Any, Any], _: Exception) -> Response[Any
     return Redirect("/logga-in")
 
 
+def _templates() -> TemplateConfig[JinjaTemplateEngine]:
+    return TemplateConfig(
+        directory=TEMPLATES, engine=JinjaTemplateEngine, engine_callback=show_erased_data
+    )
+
+
 def create_app(settings: Settings, engine: Engine, clock: Clock | None = None) -> Litestar:
     services = build_services(settings, engine, clock)
     clock = services.clock
@@ -189,9 +195,7 @@ def create_app(settings: Settings, engine: Engine, clock: Clock | None = None) -
         # The composition's services, for tests and tools; handlers get theirs by Provide.
         state=State({"services": services}),
         plugins=[HTMXPlugin()],
-        template_config=TemplateConfig(
-            directory=TEMPLATES, engine=JinjaTemplateEngine, engine_callback=show_erased_data
-        ),
+        template_config=_templates(),
         csrf_config=CSRFConfig(
             secret=services.settings.secret_key,
             cookie_secure=services.settings.base_url.startswith("https"),

@@ -5,7 +5,8 @@
 - `service`    – `Cases`: load, decide, append; the team and case page queries; the read audit
 - `projection` – the read models kept inline with every append
 - `queries`    – `CaseQueries`: the journey's read models (plans, meetings, steps, …)
-- `tables`     – the read models and the read audit
+- `tables`     – the read models (the participant's personal data in sealed columns, a blind
+                 index of the personnummer) and the read audit
 - `web/`       – the team page, referrals and the case page with its forms, one module per
                  part of the journey, over one `CaseDesk` per request
 """

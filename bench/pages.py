@@ -20,10 +20,13 @@ import statistics
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from litestar import Litestar
 from litestar.testing import TestClient
 
 import events
@@ -203,7 +206,10 @@ def seed(services: Services, count: int, coordinators: int = 1) -> int:
         store.append(
             case_events.case_stream(case_id),
             0,
-            [case_events.new_event(f, f"participant-{case_id}", metadata) for f in facts],
+            [
+                case_events.new_event(f, case_events.participant_subject(case_id), metadata)
+                for f in facts
+            ],
         )
         appended += len(facts)
     return appended
@@ -224,12 +230,10 @@ def measure(client: TestClient[Any], path: str, requests: int) -> dict[str, floa
     }
 
 
-def main() -> None:
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--cases", type=int, default=5000)
-    parser.add_argument("--requests", type=int, default=30)
-    args = parser.parse_args()
+@contextmanager
+def seeded_app(cases: int) -> Iterator[tuple[Litestar, dict[str, Any]]]:
+    """The app on a SQLite file in a temporary folder, seeded with `cases` cases, and what
+    the seeding made and took."""
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{Path(folder) / 'bench.db'}"
         settings = load_settings(
@@ -243,32 +247,42 @@ def main() -> None:
         db.migrate(engine)
         app = create_app(settings, engine)
         started = time.perf_counter()
-        appended = seed(app.state.services, args.cases)
+        appended = seed(app.state.services, cases)
         seeded_s = time.perf_counter() - started
-        with TestClient(app) as client:
-            baseline = measure(client, "/logga-in", args.requests)
-            client.post(
-                "/logga-in",
-                data={
-                    "email": "ledare@bench",
-                    "password": PASSWORD,
-                    "_csrf_token": client.cookies.get("csrftoken", ""),
-                },
-            )
-            pages = {
-                path: measure(client, path, args.requests)
-                for path in ("/arbetsbelastning", f"/statistik?ar={TODAY.year}")
-            }
-        result: dict[str, Any] = {
-            "cases": args.cases,
-            "events": appended,
-            "seed_s": round(seeded_s, 1),
-            "baseline": baseline,
+        yield app, {"cases": cases, "events": appended, "seed_s": round(seeded_s, 1)}
+        engine.dispose()
+
+
+def log_in(client: TestClient[Any], email: str) -> None:
+    client.get("/logga-in")  # the CSRF cookie
+    client.post(
+        "/logga-in",
+        data={
+            "email": email,
+            "password": PASSWORD,
+            "_csrf_token": client.cookies.get("csrftoken", ""),
+        },
+    )
+
+
+def main() -> None:
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=5000)
+    parser.add_argument("--requests", type=int, default=30)
+    args = parser.parse_args()
+    with seeded_app(args.cases) as (app, seeded), TestClient(app) as client:
+        baseline = measure(client, "/logga-in", args.requests)
+        log_in(client, "ledare@bench")
+        pages = {
+            path: measure(client, path, args.requests)
+            for path in ("/arbetsbelastning", f"/statistik?ar={TODAY.year}")
         }
-        for path, figures in pages.items():
-            figures["ratio_median"] = round(figures["median_ms"] / baseline["median_ms"], 1)
-            result[path] = figures
-        print(json.dumps(result, ensure_ascii=False))
+    result: dict[str, Any] = {**seeded, "baseline": baseline}
+    for path, figures in pages.items():
+        figures["ratio_median"] = round(figures["median_ms"] / baseline["median_ms"], 1)
+        result[path] = figures
+    print(json.dumps(result, ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -42,7 +42,7 @@ from coordination.reports import web as reports_web
 from coordination.reports.queries import Reports
 from coordination.shared.clock import Clock
 from coordination.shared.errors import ErrorPages, security_headers
-from coordination.shared.web import provide_page, signed_in
+from coordination.shared.web import provide_page, show_erased_data, signed_in
 
 ROOT = Path(__file__).resolve().parent
 TEMPLATES = ROOT.parent / "templates"
@@ -71,10 +71,9 @@ class Services:
 def build_store(settings: Settings, engine: Engine) -> events.EventStore:
     """The event store with the read models kept inline; any that fell behind (a new one
     after an upgrade, say) catches up here."""
-    projections: list[events.Projection] = [CaseViews(), ReminderViews(settings.timings)]
-    store = events.EventStore(
-        engine, event_types(), events.Keyring(settings.master_key), inline_projections=projections
-    )
+    keyring = events.Keyring(settings.master_key)
+    projections: list[events.Projection] = [CaseViews(keyring), ReminderViews(settings.timings)]
+    store = events.EventStore(engine, event_types(), keyring, inline_projections=projections)
     for projection in projections:
         store.catch_up(projection)
     return store
@@ -114,6 +113,12 @@ class HandlerThreads:
     def start(self) -> None:
         executor = ThreadPoolExecutor(max_workers=self.count, thread_name_prefix="handler")
         asyncio.get_running_loop().set_default_executor(executor)
+
+
+def _templates() -> TemplateConfig[JinjaTemplateEngine]:
+    return TemplateConfig(
+        directory=TEMPLATES, engine=JinjaTemplateEngine, engine_callback=show_erased_data
+    )
 
 
 def create_app(settings: Settings, engine: Engine, clock: Clock | None = None) -> Litestar:
@@ -166,7 +171,7 @@ def create_app(settings: Settings, engine: Engine, clock: Clock | None = None) -
         # The composition's services, for tests and tools; handlers get theirs by Provide.
         state=State({"services": services}),
         plugins=[HTMXPlugin()],
-        template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
+        template_config=_templates(),
         csrf_config=CSRFConfig(
             secret=services.settings.secret_key,
             cookie_secure=services.settings.base_url.startswith("https"),

@@ -11,7 +11,10 @@ projections, upcasting of old payloads and per-subject encryption of personal da
       checkpoints.py  the projections' checkpoints: catch up, inline, rebuild
     streams.py      StreamName: a stream's category and id, stored as "category-id"
     types.py        NewEvent, RecordedEvent, the registry of event types and upcasting
-    crypto.py       the keyring: a key per data subject, wrapped under the master key
+    crypto.py       the keyring: a key per data subject, wrapped under the master key, and
+                    blind indexes (keyed hashes) under keys derived from the master key
+    sealing.py      SealedValues: personal data in read models, sealed under the subject's
+                    key by inline projections and opened by queries; ERASED once forgotten
     projections.py  the Projection protocol
     schema.py       the kernel's tables; engine.py and migrate.py create and migrate them
     errors.py       what the store raises
@@ -31,6 +34,7 @@ from events.errors import (
 )
 from events.migrate import upgrade
 from events.projections import Projection
+from events.sealing import SealedValues
 from events.store import AppendResult, EventStore, metadata_of
 from events.streams import StreamName
 from events.types import ERASED, Erased, EventType, EventTypes, NewEvent, RecordedEvent
@@ -51,6 +55,7 @@ __all__ = [
     "PartialRetryError",
     "Projection",
     "RecordedEvent",
+    "SealedValues",
     "StreamName",
     "SubjectForgottenError",
     "UnknownEventTypeError",

@@ -7,15 +7,19 @@ in the append-only log: that is how erasure works without rewriting stored event
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy.engine import Connection
 
 from events.errors import SubjectForgottenError, WrongMasterKeyError
@@ -23,18 +27,30 @@ from events.schema import subject_keys_table as keys
 
 NONCE_BYTES = 12
 
+# Subjects whose keys one query fetches: well under every backend's limit of parameters.
+_KEYS_PER_QUERY = 500
+
+# Built once: a query reads keys on every page, and building a statement costs more than
+# running it.
+_KEY_OF = sa.select(keys.c.wrapped_key).where(keys.c.subject == sa.bindparam("subject"))
+_KEYS_OF = sa.select(keys.c.subject, keys.c.wrapped_key).where(
+    keys.c.subject.in_(sa.bindparam("subjects", expanding=True))
+)
+
 
 def generate_master_key() -> str:
     """A new master key, base64 encoded, for configuration."""
     return base64.urlsafe_b64encode(AESGCM.generate_key(bit_length=256)).decode()
 
 
-def _seal(aead: AESGCM, plaintext: bytes, associated: bytes) -> bytes:
+def seal(aead: AESGCM, plaintext: bytes, associated: bytes) -> bytes:
+    """A fresh nonce and the AES-GCM ciphertext of `plaintext`, bound to `associated`."""
     nonce = os.urandom(NONCE_BYTES)
     return nonce + aead.encrypt(nonce, plaintext, associated)
 
 
-def _open(aead: AESGCM, sealed: bytes, associated: bytes) -> bytes:
+def open_sealed(aead: AESGCM, sealed: bytes, associated: bytes) -> bytes:
+    """The plaintext of what `seal` made; InvalidTag when the key or `associated` differ."""
     return aead.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], associated)
 
 
@@ -46,37 +62,62 @@ class Keyring:
         if len(raw) != 32:
             raise ValueError("the master key must be 32 bytes (base64 encoded in configuration)")
         self._master = AESGCM(raw)
+        self._raw_master = raw
+        self._index_keys: dict[str, bytes] = {}
 
     def subject_key(self, conn: Connection, subject: str, create: bool) -> AESGCM | None:
         """The subject's key; None when it was forgotten (or never existed and not `create`).
 
         Raises SubjectForgottenError when asked to create a key for a forgotten subject.
         """
-        row = conn.execute(
-            sa.select(keys.c.wrapped_key, keys.c.forgotten_at).where(keys.c.subject == subject)
-        ).first()
+        row = conn.execute(_KEY_OF, {"subject": subject}).first()
         if row is not None:
-            if row.wrapped_key is None:
-                if create:
-                    raise SubjectForgottenError(f"data subject {subject!r} has been forgotten")
-                return None
-            try:
-                return AESGCM(_open(self._master, row.wrapped_key, subject.encode()))
-            except InvalidTag:
-                raise WrongMasterKeyError(
-                    "the configured master key does not open the stored subject keys"
-                ) from None
+            if row.wrapped_key is None and create:
+                raise SubjectForgottenError(f"data subject {subject!r} has been forgotten")
+            return self._unwrapped(subject, row.wrapped_key)
         if not create:
             return None
         key = AESGCM.generate_key(bit_length=256)
         conn.execute(
             sa.insert(keys).values(
                 subject=subject,
-                wrapped_key=_seal(self._master, key, subject.encode()),
+                wrapped_key=seal(self._master, key, subject.encode()),
                 created_at=datetime.now(UTC),
             )
         )
         return AESGCM(key)
+
+    def subject_keys(self, conn: Connection, subjects: Iterable[str]) -> dict[str, AESGCM | None]:
+        """The keys of many subjects in few queries; None for one forgotten or without a key."""
+        wanted = sorted(set(subjects))
+        found: dict[str, AESGCM | None] = dict.fromkeys(wanted)
+        for start in range(0, len(wanted), _KEYS_PER_QUERY):
+            rows = conn.execute(_KEYS_OF, {"subjects": wanted[start : start + _KEYS_PER_QUERY]})
+            for subject, wrapped in rows:
+                found[subject] = self._unwrapped(subject, wrapped)
+        return found
+
+    def _unwrapped(self, subject: str, wrapped: bytes | None) -> AESGCM | None:
+        if wrapped is None:
+            return None
+        try:
+            return AESGCM(open_sealed(self._master, wrapped, subject.encode()))
+        except InvalidTag:
+            raise WrongMasterKeyError(
+                "the configured master key does not open the stored subject keys"
+            ) from None
+
+    def blind_index(self, purpose: str, value: str) -> bytes:
+        """A keyed hash of `value` that finds rows by it without storing it: HMAC-SHA256
+        under a key derived from the master key (HKDF-SHA256) for this `purpose` only.
+
+        Unlike subject keys it outlives erasure, so a read model must clear a forgotten
+        subject's index values itself."""
+        key = self._index_keys.get(purpose)
+        if key is None:
+            derive = HKDF(hashes.SHA256(), 32, salt=None, info=b"blind index: " + purpose.encode())
+            key = self._index_keys[purpose] = derive.derive(self._raw_master)
+        return hmac.new(key, value.encode(), hashlib.sha256).digest()
 
     def forget(self, conn: Connection, subject: str) -> None:
         """Delete the subject's key for good; a tombstone stops a new key being made."""
@@ -96,7 +137,7 @@ class Keyring:
 
 def encrypt_fields(aead: AESGCM, fields: Mapping[str, Any], associated: bytes) -> str:
     """Seal personal fields into the JSON stored in the events table's `personal` column."""
-    sealed = _seal(aead, json.dumps(dict(fields)).encode(), associated)
+    sealed = seal(aead, json.dumps(dict(fields)).encode(), associated)
     return json.dumps({"fields": sorted(fields), "ciphertext": base64.b64encode(sealed).decode()})
 
 
@@ -107,5 +148,5 @@ def personal_field_names(stored: str) -> list[str]:
 
 def decrypt_fields(aead: AESGCM, stored: str, associated: bytes) -> dict[str, Any]:
     sealed = base64.b64decode(json.loads(stored)["ciphertext"])
-    fields: dict[str, Any] = json.loads(_open(aead, sealed, associated))
+    fields: dict[str, Any] = json.loads(open_sealed(aead, sealed, associated))
     return fields

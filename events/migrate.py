@@ -30,3 +30,14 @@ def upgrade(engine: Engine, version_locations: Sequence[str] = ()) -> None:
         config.attributes["connection"] = connection
         command.upgrade(config, "heads")
         connection.commit()
+    if engine.dialect.name == "sqlite":
+        _truncate_write_ahead_log(engine)
+
+
+def _truncate_write_ahead_log(engine: Engine) -> None:
+    """Copy SQLite's write-ahead log into the database file and empty it. A migration that
+    deleted personal data overwrote it in the file (`secure_delete`), but older versions of
+    those pages stay in the log until it is emptied."""
+    with engine.connect() as connection:
+        # on the driver's connection: a checkpoint cannot run inside a transaction
+        connection.connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]

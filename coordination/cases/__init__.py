@@ -12,7 +12,8 @@
                  and appends; the team and case page queries
 - `privacy`    – retention (gallring) from the clock, and the registerutdrag
 - `projection` – the read models kept inline with every append
-- `tables`     – the read models and the read audit (Läslogg)
+- `tables`     – the read models (the participant's personal data in sealed columns, a blind
+                 index of the personnummer) and the read audit (Läslogg)
 - `web/`       – the team page, referrals and the case page with its forms, one module per
                  part of the journey, over one `CaseDesk` per request; erasure, retention and
                  the registerutdrag in `web/privacy.py`

@@ -19,6 +19,12 @@ def case_stream(case_id: str) -> events.StreamName:
     return events.StreamName(CASE, case_id)
 
 
+def participant_subject(case_id: str) -> str:
+    """The data subject of a case: its participant, whose key seals their personal data in
+    the case's events and read models alike."""
+    return f"participant-{case_id}"
+
+
 # Any event of a case's streams.
 StoredEvent = case.Event | reminder_events.ReminderEvent
 

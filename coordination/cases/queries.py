@@ -1,23 +1,26 @@
 """Queries of the case journey for the case page, the team page and the plan printout.
 
 They read the journey's read models only; texts in them are personal data, so handlers ask
-for them only when the reader may see the participant's personal data.
+for them only when the reader may see the participant's personal data. Those texts are
+stored sealed: each query opens them with the participants' keys as they are now, so a
+forgotten participant's texts read as `events.ERASED` (a plan as None).
 """
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from cattrs.preconf.json import make_converter
-from personnummer import personnummer
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
+import events
 from coordination.accounts.tables import users
 from coordination.cases import domain as case
+from coordination.cases.contract import participant_subject
 from coordination.cases.tables import (
     case_activities,
     case_after_support,
@@ -28,6 +31,8 @@ from coordination.cases.tables import (
     case_plans,
     case_steps,
     cases,
+    personnummer_index,
+    sealed_names,
 )
 from coordination.shared.vocabulary import ActivityStatus, MeetingMode, MeetingStatus, Part
 
@@ -72,8 +77,28 @@ class Meeting:
         return self.status.label
 
 
-def _meeting(row: Any) -> Meeting:
-    m = row._mapping
+def opened_rows(
+    keyring: events.Keyring, conn: Connection, table: sa.Table, rows: Iterable[Any]
+) -> list[dict[str, Any]]:
+    """Rows read from `table` (joined with others, perhaps) as mappings, with the values of
+    its sealed columns opened under each row's participant's key, as the key is now."""
+    mappings = [row._mapping for row in rows]
+    values = events.SealedValues(keyring, conn)
+    values.load(participant_subject(m["case_id"]) for m in mappings)
+    personal = sealed_names(table)
+    opened = []
+    for m in mappings:
+        subject = participant_subject(m["case_id"])
+        opened.append(
+            {
+                name: values.open(subject, value) if name in personal else value
+                for name, value in m.items()
+            }
+        )
+    return opened
+
+
+def _meeting(m: Mapping[str, Any]) -> Meeting:
     return Meeting(
         meeting_id=m["meeting_id"],
         case_id=m["case_id"],
@@ -104,8 +129,14 @@ class CaseQueries:
     """The read side of the case journey, from the read models: assessments, plan versions,
     activities, meetings, steps, follow-ups and after-support."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, keyring: events.Keyring) -> None:
         self.engine = engine
+        self.keyring = keyring
+
+    def _read(self, table: sa.Table, query: sa.Select[Any]) -> list[dict[str, Any]]:
+        """The rows of a query of `table`, its sealed values opened."""
+        with self.engine.connect() as conn:
+            return opened_rows(self.keyring, conn, table, conn.execute(query))
 
     def assessments(self, case_id: str) -> list[dict[str, Any]]:
         """Every version of the assessment, newest first, with who recorded it."""
@@ -115,8 +146,7 @@ class CaseQueries:
             .where(case_assessments.c.case_id == case_id)
             .order_by(case_assessments.c.position.desc())
         )
-        with self.engine.connect() as conn:
-            return [dict(row._mapping) for row in conn.execute(query)]
+        return self._read(case_assessments, query)
 
     def plan_versions(self, case_id: str) -> list[PlanVersion]:
         """Every version of the plan, oldest first."""
@@ -125,53 +155,47 @@ class CaseQueries:
             .where(case_plans.c.case_id == case_id)
             .order_by(case_plans.c.version)
         )
-        with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
         return [
             PlanVersion(
-                row.version,
-                row.recorded_at,
-                row.reason,
-                row.meeting_id,
-                _converter.structure(json.loads(row.plan), case.Plan | None),  # type: ignore[arg-type]
+                row["version"],
+                row["recorded_at"],
+                row["reason"],
+                row["meeting_id"],
+                None
+                if row["plan"] is events.ERASED
+                else _converter.structure(row["plan"], case.Plan | None),  # type: ignore[arg-type]
             )
-            for row in rows
+            for row in self._read(case_plans, query)
         ]
 
     def activities(self, case_id: str) -> list[case.Activity]:
         """The current plan's activities with their current status, by due date."""
-        query = (
-            sa.select(case_activities)
-            .where(case_activities.c.case_id == case_id)
-            .order_by(case_activities.c.due_on, case_activities.c.what)
-        )
-        with self.engine.connect() as conn:
-            rows = conn.execute(query).all()
-        return [
+        query = sa.select(case_activities).where(case_activities.c.case_id == case_id)
+        activities = [
             case.Activity(
-                row.activity_id,
-                row.what,
-                Part(row.part),
-                row.responsible_id,
-                row.start_on,
-                row.due_on,
-                ActivityStatus(row.status),
-                row.drop_reason,
+                row["activity_id"],
+                row["what"],
+                Part(row["part"]),
+                row["responsible_id"],
+                row["start_on"],
+                row["due_on"],
+                ActivityStatus(row["status"]),
+                row["drop_reason"],
             )
-            for row in rows
+            for row in self._read(case_activities, query)
         ]
+        # by what they are within a day: only now are they readable
+        return sorted(activities, key=lambda a: (a.due_on, str(a.what), a.activity_id))
 
     def meetings(self, case_id: str) -> list[Meeting]:
         query = _MEETINGS.where(case_meetings.c.case_id == case_id).order_by(
             case_meetings.c.starts_at.desc()
         )
-        with self.engine.connect() as conn:
-            return [_meeting(row) for row in conn.execute(query)]
+        return [_meeting(row) for row in self._read(case_meetings, query)]
 
     def meeting(self, meeting_id: str) -> Meeting | None:
-        with self.engine.connect() as conn:
-            row = conn.execute(_MEETINGS.where(case_meetings.c.meeting_id == meeting_id)).first()
-        return _meeting(row) if row else None
+        found = self._read(case_meetings, _MEETINGS.where(case_meetings.c.meeting_id == meeting_id))
+        return _meeting(found[0]) if found else None
 
     def team_meetings(self, team_id: str, start: datetime, end: datetime) -> list[Meeting]:
         """The team's meetings that are not cancelled and start in [start, end)."""
@@ -181,8 +205,7 @@ class CaseQueries:
             case_meetings.c.starts_at >= start,
             case_meetings.c.starts_at < end,
         ).order_by(case_meetings.c.starts_at)
-        with self.engine.connect() as conn:
-            return [_meeting(row) for row in conn.execute(query)]
+        return [_meeting(row) for row in self._read(case_meetings, query)]
 
     def next_meetings(self, team_id: str, now: datetime) -> dict[str, datetime]:
         """The next scheduled meeting of each of the team's cases that has one."""
@@ -206,8 +229,7 @@ class CaseQueries:
             .where(case_steps.c.case_id == case_id)
             .order_by(case_steps.c.position)
         )
-        with self.engine.connect() as conn:
-            return [dict(row._mapping) for row in conn.execute(query)]
+        return self._read(case_steps, query)
 
     def follow_ups(self, case_id: str) -> list[dict[str, Any]]:
         query = (
@@ -215,8 +237,7 @@ class CaseQueries:
             .where(case_follow_ups.c.case_id == case_id)
             .order_by(case_follow_ups.c.months)
         )
-        with self.engine.connect() as conn:
-            return [dict(row._mapping) for row in conn.execute(query)]
+        return self._read(case_follow_ups, query)
 
     def after_support(self, case_id: str) -> list[dict[str, Any]]:
         """The after-support period's start, contacts and end, in order."""
@@ -226,13 +247,22 @@ class CaseQueries:
             .where(case_after_support.c.case_id == case_id)
             .order_by(case_after_support.c.position)
         )
-        with self.engine.connect() as conn:
-            return [dict(row._mapping) for row in conn.execute(query)]
+        return self._read(case_after_support, query)
 
-    def cases_with_personnummer(self, number: str) -> list[str]:
-        """The ids of the cases whose participant has this personnummer (either format)."""
-        long_form = personnummer.parse(number).format(True)
-        canonical = f"{long_form[:8]}-{long_form[8:]}"
-        query = sa.select(case_people.c.case_id).where(case_people.c.personnummer == canonical)
-        with self.engine.connect() as conn:
-            return list(conn.execute(query).scalars())
+    def cases_with_personnummer(self, personnummer: str) -> list[str]:
+        """The cases of the person with this personnummer (for a registerutdrag), found by
+        its blind index, written either way the domain accepts. A forgotten participant's
+        cases are not found: their personnummer no longer opens."""
+        index = personnummer_index(self.keyring, personnummer)
+        if index is None:
+            return []
+        query = (
+            sa.select(case_people.c.case_id, case_people.c.personnummer)
+            .where(case_people.c.personnummer_index == index)
+            .order_by(case_people.c.case_id)
+        )
+        return [
+            row["case_id"]
+            for row in self._read(case_people, query)
+            if isinstance(row["personnummer"], str)
+        ]

@@ -19,7 +19,7 @@ from coordination.cases import domain as case
 from coordination.cases import gate
 from coordination.cases.board import CASE_QUERY, CaseRow, case_row
 from coordination.cases.gate import CaseNotFound, CaseRefused
-from coordination.cases.queries import CaseQueries
+from coordination.cases.queries import CaseQueries, opened_rows
 from coordination.cases.reading import CaseFile, CaseReader
 from coordination.cases.tables import case_people, case_timeline, cases, read_audit
 from coordination.shared import access
@@ -41,11 +41,6 @@ def new_case_code() -> str:
 SYSTEM_ACTOR = "samordna"
 
 
-def participant_subject(case_id: str) -> str:
-    """The data subject whose key seals the case's personal data."""
-    return f"participant-{case_id}"
-
-
 class CaseChanged(Exception):
     """Someone else changed the case since the form was opened."""
 
@@ -53,6 +48,10 @@ class CaseChanged(Exception):
         "Ärendet har ändrats av någon annan sedan du öppnade det. "
         "Dina uppgifter finns kvar: läs igenom ärendet och skicka igen."
     )
+
+
+# The participant's personal data, without the personnummer's blind index.
+_PEOPLE = sa.select(*(c for c in case_people.columns if c.name != "personnummer_index"))
 
 
 class Cases:
@@ -70,7 +69,7 @@ class Cases:
         self.clock = clock
         self._team_staff = team_staff
         self._team_insatser = team_insatser
-        self._queries = CaseQueries(store.engine)
+        self._queries = CaseQueries(store.engine, store.keyring)
         self.reader = CaseReader(self._queries)
 
     # -- the gate ---------------------------------------------------------------------
@@ -176,7 +175,7 @@ class Cases:
             actor_group=actor.part if actor else None,
             correlation_id=uuid.uuid4(),
         )
-        subject = participant_subject(case_id)
+        subject = case_events.participant_subject(case_id)
         stored = [case_events.new_event(event, subject, metadata) for event in new]
         try:
             with self.store.transaction() as conn:
@@ -231,24 +230,15 @@ class Cases:
             )
         )
 
-    def personal_data(self, reader: User, case_id: str, page: str) -> dict[str, Any]:
-        """The participant's personal data; the read is written to the audit log first."""
-        with self.store.engine.begin() as conn:
-            self.record_read(reader, case_id, page, conn)
-            row = conn.execute(
-                sa.select(case_people).where(case_people.c.case_id == case_id)
-            ).first()
-        return dict(row._mapping) if row else {}
-
     def people(self, file: CaseFile) -> dict[str, Any] | None:
-        """The participant's personal data when the file opens it (the read is logged)."""
+        """The participant's personal data when the file opens it (the read is logged), each
+        field `events.ERASED` once erased."""
         if not file.personal:
             return None
         with self.store.engine.connect() as conn:
-            row = conn.execute(
-                sa.select(case_people).where(case_people.c.case_id == file.case_id)
-            ).first()
-        return dict(row._mapping) if row else {}
+            rows = conn.execute(_PEOPLE.where(case_people.c.case_id == file.case_id))
+            found = opened_rows(self.store.keyring, conn, case_people, rows)
+        return found[0] if found else {}
 
     def visible_personnummer(self, reader: User, rows: list[CaseRow], page: str) -> dict[str, str]:
         """The personnummer of those cases whose personal data the gate opens to the reader,
@@ -258,7 +248,7 @@ class Cases:
 
     def personnummer_of(self, reader: User, case_ids: list[str], page: str) -> dict[str, str]:
         """Several participants' personnummer, each read written to the audit log, in one
-        transaction (an export, say)."""
+        transaction (an export, say); none for a participant without one or erased."""
         if not case_ids:
             return {}
         with self.store.engine.begin() as conn:
@@ -268,8 +258,13 @@ class Cases:
                 sa.select(case_people.c.case_id, case_people.c.personnummer).where(
                     case_people.c.case_id.in_(case_ids), case_people.c.personnummer.is_not(None)
                 )
-            ).all()
-        return {case_id: number for case_id, number in rows}
+            )
+            found = opened_rows(self.store.keyring, conn, case_people, rows)
+        return {
+            row["case_id"]: row["personnummer"]
+            for row in found
+            if isinstance(row["personnummer"], str)
+        }
 
     def timeline(self, file: CaseFile) -> list[dict[str, Any]]:
         """What happened to the case, newest first: no personal data."""

@@ -1,13 +1,45 @@
 """Read models of cases (kept by the case projection) and the read audit.
 
-A list in a read model (support sources, consent parts, invitees) is a JSON array of codes."""
+A list in a read model (support sources, consent parts, invitees) is a JSON array of codes.
+The participant's personal data is never stored in plaintext: a `sealed` column holds its
+value sealed under the participant's key (`events.SealedValues`), so deleting that key
+makes every copy unreadable at once. A personnummer is found by its blind index."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
+import functools
 
+import sqlalchemy as sa
+from personnummer import personnummer as swedish_personnummer
+
+import events
 from coordination.shared.database import metadata
 from events.schema import UTCDateTime
+
+# The mark of a sealed column in its `info`.
+SEALED = "sealed"
+
+
+def sealed(name: str, nullable: bool = False) -> sa.Column[bytes]:
+    """A column of the participant's personal data, sealed under their key."""
+    return sa.Column(name, sa.LargeBinary, nullable=nullable, info={SEALED: True})
+
+
+@functools.cache
+def sealed_names(table: sa.Table) -> frozenset[str]:
+    return frozenset(column.name for column in table.columns if column.info.get(SEALED))
+
+
+def personnummer_index(keyring: events.Keyring, personnummer: str) -> bytes | None:
+    """The blind index of a personnummer, the same however it was written (with or without
+    the century, with or without the hyphen); None when it is no valid personnummer."""
+    try:
+        # twelve digits, as the domain's validation reads it
+        canonical = swedish_personnummer.parse(personnummer).format(True)
+    except swedish_personnummer.PersonnummerException:
+        return None
+    return keyring.blind_index("personnummer", canonical)
+
 
 read_audit = sa.Table(
     "read_audit",
@@ -68,20 +100,28 @@ cases = sa.Table(
     sa.Column("retention_hold", sa.String(300), nullable=True),
 )
 
-# Personal data, apart from the rest so that only allowed readers ever load it.
+# Personal data, apart from the rest so that only allowed readers ever load it. A column is
+# NULL until an event writes it; then it holds a sealed value, None included.
 case_people = sa.Table(
     "case_people",
     metadata,
     sa.Column("case_id", sa.String(36), primary_key=True),
-    sa.Column("name", sa.String(200), nullable=True),
-    sa.Column("personnummer", sa.String(20), nullable=True),
-    sa.Column("phone", sa.String(100), nullable=True),
-    sa.Column("email", sa.String(200), nullable=True),
-    sa.Column("address", sa.String(400), nullable=True),
-    sa.Column("referral_reason", sa.Text, nullable=True),
-    sa.Column("decline_reason", sa.Text, nullable=True),
-    sa.Column("consent_note", sa.Text, nullable=True),
-    sa.Column("next_step", sa.Text, nullable=True),
+    *(
+        sealed(name, nullable=True)
+        for name in (
+            "name",
+            "personnummer",
+            "phone",
+            "email",
+            "address",
+            "referral_reason",
+            "decline_reason",
+            "consent_note",
+            "next_step",
+        )
+    ),
+    # HMAC of the personnummer: a registerutdrag finds the person's cases without plaintext
+    sa.Column("personnummer_index", sa.LargeBinary, nullable=True, index=True),
 )
 
 
@@ -100,7 +140,7 @@ case_timeline = sa.Table(
 
 
 # The journey: assessments, plan versions, activities, meetings, steps. Texts in these tables
-# are the participant's personal data and are shown only to readers allowed to see it.
+# are the participant's personal data, sealed, and shown only to readers allowed to see it.
 
 
 case_assessments = sa.Table(
@@ -110,13 +150,13 @@ case_assessments = sa.Table(
     sa.Column("case_id", sa.String(36), nullable=False, index=True),
     sa.Column("recorded_on", sa.Date, nullable=False),
     sa.Column("actor_id", sa.String(36), nullable=True),
-    sa.Column("situation", sa.Text, nullable=False),
-    sa.Column("formal_competences", sa.Text, nullable=False),
-    sa.Column("informal_competences", sa.Text, nullable=False),
-    sa.Column("interests", sa.Text, nullable=False),
-    sa.Column("obstacles", sa.Text, nullable=False),
-    sa.Column("motivation", sa.Text, nullable=False),
-    sa.Column("participant_words", sa.Text, nullable=False),
+    sealed("situation"),
+    sealed("formal_competences"),
+    sealed("informal_competences"),
+    sealed("interests"),
+    sealed("obstacles"),
+    sealed("motivation"),
+    sealed("participant_words"),
 )
 
 
@@ -126,10 +166,10 @@ case_plans = sa.Table(
     sa.Column("case_id", sa.String(36), primary_key=True),
     sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("recorded_at", UTCDateTime, nullable=False),
-    sa.Column("reason", sa.Text, nullable=False),
+    sealed("reason"),
     sa.Column("meeting_id", sa.String(36), nullable=False),
     # the whole plan as agreed in this version, as the event carries it (JSON)
-    sa.Column("plan", sa.Text, nullable=False),
+    sealed("plan"),
 )
 
 
@@ -138,13 +178,13 @@ case_activities = sa.Table(
     metadata,
     sa.Column("case_id", sa.String(36), primary_key=True),
     sa.Column("activity_id", sa.String(36), primary_key=True),
-    sa.Column("what", sa.Text, nullable=False),
+    sealed("what"),
     sa.Column("part", sa.String(20), nullable=False),
     sa.Column("responsible_id", sa.String(36), nullable=False),
     sa.Column("start_on", sa.Date, nullable=False),
     sa.Column("due_on", sa.Date, nullable=False, index=True),
     sa.Column("status", sa.String(20), nullable=False),
-    sa.Column("drop_reason", sa.Text, nullable=False),
+    sealed("drop_reason"),
 )
 
 
@@ -158,17 +198,17 @@ case_meetings = sa.Table(
     sa.Column("starts_at", sa.DateTime, nullable=False, index=True),
     sa.Column("minutes", sa.Integer, nullable=False),
     sa.Column("mode", sa.String(20), nullable=False),
-    sa.Column("place", sa.Text, nullable=False),
+    sealed("place"),
     sa.Column("invitee_ids", sa.JSON, nullable=False),
     sa.Column("participant_invited", sa.Boolean, nullable=False),
-    sa.Column("others_invited", sa.Text, nullable=False),
-    sa.Column("agenda", sa.Text, nullable=False),
+    sealed("others_invited"),
+    sealed("agenda"),
     sa.Column("status", sa.String(20), nullable=False),
-    sa.Column("note", sa.Text, nullable=False),
+    sealed("note"),
     sa.Column("held_on", sa.Date, nullable=True),
     sa.Column("attended_parts", sa.JSON, nullable=False),
     sa.Column("participant_attended", sa.Boolean, nullable=True),
-    sa.Column("decisions", sa.Text, nullable=False),
+    sealed("decisions"),
 )
 
 
@@ -181,7 +221,7 @@ case_steps = sa.Table(
     sa.Column("recorded_on", sa.Date, nullable=False),
     sa.Column("level", sa.Integer, nullable=False),  # ladder level, or self-assessment score
     sa.Column("phase", sa.String(20), nullable=True),
-    sa.Column("text", sa.Text, nullable=False),  # evidence, or the participant's note
+    sealed("text"),  # evidence, or the participant's note
     sa.Column("actor_id", sa.String(36), nullable=True),
 )
 
@@ -196,7 +236,7 @@ case_follow_ups = sa.Table(
     sa.Column("occupation", sa.String(40), nullable=False),
     sa.Column("support_sources", sa.JSON, nullable=False),
     sa.Column("in_work_or_studies", sa.Boolean, nullable=False),
-    sa.Column("obstacles", sa.Text, nullable=False),
+    sealed("obstacles"),
 )
 
 
@@ -208,7 +248,7 @@ case_after_support = sa.Table(
     sa.Column("kind", sa.String(20), nullable=False),  # "started", "contact" or "ended"
     sa.Column("on", sa.Date, nullable=False),
     sa.Column("planned_end", sa.Date, nullable=True),
-    sa.Column("note", sa.Text, nullable=False),
+    sealed("note"),
     sa.Column("actor_id", sa.String(36), nullable=True),
 )
 

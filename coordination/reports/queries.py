@@ -181,8 +181,20 @@ class Reports:
         ]
 
     def follow_up_facts(self, team_id: str) -> list[FollowUpFacts]:
+        # the facts only: the participant's obstacles stay sealed and unread
         query = (
-            sa.select(case_follow_ups)
+            sa.select(
+                *(
+                    case_follow_ups.c[name]
+                    for name in (
+                        "case_id",
+                        "months",
+                        "recorded_on",
+                        "in_work_or_studies",
+                        "support_sources",
+                    )
+                )
+            )
             .join(cases, cases.c.case_id == case_follow_ups.c.case_id)
             .where(cases.c.team_id == team_id)
         )

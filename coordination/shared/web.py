@@ -18,9 +18,11 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.handlers import BaseRouteHandler
 from litestar.params import Body
 from litestar.plugins.htmx import HTMXRequest, HTMXTemplate
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Response
 from litestar.types import Guard
 
+import events
 from coordination.shared import access
 from coordination.shared.access import Rule, User
 from coordination.shared.clock import Clock
@@ -75,6 +77,25 @@ VOCABULARY = {
     "erasure_reasons": [r for r in ErasureReason if r is not ErasureReason.RETENTION],
     "erasure_labels": {r.value: r.label for r in ErasureReason},
 }
+
+
+# What a page shows for personal data erased with the participant's key.
+ERASED_LABEL = "Raderad"
+
+
+def _shown(value: Any) -> Any:
+    return ERASED_LABEL if value is events.ERASED else value
+
+
+def _is_erased(value: Any) -> bool:
+    return value is events.ERASED
+
+
+def show_erased_data(engine: JinjaTemplateEngine) -> None:
+    """Erased personal data on the pages: it prints as "Raderad", and `is erased` tells it
+    apart from an empty value (both are false)."""
+    engine.engine.finalize = _shown
+    engine.engine.tests["erased"] = _is_erased
 
 
 class Option(NamedTuple):

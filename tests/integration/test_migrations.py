@@ -4,6 +4,7 @@ the rows that are there."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -12,11 +13,30 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.engine import Engine
 
-from coordination.cases.tables import case_follow_ups, case_meetings, cases
+import events
+from coordination.app import build_services
+from coordination.cases import contract as case_events
+from coordination.cases import domain as case
+from coordination.cases.contract import event_types
+from coordination.cases.queries import CaseQueries
+from coordination.cases.tables import case_follow_ups, case_meetings, case_people, cases
+from coordination.config import load_settings
 from coordination.reminders.tables import outbox
 from coordination.shared import database as db
+from coordination.shared.access import User
 from coordination.shared.database import metadata
+from coordination.shared.vocabulary import (
+    AgeGroup,
+    EducationLevel,
+    Gender,
+    Part,
+    RegistrationType,
+    Role,
+    SupportSource,
+    TimeInSupport,
+)
 from events.migrate import alembic_config
+from tests.integration.participant_journey import stored_text
 
 
 def test_the_migrated_schema_matches_the_declared_tables(database_url: str) -> None:
@@ -98,7 +118,7 @@ def test_comma_joined_lists_become_json_arrays_and_back(database_url: str) -> No
             obstacles="",
         )
 
-    db.migrate(engine)
+    _migrate(engine, "service_0006")  # later revisions empty the case read models
     with engine.connect() as conn:
         case_lists = conn.execute(
             sa.select(
@@ -194,3 +214,83 @@ def test_outbox_rows_get_their_recipients_team(database_url: str) -> None:
         columns = {c["name"] for c in sa.inspect(conn).get_columns("outbox")}
     engine.dispose()
     assert "team_id" not in columns and "recipient_id" in columns
+
+
+def test_read_models_kept_in_plaintext_are_rebuilt_sealed(
+    database_url: str, tmp_path: Path
+) -> None:
+    """A database from before sealing: events, and read models in plaintext. The migration
+    empties the read models; the service rebuilds them from the events, sealed, on start."""
+    engine = db.connect(database_url)
+    _migrate(engine, "service_0006")
+    settings = load_settings(
+        {"SAMORDNA_DATA_DIR": str(tmp_path), "SAMORDNA_DATABASE_URL": database_url}
+    )
+    store = events.EventStore(engine, event_types(), events.Keyring(settings.master_key))
+    store.append(
+        case_events.case_stream("c1"),
+        0,
+        [case_events.new_event(e, case_events.participant_subject("c1"), {}) for e in _enrolled()],
+    )
+    with engine.begin() as conn:  # what the case projection wrote before
+        _insert(conn, "case_people", case_id="c1", name=NAME, personnummer="19800101-0019")
+        _insert(conn, "projection_checkpoints", name="case_views", position=3)
+
+    db.migrate(engine)
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(case_people)).scalar() == 0
+    assert NAME.encode() not in _stored(engine)
+
+    cases = build_services(settings, engine).cases
+    reader = User("u1", "t1", "Läsare", "lasare@test", Part.FK, Role.COORDINATOR)
+    assert (cases.people(cases.open(reader, "c1", "test")) or {})["name"] == NAME
+    assert CaseQueries(cases.store.engine, cases.store.keyring).cases_with_personnummer(
+        "800101-0019"
+    ) == ["c1"]
+    assert cases.case("c1") is not None
+    assert NAME.encode() not in _stored(engine)
+
+    # and back: the older code rebuilds its plaintext read models from the events
+    _migrate(engine, "service_0006", down=True)
+    with engine.connect() as conn:
+        columns = {c["name"] for c in sa.inspect(conn).get_columns("case_people")}
+        assert conn.execute(sa.text("SELECT count(*) FROM cases")).scalar() == 0
+    assert "personnummer_index" not in columns
+    engine.dispose()
+
+
+NAME = "Gammal Klartext-Deltagare"
+
+
+def _enrolled() -> list[case.Event]:
+    day = date(2026, 11, 2)
+    commands: list[case.Command] = [
+        case.RegisterReferral("K-OLD01", "t1", Part.FK, "Remittent", "Skäl", day),
+        case.AcceptReferral(day),
+        case.Enrol(
+            RegistrationType.PERSONAL,
+            Gender.WOMAN,
+            day,
+            "insats",
+            "u1",
+            (Part.FK,),
+            "",
+            case.Participant(NAME, "19800101-0019"),
+            AgeGroup.AGE_30_44,
+            EducationLevel.UNKNOWN,
+            (SupportSource.NONE,),
+            TimeInSupport.FROM_1_TO_3,
+        ),
+    ]
+    facts: list[case.Event] = []
+    for asked in commands:
+        facts.extend(case.decide(asked, case.fold(facts), day))
+    return facts
+
+
+def _stored(engine: Engine) -> bytes:
+    """The SQLite file with its write-ahead log; every row as text on PostgreSQL."""
+    if engine.dialect.name == "sqlite":
+        path = Path(str(engine.url.database))
+        return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+    return stored_text(engine).encode()

@@ -50,6 +50,18 @@ def test_the_master_key_must_be_256_bits() -> None:
     events.Keyring(events.generate_master_key())
 
 
+def test_a_blind_index_is_keyed_by_the_master_key_and_the_purpose() -> None:
+    keyring = events.Keyring(events.generate_master_key())
+    index = keyring.blind_index("personnummer", "198001010019")
+
+    assert index == keyring.blind_index("personnummer", "198001010019")
+    assert len(index) == 32
+    assert index != keyring.blind_index("personnummer", "198001010027")
+    assert index != keyring.blind_index("email", "198001010019")
+    other = events.Keyring(events.generate_master_key())
+    assert index != other.blind_index("personnummer", "198001010019")
+
+
 def test_a_stream_name_is_a_category_and_an_id() -> None:
     name = events.StreamName.parse("case-0b6f-4e1a")
     assert (name.category, name.id) == ("case", "0b6f-4e1a")

@@ -3,8 +3,9 @@ its timeline read these tables and never replay streams.
 
     __init__.py   CaseViews: each event to its phase's handler, then the case's version and
                   its timeline entry
-    rows.py       the writes the phases share (the case's row, its personal data, an entry
-                  of one of its logs, an activity, a meeting) and the shape of a handler
+    rows.py       CaseRows, the writes the phases share (the case's row, its personal data,
+                  an entry of one of its logs, an activity, a meeting) with the personal
+                  values sealed under the participant's key, and the shape of a handler
     referral.py   referral, enrolment and consent
     planning.py   assessments, plan versions and activities
     meetings.py   network meetings
@@ -32,7 +33,7 @@ from coordination.cases.projection import (
     progress,
     referral,
 )
-from coordination.cases.projection.rows import Handlers
+from coordination.cases.projection.rows import CaseRows, Handlers
 from coordination.cases.tables import (
     case_activities,
     case_after_support,
@@ -58,6 +59,9 @@ HANDLERS: Handlers = {
 
 
 class CaseViews:
+    """The case read models. The keyring seals the participant's personal data in them,
+    with keys looked up afresh in each transaction."""
+
     name = "case_views"
     tables = (
         cases,
@@ -72,7 +76,11 @@ class CaseViews:
         case_steps,
     )
 
+    def __init__(self, keyring: events.Keyring) -> None:
+        self.keyring = keyring
+
     def apply(self, conn: Connection, batch: Sequence[events.RecordedEvent]) -> None:
+        sealed = events.SealedValues(self.keyring, conn)
         for recorded in batch:
             if recorded.type not in case_events.EVENT_CLASSES:
                 continue
@@ -81,7 +89,7 @@ class CaseViews:
             event = case_events.decode(recorded)
             handler = HANDLERS.get(type(event))
             if handler is not None:
-                handler(conn, case_id, event, recorded)
+                handler(CaseRows(conn, case_id, self.keyring, sealed), event, recorded)
             if recorded.stream.category == case_events.CASE:
                 conn.execute(
                     cases.update()

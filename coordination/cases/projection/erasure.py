@@ -1,49 +1,45 @@
-"""Erasure and retention on the case's row. The personal data itself needs no handler: the
-participant's key was deleted with the append, so every sealed copy is unreadable."""
+"""Erasure and retention on the case's row. The sealed personal data needs nothing: the
+participant's key was deleted with the append, so every sealed copy is unreadable. Only the
+personnummer's blind index (keyed by the master key) is cleared here."""
 
 from __future__ import annotations
 
-from sqlalchemy.engine import Connection
-
 import events
 from coordination.cases import domain as case
-from coordination.cases.projection.rows import Handlers, update_case
+from coordination.cases.projection.rows import CaseRows, Handlers, clear_blind_index
 
 
 def erasure_requested(
-    conn: Connection, case_id: str, event: case.ErasureRequested, recorded: events.RecordedEvent
+    rows: CaseRows, event: case.ErasureRequested, recorded: events.RecordedEvent
 ) -> None:
-    update_case(conn, case_id, erasure_requested_by=event.requested_by, erasure_reason=event.reason)
+    rows.update_case(erasure_requested_by=event.requested_by, erasure_reason=event.reason)
 
 
 def erasure_cancelled(
-    conn: Connection, case_id: str, event: case.ErasureCancelled, recorded: events.RecordedEvent
+    rows: CaseRows, event: case.ErasureCancelled, recorded: events.RecordedEvent
 ) -> None:
-    update_case(conn, case_id, erasure_requested_by=None, erasure_reason=None)
+    rows.update_case(erasure_requested_by=None, erasure_reason=None)
 
 
 def personal_data_erased(
-    conn: Connection, case_id: str, event: case.PersonalDataErased, recorded: events.RecordedEvent
+    rows: CaseRows, event: case.PersonalDataErased, recorded: events.RecordedEvent
 ) -> None:
-    update_case(
-        conn,
-        case_id,
-        erased_on=event.erased_on,
-        erasure_reason=event.reason,
-        erasure_requested_by=None,
+    rows.update_case(
+        erased_on=event.erased_on, erasure_reason=event.reason, erasure_requested_by=None
     )
+    clear_blind_index(rows.conn, rows.case_id)
 
 
 def retention_held(
-    conn: Connection, case_id: str, event: case.RetentionHeld, recorded: events.RecordedEvent
+    rows: CaseRows, event: case.RetentionHeld, recorded: events.RecordedEvent
 ) -> None:
-    update_case(conn, case_id, retention_hold=event.reason)
+    rows.update_case(retention_hold=event.reason)
 
 
 def retention_released(
-    conn: Connection, case_id: str, event: case.RetentionReleased, recorded: events.RecordedEvent
+    rows: CaseRows, event: case.RetentionReleased, recorded: events.RecordedEvent
 ) -> None:
-    update_case(conn, case_id, retention_hold=None)
+    rows.update_case(retention_hold=None)
 
 
 HANDLERS: Handlers = {

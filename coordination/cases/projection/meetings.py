@@ -3,47 +3,42 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
 
 import events
 from coordination.cases import domain as case
-from coordination.cases.projection.rows import Handlers, update_case, update_meeting
+from coordination.cases.projection.rows import CaseRows, Handlers
 from coordination.cases.tables import case_meetings, cases
 from coordination.shared.vocabulary import MeetingStatus
 
 
 def meeting_scheduled(
-    conn: Connection, case_id: str, event: case.MeetingScheduled, recorded: events.RecordedEvent
+    rows: CaseRows, event: case.MeetingScheduled, recorded: events.RecordedEvent
 ) -> None:
-    team_id = conn.execute(
-        sa.select(cases.c.team_id).where(cases.c.case_id == case_id)
+    team_id = rows.conn.execute(
+        sa.select(cases.c.team_id).where(cases.c.case_id == rows.case_id)
     ).scalar_one()
-    conn.execute(
-        case_meetings.insert().values(
-            meeting_id=event.meeting_id,
-            case_id=case_id,
-            team_id=team_id,
-            starts_at=event.starts_at,
-            minutes=event.minutes,
-            mode=event.mode,
-            place=event.place,
-            invitee_ids=list(event.invitee_ids),
-            participant_invited=event.participant_invited,
-            others_invited=event.others_invited,
-            agenda=event.agenda,
-            status=MeetingStatus.SCHEDULED,
-            note="",
-            attended_parts=[],
-            decisions="",
-        )
+    rows.insert(
+        case_meetings,
+        meeting_id=event.meeting_id,
+        case_id=rows.case_id,
+        team_id=team_id,
+        starts_at=event.starts_at,
+        minutes=event.minutes,
+        mode=event.mode,
+        place=event.place,
+        invitee_ids=list(event.invitee_ids),
+        participant_invited=event.participant_invited,
+        others_invited=event.others_invited,
+        agenda=event.agenda,
+        status=MeetingStatus.SCHEDULED,
+        note="",
+        attended_parts=[],
+        decisions="",
     )
 
 
-def meeting_moved(
-    conn: Connection, case_id: str, event: case.MeetingMoved, recorded: events.RecordedEvent
-) -> None:
-    update_meeting(
-        conn,
+def meeting_moved(rows: CaseRows, event: case.MeetingMoved, recorded: events.RecordedEvent) -> None:
+    rows.update_meeting(
         event.meeting_id,
         starts_at=event.starts_at,
         place=event.place,
@@ -52,17 +47,14 @@ def meeting_moved(
 
 
 def meeting_cancelled(
-    conn: Connection, case_id: str, event: case.MeetingCancelled, recorded: events.RecordedEvent
+    rows: CaseRows, event: case.MeetingCancelled, recorded: events.RecordedEvent
 ) -> None:
-    update_meeting(conn, event.meeting_id, status=MeetingStatus.CANCELLED, note=event.reason)
+    rows.update_meeting(event.meeting_id, status=MeetingStatus.CANCELLED, note=event.reason)
 
 
-def meeting_held(
-    conn: Connection, case_id: str, event: case.MeetingHeld, recorded: events.RecordedEvent
-) -> None:
-    update_case(conn, case_id, meetings_held=cases.c.meetings_held + 1)
-    update_meeting(
-        conn,
+def meeting_held(rows: CaseRows, event: case.MeetingHeld, recorded: events.RecordedEvent) -> None:
+    rows.update_case(meetings_held=cases.c.meetings_held + 1)
+    rows.update_meeting(
         event.meeting_id,
         status=MeetingStatus.HELD,
         held_on=event.held_on,

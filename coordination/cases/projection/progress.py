@@ -5,21 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
 
 import events
 from coordination.cases import domain as case
-from coordination.cases.projection.rows import Handlers, insert_entry, update_case
+from coordination.cases.projection.rows import CaseRows, Handlers
 from coordination.cases.tables import case_steps, cases
 
 
-def step_recorded(
-    conn: Connection, case_id: str, event: case.StepRecorded, recorded: events.RecordedEvent
-) -> None:
-    insert_entry(
-        conn,
+def step_recorded(rows: CaseRows, event: case.StepRecorded, recorded: events.RecordedEvent) -> None:
+    rows.insert_entry(
         case_steps,
-        case_id,
         recorded,
         kind="step",
         recorded_on=event.recorded_on,
@@ -29,26 +24,19 @@ def step_recorded(
     )
     # for the statistics: the highest level reached, and whether any step went up
     highest = sa.case((cases.c.max_level > event.to_level, cases.c.max_level), else_=event.to_level)
-    update_case(
-        conn,
-        case_id,
+    rows.update_case(
         level=event.to_level,
         max_level=sa.func.coalesce(highest, event.to_level),
     )
     if event.from_level is not None and event.to_level > event.from_level:
-        update_case(conn, case_id, stepped_up=True)
+        rows.update_case(stepped_up=True)
 
 
 def self_assessment_recorded(
-    conn: Connection,
-    case_id: str,
-    event: case.SelfAssessmentRecorded,
-    recorded: events.RecordedEvent,
+    rows: CaseRows, event: case.SelfAssessmentRecorded, recorded: events.RecordedEvent
 ) -> None:
-    insert_entry(
-        conn,
+    rows.insert_entry(
         case_steps,
-        case_id,
         recorded,
         kind="self_assessment",
         recorded_on=event.recorded_on,
@@ -59,12 +47,12 @@ def self_assessment_recorded(
 
 
 def case_handed_over(
-    conn: Connection, case_id: str, event: case.CaseHandedOver, recorded: events.RecordedEvent
+    rows: CaseRows, event: case.CaseHandedOver, recorded: events.RecordedEvent
 ) -> None:
     values: dict[str, Any] = {"handovers": cases.c.handovers + 1}
     if event.part is None:
         values["coordinator_id"] = event.to_id
-    update_case(conn, case_id, **values)
+    rows.update_case(**values)
 
 
 HANDLERS: Handlers = {

@@ -3,56 +3,52 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection
 
 import events
 from coordination.cases import domain as case
-from coordination.cases.projection.rows import Handlers, update_case, update_people
+from coordination.cases.projection.rows import CaseRows, Handlers
 from coordination.cases.tables import case_people, cases
 from coordination.shared.vocabulary import Stage
 
 
 def referral_received(
-    conn: Connection, case_id: str, event: case.ReferralReceived, recorded: events.RecordedEvent
+    rows: CaseRows, event: case.ReferralReceived, recorded: events.RecordedEvent
 ) -> None:
-    conn.execute(
-        cases.insert().values(
-            case_id=case_id,
-            case_code=event.case_code,
-            team_id=event.team_id,
-            stage=Stage.REFERRAL,
-            version=0,
-            from_part=event.from_part,
-            from_caseworker=event.from_caseworker,
-            referral_date=event.referral_date,
-            support_sources=[],
-            consent_parts=[],
-            consent_withdrawn=False,
-            last_event_at=sa.func.now(),
-        )
+    rows.insert(
+        cases,
+        case_id=rows.case_id,
+        case_code=event.case_code,
+        team_id=event.team_id,
+        stage=Stage.REFERRAL,
+        version=0,
+        from_part=event.from_part,
+        from_caseworker=event.from_caseworker,
+        referral_date=event.referral_date,
+        support_sources=[],
+        consent_parts=[],
+        consent_withdrawn=False,
+        last_event_at=sa.func.now(),
     )
-    conn.execute(case_people.insert().values(case_id=case_id, referral_reason=event.reason))
+    rows.insert(case_people, case_id=rows.case_id, referral_reason=event.reason)
 
 
 def referral_accepted(
-    conn: Connection, case_id: str, event: case.ReferralAccepted, recorded: events.RecordedEvent
+    rows: CaseRows, event: case.ReferralAccepted, recorded: events.RecordedEvent
 ) -> None:
-    update_case(conn, case_id, accepted_on=event.accepted_on)
+    rows.update_case(accepted_on=event.accepted_on)
 
 
 def referral_declined(
-    conn: Connection, case_id: str, event: case.ReferralDeclined, recorded: events.RecordedEvent
+    rows: CaseRows, event: case.ReferralDeclined, recorded: events.RecordedEvent
 ) -> None:
-    update_case(conn, case_id, stage=Stage.DECLINED, retention_from=event.declined_on)
-    update_people(conn, case_id, decline_reason=event.reason)
+    rows.update_case(stage=Stage.DECLINED, retention_from=event.declined_on)
+    rows.update_people(decline_reason=event.reason)
 
 
 def participant_enrolled(
-    conn: Connection, case_id: str, event: case.ParticipantEnrolled, recorded: events.RecordedEvent
+    rows: CaseRows, event: case.ParticipantEnrolled, recorded: events.RecordedEvent
 ) -> None:
-    update_case(
-        conn,
-        case_id,
+    rows.update_case(
         stage=Stage.ENROLLED,
         registration_type=event.registration_type,
         gender=event.gender,
@@ -67,9 +63,7 @@ def participant_enrolled(
         consent_withdrawn=False,
     )
     participant = event.participant
-    update_people(
-        conn,
-        case_id,
+    rows.update_people(
         consent_note=event.consent_note or None,
         name=participant.name if participant else None,
         personnummer=participant.personnummer if participant else None,
@@ -80,16 +74,16 @@ def participant_enrolled(
 
 
 def consent_withdrawn(
-    conn: Connection, case_id: str, event: case.ConsentWithdrawn, recorded: events.RecordedEvent
+    rows: CaseRows, event: case.ConsentWithdrawn, recorded: events.RecordedEvent
 ) -> None:
-    update_case(conn, case_id, consent_withdrawn=True, consent_parts=[])
+    rows.update_case(consent_withdrawn=True, consent_parts=[])
 
 
 def consent_renewed(
-    conn: Connection, case_id: str, event: case.ConsentRenewed, recorded: events.RecordedEvent
+    rows: CaseRows, event: case.ConsentRenewed, recorded: events.RecordedEvent
 ) -> None:
-    update_case(conn, case_id, consent_withdrawn=False, consent_parts=list(event.consent_parts))
-    update_people(conn, case_id, consent_note=event.consent_note or None)
+    rows.update_case(consent_withdrawn=False, consent_parts=list(event.consent_parts))
+    rows.update_people(consent_note=event.consent_note or None)
 
 
 HANDLERS: Handlers = {

@@ -1,8 +1,12 @@
-"""The writes every phase of the case projection shares, and the shape of an event handler."""
+"""The writes every phase of the case projection shares, and the shape of an event handler.
+
+A handler writes through `CaseRows`, which seals the values of the tables' sealed columns
+under the participant's key on the way in, in the append's transaction."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -10,67 +14,97 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 import events
-from coordination.cases.tables import case_activities, case_meetings, case_people, cases
+from coordination.cases.contract import participant_subject
+from coordination.cases.tables import (
+    case_activities,
+    case_meetings,
+    case_people,
+    cases,
+    personnummer_index,
+    sealed_names,
+)
 from coordination.shared.vocabulary import Stage
 
-# A handler writes what one event (of the type it is registered for) changes in the read
-# models of its case.
-Handler = Callable[[Connection, str, Any, events.RecordedEvent], None]
-Handlers = Mapping[type, Handler]
 
+@dataclass(frozen=True)
+class CaseRows:
+    """The read-model rows of one case, as the handlers of its events write them."""
 
-def update_case(
-    conn: Connection, case_id: str, only_from: Stage | None = None, **values: Any
-) -> None:
-    """Change the case's row; with `only_from`, only while the case is at that stage."""
-    query = cases.update().where(cases.c.case_id == case_id)
-    if only_from is not None:
-        query = query.where(cases.c.stage == only_from)
-    conn.execute(query.values(**values))
+    conn: Connection
+    case_id: str
+    keyring: events.Keyring
+    sealed: events.SealedValues
 
+    def insert(self, table: sa.Table, **values: Any) -> None:
+        self.conn.execute(table.insert().values(**self._sealed(table, values)))
 
-def insert_entry(
-    conn: Connection,
-    table: sa.Table,
-    case_id: str,
-    recorded: events.RecordedEvent,
-    **values: Any,
-) -> None:
-    """A row of one of the case's logs (assessments, steps, after-support), keyed by the
-    event's position, with who recorded it."""
-    conn.execute(
-        table.insert().values(
+    def insert_entry(self, table: sa.Table, recorded: events.RecordedEvent, **values: Any) -> None:
+        """A row of one of the case's logs (assessments, steps, after-support), keyed by the
+        event's position, with who recorded it."""
+        self.insert(
+            table,
             position=recorded.position,
-            case_id=case_id,
+            case_id=self.case_id,
             actor_id=recorded.metadata.get("actor"),
             **values,
         )
-    )
+
+    def update_case(self, only_from: Stage | None = None, **values: Any) -> None:
+        """Change the case's row; with `only_from`, only while the case is at that stage."""
+        query = cases.update().where(cases.c.case_id == self.case_id)
+        if only_from is not None:
+            query = query.where(cases.c.stage == only_from)
+        self.conn.execute(query.values(**values))
+
+    def extend_retention(self, day: date) -> None:
+        """The retention clock counts from the last of the case's ends: closure, a
+        follow-up, the end of after-support."""
+        current = self.conn.execute(
+            sa.select(cases.c.retention_from).where(cases.c.case_id == self.case_id)
+        ).scalar_one_or_none()
+        if current is None or current < day:
+            self.update_case(retention_from=day)
+
+    def update_people(self, **values: Any) -> None:
+        """Change the participant's personal data; a personnummer keeps its blind index."""
+        if "personnummer" in values:
+            number = values["personnummer"]
+            values["personnummer_index"] = (
+                personnummer_index(self.keyring, number) if number else None
+            )
+        self._update(case_people, case_people.c.case_id == self.case_id, values)
+
+    def update_activity(self, activity_id: str, **values: Any) -> None:
+        where = sa.and_(
+            case_activities.c.case_id == self.case_id,
+            case_activities.c.activity_id == activity_id,
+        )
+        self._update(case_activities, where, values)
+
+    def update_meeting(self, meeting_id: str, **values: Any) -> None:
+        self._update(case_meetings, case_meetings.c.meeting_id == meeting_id, values)
+
+    def _update(self, table: sa.Table, where: Any, values: dict[str, Any]) -> None:
+        self.conn.execute(table.update().where(where).values(**self._sealed(table, values)))
+
+    def _sealed(self, table: sa.Table, values: Mapping[str, Any]) -> dict[str, Any]:
+        subject, personal = participant_subject(self.case_id), sealed_names(table)
+        return {
+            name: self.sealed.seal(subject, value) if name in personal else value
+            for name, value in values.items()
+        }
 
 
-def extend_retention(conn: Connection, case_id: str, day: date) -> None:
-    """The retention clock counts from the case's last event of its end: closure, a
-    follow-up, the end of after-support (whichever came last)."""
-    current = conn.execute(
-        sa.select(cases.c.retention_from).where(cases.c.case_id == case_id)
-    ).scalar_one_or_none()
-    if current is None or current < day:
-        update_case(conn, case_id, retention_from=day)
+# A handler writes what one event (of the type it is registered for) changes in the read
+# models of its case.
+Handler = Callable[[CaseRows, Any, events.RecordedEvent], None]
+Handlers = Mapping[type, Handler]
 
 
-def update_people(conn: Connection, case_id: str, **values: Any) -> None:
-    conn.execute(case_people.update().where(case_people.c.case_id == case_id).values(**values))
-
-
-def update_activity(conn: Connection, case_id: str, activity_id: str, **values: Any) -> None:
+def clear_blind_index(conn: Connection, case_id: str) -> None:
+    """Forget where the participant's personnummer leads. For the read models' handler of
+    an erasure: the blind index is keyed by the master key, not the participant's, so it
+    would otherwise outlive the erased personnummer."""
     conn.execute(
-        case_activities.update()
-        .where(case_activities.c.case_id == case_id, case_activities.c.activity_id == activity_id)
-        .values(**values)
-    )
-
-
-def update_meeting(conn: Connection, meeting_id: str, **values: Any) -> None:
-    conn.execute(
-        case_meetings.update().where(case_meetings.c.meeting_id == meeting_id).values(**values)
+        case_people.update().where(case_people.c.case_id == case_id).values(personnummer_index=None)
     )

@@ -1,7 +1,7 @@
 """outbox rows belong to a team: the Utkorg shows administrators their own team's messages
 
 Revision ID: service_0008
-Revises: service_0006
+Revises: service_0007
 Create Date: 2026-11-24
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "service_0008"
-down_revision: str | None = "service_0006"
+down_revision: str | None = "service_0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

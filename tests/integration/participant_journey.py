@@ -1,0 +1,235 @@
+"""A participant's whole journey through the real case service, every personal text a
+distinctive marker, for the tests of what the database holds of them."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from coordination.accounts.insatser import Insatser
+from coordination.accounts.service import Accounts
+from coordination.app import Services, build_services
+from coordination.cases import contract as case_events
+from coordination.cases import domain as case
+from coordination.cases.service import Cases
+from coordination.config import load_settings
+from coordination.shared import database as db
+from coordination.shared.access import User
+from coordination.shared.clock import TEAM_TIMEZONE, Clock
+from coordination.shared.vocabulary import (
+    ActivityStatus,
+    AgeGroup,
+    ClosureKind,
+    ClosureReason,
+    EducationLevel,
+    Gender,
+    InsatsType,
+    MeetingMode,
+    Occupation,
+    Part,
+    RegistrationType,
+    Role,
+    SelfAssessmentPhase,
+    SupportSource,
+    TimeInSupport,
+)
+
+PERSONNUMMER = "19470723-3815"
+# The same personnummer as it may be typed or stored: for searching, and for looking for it.
+PERSONNUMMER_FORMS = ("19470723-3815", "470723-3815", "194707233815", "4707233815")
+OTHER_PERSONNUMMER = "19800101-0019"
+
+FIELDS = [
+    *("reason", "name", "phone", "email", "address", "consent_note"),
+    *("goals_short", "goals_long", "participant_words", "staff_notes", "what", "drop_reason"),
+    *("place", "others_invited", "agenda", "decisions", "moved_place", "move_reason"),
+    *("cancel_reason", "evidence", "note", "next_step", "obstacles", "contact_note"),
+    *case.ASSESSMENT_TEXTS,
+]
+# Each personal text: an ASCII core that no other data holds, and Swedish letters after it.
+MARKERS = {field: f"Qzx{field.replace('_', '')}Mrk åäöÅÄÖ é" for field in FIELDS}
+START = date(2026, 1, 12)
+
+
+class MovableClock(Clock):
+    """The service's clock, at ten in the morning of `day`."""
+
+    def __init__(self, day: date) -> None:
+        self.day = day
+
+    def now(self) -> datetime:
+        return datetime.combine(self.day, time(10), tzinfo=TEAM_TIMEZONE)
+
+
+@dataclass
+class Journey:
+    services: Services
+    clock: MovableClock
+    user: User
+    team_id: str
+    insats_id: str
+
+    @property
+    def cases(self) -> Cases:
+        return self.services.cases
+
+    def run(self, case_id: str, *commands: case.Command) -> None:
+        for command in commands:
+            version = self.cases.store.stream_version(case_events.case_stream(case_id))
+            self.cases.execute(self.user, case_id, version, command)
+
+    def enrolled(self, personnummer: str = PERSONNUMMER, name: str = MARKERS["name"]) -> str:
+        """A case referred, accepted and enrolled with personal data on START."""
+        self.clock.day = START
+        referral = case.RegisterReferral
+        case_id = self.cases.register_referral(
+            self.user,
+            lambda code: referral(
+                code, self.team_id, Part.FK, "Remittent", MARKERS["reason"], START
+            ),
+        )
+        participant = case.Participant(
+            name, personnummer, MARKERS["phone"], MARKERS["email"], MARKERS["address"]
+        )
+        self.run(
+            case_id,
+            case.AcceptReferral(START),
+            case.Enrol(
+                RegistrationType.PERSONAL,
+                Gender.WOMAN,
+                START,
+                self.insats_id,
+                self.user.id,
+                (Part.FK, Part.KOMMUN),
+                MARKERS["consent_note"],
+                participant,
+                AgeGroup.AGE_45_59,
+                EducationLevel.UPPER_SECONDARY,
+                (SupportSource.SOCIAL_ASSISTANCE, SupportSource.SICKNESS_BENEFIT),
+                TimeInSupport.FROM_3_TO_6,
+            ),
+        )
+        return case_id
+
+    def whole(self) -> str:
+        """A case through every phase: each personal text of its read models written once."""
+        case_id = self.enrolled()
+        self.run(case_id, *self._planning(), *self._meetings())
+        self.clock.day = START + timedelta(days=100)
+        self.run(case_id, *self._progress_and_closure(self.clock.day))
+        self.clock.day = START + timedelta(days=200)
+        self.run(case_id, *self._after_closure(START + timedelta(days=100)))
+        return case_id
+
+    def _planning(self) -> Iterator[case.Command]:
+        texts = {name: MARKERS[name] for name in case.ASSESSMENT_TEXTS}
+        yield case.RecordAssessment(**texts, recorded_on=START)
+        activity = case.Activity(
+            "activity-1", MARKERS["what"], Part.KOMMUN, self.user.id, START, START + timedelta(90)
+        )
+        m = MARKERS
+        yield case.AgreePlan(
+            case.Plan(
+                m["goals_short"],
+                m["goals_long"],
+                m["participant_words"],
+                m["staff_notes"],
+                (activity,),
+                (self.user.id,),
+                True,
+                START,
+                START + timedelta(days=60),
+            )
+        )
+
+    def _meetings(self) -> Iterator[case.Command]:
+        def scheduled(meeting_id: str, on: date) -> case.ScheduleMeeting:
+            return case.ScheduleMeeting(
+                case.MeetingScheduled(
+                    meeting_id,
+                    datetime.combine(on, time(9)),
+                    60,
+                    MeetingMode.IN_PERSON,
+                    MARKERS["place"],
+                    (self.user.id,),
+                    True,
+                    MARKERS["others_invited"],
+                    MARKERS["agenda"],
+                )
+            )
+
+        held, moved = str(uuid.uuid4()), str(uuid.uuid4())
+        yield scheduled(held, START)
+        yield case.RecordMeeting(held, START, (Part.KOMMUN,), True, MARKERS["decisions"])
+        yield scheduled(moved, START + timedelta(days=5))
+        later = datetime.combine(START + timedelta(days=6), time(9))
+        yield case.MoveMeeting(moved, later, MARKERS["moved_place"], MARKERS["move_reason"])
+        yield case.CancelMeeting(moved, MARKERS["cancel_reason"])
+
+    def _progress_and_closure(self, today: date) -> Iterator[case.Command]:
+        yield case.RecordStep(today, 3, MARKERS["evidence"])
+        yield case.RecordSelfAssessment(today, SelfAssessmentPhase.DURING, 3, MARKERS["note"])
+        yield case.ChangeActivity(
+            "activity-1", ActivityStatus.DROPPED, today, MARKERS["drop_reason"]
+        )
+        yield case.CloseCase(
+            ClosureKind.COMPLETED,
+            ClosureReason.WORK,
+            Occupation.WORK_UNSUBSIDISED,
+            (SupportSource.NONE,),
+            MARKERS["next_step"],
+            False,
+            today,
+        )
+
+    def _after_closure(self, closed_on: date) -> Iterator[case.Command]:
+        today = self.clock.day
+        yield case.RecordFollowUp(
+            3,
+            today,
+            Occupation.WORK_UNSUBSIDISED,
+            (SupportSource.NONE,),
+            True,
+            MARKERS["obstacles"],
+        )
+        yield case.StartAfterSupport(closed_on, closed_on + timedelta(days=180))
+        yield case.LogAfterSupportContact(today, MARKERS["contact_note"])
+
+
+def journey_on(database_url: str, data_dir: Path) -> Journey:
+    """The service on a migrated database, with a team, its samordnare and an insats."""
+    settings = load_settings(
+        {
+            "SAMORDNA_DATA_DIR": str(data_dir),
+            "SAMORDNA_DATABASE_URL": database_url,
+            "SAMORDNA_SWEEP_SECONDS": "0",
+        }
+    )
+    engine = db.connect(database_url)
+    db.migrate(engine)
+    clock = MovableClock(START)
+    services = build_services(settings, engine, clock)
+    accounts = Accounts(engine)
+    team_id = accounts.create_team("Testteamet")
+    user = accounts.create_user(
+        team_id, "Samordnaren", "samordnare@test", Part.KOMMUN, Role.COORDINATOR, "losenord-123"
+    )
+    insats_id = Insatser(engine).add_insats(
+        team_id, "Steget", InsatsType.REHABILITATION, date(2025, 1, 1), None
+    )
+    return Journey(services, clock, user, team_id, insats_id)
+
+
+def stored_text(engine: sa.Engine) -> str:
+    """Every row of every table, each as PostgreSQL writes a row as text."""
+    with engine.connect() as conn:
+        return "\n".join(
+            text
+            for table in sa.inspect(conn).get_table_names()
+            for text in conn.exec_driver_sql(f'SELECT t::text FROM "{table}" t').scalars()
+        )

@@ -1,0 +1,40 @@
+"""Pages of a case whose participant has been forgotten: they still draw, and say that the
+personal data was erased instead of showing it."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+
+from litestar import Litestar
+
+from coordination.cases.contract import participant_subject
+from tests.web.support import TODAY, client_for, enrolled_case
+from tests.web.test_case_journey import agreed_plan, meeting_path, post, schedule
+
+PAGES = ("", "/plan", "/plan/versioner", "/kartlaggning")
+
+
+def test_the_pages_of_a_forgotten_participant_show_their_data_as_erased(app: Litestar) -> None:
+    client = client_for(app, "samordnare@test")
+    case_id = enrolled_case(client)
+    agreed_plan(client, case_id)
+    schedule(client, case_id, datetime.combine(TODAY, time(23)), place="Rum Hemlig")
+    page = client.get(f"/arenden/{case_id}").text
+    evidence = dict(to_level="2", step_on=TODAY.isoformat(), evidence="Praktik hos bagaren")
+    post(client, f"/arenden/{case_id}/steg", page, **evidence)
+    meeting = meeting_path(app, case_id)
+    assert "Rum Hemlig" in client.get(meeting).text
+
+    app.state.services.cases.store.forget(participant_subject(case_id))
+
+    case_page = client.get(f"/arenden/{case_id}")
+    assert case_page.status_code == 200
+    assert "Deltagarens personuppgifter är raderade." in case_page.text
+    assert "<td>Raderad</td>" in case_page.text  # the step's evidence, the activity's name
+    pages = [client.get(f"/arenden/{case_id}{path}") for path in PAGES] + [client.get(meeting)]
+    assert [response.status_code for response in pages] == [200] * (len(PAGES) + 1)
+    assert client.get(f"/arenden/{case_id}/plan/utskrift").status_code == 404  # no plan left
+    shown = "".join(response.text for response in pages)
+    for personal in ("Testa Deltagarsson", "19800101", "Praktik hos bagaren", "Söka praktikplats"):
+        assert personal not in shown
+    assert "Rum Hemlig" not in shown

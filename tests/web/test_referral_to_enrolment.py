@@ -6,23 +6,17 @@ import re
 from datetime import timedelta
 from typing import Any
 
-import sqlalchemy as sa
 from litestar.testing import TestClient
 
-import events
-from coordination.cases.tables import read_audit
 from tests.web.support import (
     PASSWORD,
-    PERSONNUMMER,
     TODAY,
     accepted_case,
     client_for,
     count_cases,
     csrf,
     enrol,
-    enrolled_case,
     referral,
-    version_of,
 )
 
 
@@ -110,5 +104,3 @@ def test_enrolment_rejects_a_wrong_personnummer_and_missing_consent(app: Any) ->
     assert 'value="19800101-0018"' in response.text
     assert 'value="Testa Deltagarsson"' in response.text
     assert "Deltagaren skrevs in" not in response.text
-
-

@@ -121,28 +121,30 @@ def works_case(user: User, facts: Facts) -> bool:
 
 
 def command_refusal(user: User, facts: Facts, command: object) -> str | None:
-    """Why the user may not run the command on the case; None when they may."""
-    if isinstance(command, ERASURE_COMMANDS):
-        return _erasure_refusal(user, facts, command)
+    """Why the user may not run the command (or a command of this class: a form about to
+    be drawn) on the case; None when they may."""
+    kind = command if isinstance(command, type) else type(command)
+    if issubclass(kind, ERASURE_COMMANDS):
+        return _erasure_refusal(user, facts, kind)
     if not access.can_work_cases(user, facts.team_id):
         return ROLE
     if facts.erased:
         return ERASED
     if facts.consent_withdrawn:
-        allowed = user.role is Role.COORDINATOR and isinstance(command, AFTER_WITHDRAWAL)
+        allowed = user.role is Role.COORDINATOR and issubclass(kind, AFTER_WITHDRAWAL)
         return None if allowed else WITHDRAWN
     return None if opens_personal_data(user, facts) else NOT_COVERED
 
 
-def _erasure_refusal(user: User, facts: Facts, command: object) -> str | None:
+def _erasure_refusal(user: User, facts: Facts, kind: type) -> str | None:
     """Erasure is asked for (and retention held) by an administrator, and confirmed by a
     teamledare or another administrator; the retention rule's own erasure by no one."""
-    if user.team_id != facts.team_id or isinstance(command, case.EraseAfterRetention):
+    if user.team_id != facts.team_id or issubclass(kind, case.EraseAfterRetention):
         return ERASURE_ROLE
     if facts.erased:
         return ERASED
     confirmers = (Role.ADMINISTRATOR, Role.TEAM_LEADER)
-    if isinstance(command, case.ConfirmErasure):
+    if issubclass(kind, case.ConfirmErasure):
         return None if user.role in confirmers else CONFIRMER_ROLE
     return None if user.role is Role.ADMINISTRATOR else ERASURE_ROLE
 

@@ -90,6 +90,11 @@ class Cases:
             self.record_read(reader, case_id, page)
         return CaseFile(row, reader, personal, gate.works_case(reader, row.facts))
 
+    def open_without_personal_data(self, reader: User, case_id: str) -> CaseFile:
+        """The case's code, stage and dates only (a calendar file, say): nothing to log."""
+        row = self.visible_case(reader, case_id)
+        return CaseFile(row, reader, False, gate.works_case(reader, row.facts))
+
     def open_for_subject_access(self, reader: User, case_id: str) -> CaseFile:
         """The case with everything it holds, for a registerutdrag (logged)."""
         row = self.visible_case(reader, case_id)

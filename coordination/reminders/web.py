@@ -22,6 +22,7 @@ from coordination.shared.web import Form, Page, allowed, form_of
 
 class RemindersController(Controller):
     path = "/paminnelser"
+    guards = (allowed(access.can_see_case_list, "Påminnelser gäller den som arbetar ärenden."),)
 
     @staticmethod
     def _page(

@@ -6,16 +6,22 @@ import re
 from datetime import timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from litestar.testing import TestClient
 
+import events
+from coordination.cases.tables import read_audit
 from tests.web.support import (
+    PERSONNUMMER,
     TODAY,
     accepted_case,
     client_for,
     count_cases,
     csrf,
     enrol,
+    enrolled_case,
     referral,
+    version_of,
 )
 
 
@@ -91,3 +97,61 @@ def test_enrolment_rejects_a_wrong_personnummer_and_missing_consent(app: Any) ->
     assert 'value="19800101-0018"' in response.text
     assert 'value="Testa Deltagarsson"' in response.text
     assert "Deltagaren skrevs in" not in response.text
+
+
+def test_a_stale_form_is_a_conflict_and_keeps_the_input(app: Any) -> None:
+    first = client_for(app, "samordnare@test")
+    second = client_for(app, "fk@test")  # the referring part
+    case_id = accepted_case(first)
+    stale = second.get(f"/arenden/{case_id}").text
+    assert enrol(first, case_id).status_code == 200
+    response = enrol(second, case_id, stale, name="Annat Namn")
+    assert response.status_code == 422
+    assert "Ärendet har ändrats av någon annan" in response.text
+    assert 'value="Annat Namn"' in response.text
+
+
+def test_personal_data_follows_the_consent_and_every_view_is_logged(app: Any) -> None:
+    coordinator = client_for(app, "samordnare@test")
+    case_id = enrolled_case(coordinator)
+
+    assert "Testa Deltagarsson" in client_for(app, "fk@test").get(f"/arenden/{case_id}").text
+    not_covered = client_for(app, "af@test").get(f"/arenden/{case_id}").text
+    assert "Testa Deltagarsson" not in not_covered
+    assert "din part omfattas inte av samtycket" in not_covered
+    assert client_for(app, "analytiker@test").get(f"/arenden/{case_id}").status_code == 404
+
+    page = coordinator.get(f"/arenden/{case_id}").text
+    coordinator.post(
+        f"/arenden/{case_id}/samtycke/aterkalla",
+        data={"version": version_of(page), **csrf(coordinator)},
+    )
+    assert "Testa Deltagarsson" not in client_for(app, "fk@test").get(f"/arenden/{case_id}").text
+
+    with app.state.services.engine.connect() as conn:
+        views = conn.execute(
+            sa.select(read_audit.c.page).where(read_audit.c.case_id == case_id)
+        ).all()
+    assert len(views) >= 3
+    audit = client_for(app, "ledare@test").get("/granskning", params={"case": case_id})
+    assert audit.status_code == 200
+    assert "ärendesidan" in audit.text
+    assert client_for(app, "af@test").get("/granskning").status_code == 403
+
+
+def test_the_participants_name_is_not_in_the_event_log(app: Any) -> None:
+    client = client_for(app, "samordnare@test")
+    enrolled_case(client)
+    with app.state.services.engine.connect() as conn:
+        stored = " ".join(str(row) for row in conn.execute(sa.select(events.schema.events_table)))
+    assert "Testa Deltagarsson" not in stored
+    assert PERSONNUMMER not in stored
+
+
+def test_htmx_gets_the_page_without_its_layout(app: Any) -> None:
+    client = client_for(app, "samordnare@test")
+    full = client.get("/")
+    partial = client.get("/", headers={"HX-Request": "true"})
+    assert "<html" in full.text
+    assert "<html" not in partial.text
+    assert 'id="arendelista"' in partial.text

@@ -66,12 +66,14 @@ class CaseDesk:
         """The case with its personal data, or a refusal."""
         return self.cases.open_personal(self.user, case_id, page_name)
 
-    def open_for_work(self, case_id: str, page_name: str) -> CaseFile:
-        """A form of the case: refused unless the user may work the case."""
-        file = self.open(case_id, page_name)
-        if not file.may_work:
-            raise CaseRefused(self.cases.refusal(self.user, file.row, None) or "")
-        return file
+    def open_for_work(self, case_id: str, page_name: str, command: type) -> CaseFile:
+        """The form of a command of the case: refused unless the user may run it."""
+        refused = self.cases.refusal(
+            self.user, self.cases.visible_case(self.user, case_id), command
+        )
+        if refused is not None:
+            raise CaseRefused(refused)
+        return self.open(case_id, page_name)
 
     def activities(self, case_id: str) -> dict[str, case.Activity]:
         """The current plan's activities by id (personal data: through the gate)."""

@@ -85,7 +85,7 @@ class MeetingsController(CaseController):
     def new_meeting_form(
         self, case_id: FromPath[str], desk: NamedDependency[CaseDesk]
     ) -> Response[bytes]:
-        file = desk.open_for_work(case_id, "nytt nätverksmöte")
+        file = desk.open_for_work(case_id, "nytt nätverksmöte", case.ScheduleMeeting)
         form = {
             "version": str(file.row.version),
             "minutes": "60",
@@ -177,7 +177,7 @@ class MeetingsController(CaseController):
     ) -> Response[bytes]:
         """The meeting as a calendar file: the case code, the times and a link, nothing of
         the participant's (not even the place), so anyone who sees the case may have it."""
-        file = desk.open(case_id, "kalenderfil")
+        file = desk.cases.open_without_personal_data(desk.user, case_id)
         row, found = file.row, desk.reader.meeting(file, meeting_id)
         base_url = desk.settings.base_url
         calendar = Calendar()

@@ -143,7 +143,7 @@ class PlanController(CaseController):
     def assessment_form(
         self, case_id: FromPath[str], desk: NamedDependency[CaseDesk]
     ) -> Response[bytes]:
-        file = desk.open_for_work(case_id, "kartläggning")
+        file = desk.open_for_work(case_id, "kartläggning", case.RecordAssessment)
         latest = desk.reader.assessments(file)[:1]
         form = {name: latest[0][name] if latest else "" for name, _ in ASSESSMENT_FIELDS}
         form["version"] = str(file.row.version)
@@ -161,7 +161,7 @@ class PlanController(CaseController):
 
     @get("/plan", sync_to_thread=True)
     def plan_form(self, case_id: FromPath[str], desk: NamedDependency[CaseDesk]) -> Response[bytes]:
-        file = desk.open_for_work(case_id, "handlingsplan")
+        file = desk.open_for_work(case_id, "handlingsplan", case.AgreePlan)
         versions = desk.reader.plan_versions(file)
         latest = versions[-1].plan if versions else None
         if latest is not None:

@@ -56,7 +56,8 @@ class ErasureController(CaseController):
 
         def build(f: dict[str, Any], e: FormErrors) -> case.Command:
             if not f.get("understood"):
-                e["understood"] = "Kryssa i att du förstår att raderingen inte kan ångras."
+                # at the top of the page: the form may be gone when the request was withdrawn
+                e[""] = "Kryssa i att du förstår att raderingen inte kan ångras."
             return case.ConfirmErasure(user.id, today)
 
         return desk.act(case_id, posted(data), build, anchor="#radering")
@@ -127,15 +128,17 @@ class SubjectAccessController(Controller):
         form = form_of(data)
         number = form.get("personnummer", "").strip()
         if not personnummer.valid(number):
-            errors = {"personnummer": "Skriv ett giltigt personnummer, till exempel 19800101-0019."}
+            errors = {"personnummer": "Skriv ett giltigt personnummer: ÅÅÅÅMMDD-NNNN."}
             return page("cases/subject_access.html", 422, form=form, errors=errors, searched=False)
+        extracts = subject_access.extract(desk.user, number)
         context: dict[str, Any] = {
-            "extracts": subject_access.extract(desk.user, number),
+            "extracts": extracts,
+            # the number stays in the field (for the download) only beside what it found
+            "form": form if extracts else {},
             "made_at": desk.clock.wall_clock(),
             "assessment_fields": ASSESSMENT_FIELDS,
             "names": desk.names(),
             "searched": True,
-            "form": form,
         }
         download = bool(form.get("download"))
         made = page(

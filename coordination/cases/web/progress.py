@@ -91,7 +91,7 @@ class ClosureController(CaseController):
     def closure_form(
         self, case_id: FromPath[str], desk: NamedDependency[CaseDesk]
     ) -> Response[bytes]:
-        file = desk.open_for_work(case_id, "avslut")
+        file = desk.open_for_work(case_id, "avslut", case.CloseCase)
         form = {
             "version": str(file.row.version),
             "closed_on": desk.clock.today().isoformat(),
@@ -137,7 +137,7 @@ class ClosureController(CaseController):
     def follow_up_form(
         self, case_id: FromPath[str], months: FromPath[int], desk: NamedDependency[CaseDesk]
     ) -> Response[bytes]:
-        file = desk.open_for_work(case_id, "uppföljning")
+        file = desk.open_for_work(case_id, "uppföljning", case.RecordFollowUp)
         form = {"version": str(file.row.version), "recorded_on": desk.clock.today().isoformat()}
         return _follow_up_page(_months(desk, months))(desk, file, form, FormErrors())
 

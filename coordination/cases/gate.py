@@ -120,6 +120,21 @@ def works_case(user: User, facts: Facts) -> bool:
     return opens_personal_data(user, facts)
 
 
+def may_act(user: User, facts: Facts) -> bool:
+    """Whether the user may run any command at all on the case (asked before a form is
+    read): working it, or erasure and retention by their roles."""
+    stewards = (Role.ADMINISTRATOR, Role.TEAM_LEADER)
+    on_team = user.team_id == facts.team_id and not facts.erased
+    return works_case(user, facts) or (on_team and user.role in stewards)
+
+
+def act_refusal(user: User, facts: Facts) -> str:
+    """Why the user may run no command on the case."""
+    if facts.erased:
+        return ERASED
+    return command_refusal(user, facts, type(None)) or ROLE
+
+
 def command_refusal(user: User, facts: Facts, command: object) -> str | None:
     """Why the user may not run the command (or a command of this class: a form about to
     be drawn) on the case; None when they may."""

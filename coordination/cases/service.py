@@ -119,6 +119,11 @@ class Cases:
             raise CaseRefused(gate.personal_refusal(reader, file.row.facts))
         return file
 
+    def act_refusal(self, actor: User, row: CaseRow) -> str | None:
+        """Why the actor may run no command at all on the case (asked before a form is
+        read); None when some command is theirs to run."""
+        return None if gate.may_act(actor, row.facts) else gate.act_refusal(actor, row.facts)
+
     def refusal(self, actor: User, row: CaseRow, command: object) -> str | None:
         """Why the actor may not run the command on the case (None: they may)."""
         return gate.command_refusal(actor, row.facts, command)

@@ -81,6 +81,9 @@ def test_a_caseworker_outside_the_consent_neither_reads_nor_writes(app: Litestar
         assert "omfattas inte av samtycket" in response.text
         for marker in ("Markörsituation", "Markörhinder", "Testa Deltagarsson"):
             assert marker not in response.text
+    # refused before the form is even read: a date no calendar holds changes nothing either
+    far = post(outsider, f"/arenden/{case_id}/efterstod/start", page, started_on="9999-12-31")
+    assert far.status_code == 403
     assert reads_by(app, "af@test") == 0
     assert case_version(coordinator, case_id) == before
     assert "Skrivet utanför samtycket" not in coordinator.get(f"/arenden/{case_id}").text
@@ -92,6 +95,8 @@ def test_withdrawn_consent_stops_every_form_but_renewal_and_closure(app: Litesta
     page = coordinator.get(f"/arenden/{case_id}").text
     post(coordinator, f"/arenden/{case_id}/samtycke/aterkalla", page, withdraw_reason="Vill inte")
     page = coordinator.get(f"/arenden/{case_id}").text
+    assert f'action="/arenden/{case_id}/steg"' not in page  # only what is left is offered
+    assert f'action="/arenden/{case_id}/samtycke/fornya"' in page
     covered = client_for(app, "fk@test")
     step = {"step_on": TODAY.isoformat(), "to_level": "2", "evidence": "Praktik"}
     assert post(covered, f"/arenden/{case_id}/steg", page, **step).status_code == 403

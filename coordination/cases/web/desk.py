@@ -98,6 +98,9 @@ class CaseDesk:
         case page unless `render` draws another) comes back with the user's input kept and a
         message beside each field. The gate refuses before anything is validated or shown."""
         row = self.cases.visible_case(self.user, case_id)
+        cannot = self.cases.act_refusal(self.user, row)  # before anything of the form is read
+        if cannot is not None:
+            raise CaseRefused(cannot)
         errors = FormErrors()
         command = build(form, errors)
         refused = self.cases.refusal(self.user, row, command)
@@ -181,7 +184,9 @@ def case_page(
         follow_up_months=desk.settings.timings.follow_up_months,
         names={c.id: c.name for c in colleagues},
         staff=staff_options(colleagues),
-        may_work=file.may_work,
+        # withdrawn consent leaves the samordnare renewal, closure and reopening only
+        may_work=file.may_work and not row.consent_withdrawn,
+        may_restore=file.may_work,
         attempt=context.pop("attempt", ""),
         erasure=erasure_actions(desk, row),
         retention_months=desk.settings.retention_months,

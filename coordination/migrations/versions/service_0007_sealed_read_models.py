@@ -3,7 +3,7 @@ blind index of the personnummer
 
 Revision ID: service_0007
 Revises: service_0006
-Create Date: 2026-11-25
+Create Date: 2026-11-23
 
 A migration holds no keys, so it cannot seal what the read models hold in plaintext.
 Instead it empties every table of the projection "case_views" and moves the projection's

@@ -2,7 +2,7 @@
 
 Revision ID: service_0008
 Revises: service_0007
-Create Date: 2026-11-24
+Create Date: 2026-11-23
 """
 
 from collections.abc import Sequence

@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
 from coordination.accounts.tables import insatser
 from coordination.shared.vocabulary import InsatsType
@@ -76,20 +77,37 @@ class Insatser:
         insats_type: InsatsType,
         active_from: date,
         active_to: date | None,
+        once: str | None = None,
     ) -> str:
-        insats_id = str(uuid.uuid4())
-        with self.engine.begin() as conn:
-            conn.execute(
-                insatser.insert().values(
-                    id=insats_id,
-                    team_id=team_id,
-                    name=name.strip(),
-                    insats_type=insats_type,
-                    active_from=active_from,
-                    active_to=active_to,
-                    version=1,
+        """A new insats of the team. `once`, the form's one-time token, becomes its id: the
+        same form sent twice adds one insats."""
+        if once is not None:
+            with self.engine.connect() as conn:
+                made = conn.execute(
+                    sa.select(insatser.c.team_id).where(insatser.c.id == once)
+                ).scalar_one_or_none()
+            if made == team_id:
+                return once
+            if made is not None:
+                once = None  # another team's id, not a token of this form
+        insats_id = once or str(uuid.uuid4())
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(
+                    insatser.insert().values(
+                        id=insats_id,
+                        team_id=team_id,
+                        name=name.strip(),
+                        insats_type=insats_type,
+                        active_from=active_from,
+                        active_to=active_to,
+                        version=1,
+                    )
                 )
-            )
+        except IntegrityError:
+            if once is None:
+                raise
+            # the same form, sent at the same moment, made it
         return insats_id
 
     def update_insats(

@@ -112,6 +112,12 @@ class Cases:
             if (row := self.case(case_id)) is not None and row.team_id == reader.team_id
         ]
 
+    def has_meeting(self, reader: User, case_id: str, meeting_id: str) -> bool:
+        """Whether the case (which the reader sees) has this meeting already."""
+        self.visible_case(reader, case_id)
+        found = self._queries.meeting(meeting_id)
+        return found is not None and found.case_id == case_id
+
     def open_personal(self, reader: User, case_id: str, page: str) -> CaseFile:
         """The case with its personal data, or CaseRefused."""
         file = self.open(reader, case_id, page)
@@ -131,17 +137,31 @@ class Cases:
     # -- commands ---------------------------------------------------------------------
 
     def register_referral(
-        self, actor: User, command_for: Callable[[str], case.RegisterReferral]
+        self,
+        actor: User,
+        command_for: Callable[[str], case.RegisterReferral],
+        once: str | None = None,
     ) -> str:
         """Start a case in the actor's team; `command_for(case_code)` builds the referral
-        with a fresh code."""
+        with a fresh code. `once`, the form's one-time token, becomes the case's id: the
+        same form sent twice (a double click) starts one case."""
         if not access.can_register_referrals(actor):
             raise CaseRefused(gate.ROLE)
+        if once is not None:
+            made = self.case(once)
+            if made is not None:
+                if made.team_id == actor.team_id:
+                    return once  # sent before
+                once = None  # not a token of this team's forms: a case id of someone else's
         for _ in range(5):
-            case_id = str(uuid.uuid4())
+            case_id = once or str(uuid.uuid4())
             try:
                 self._decide_and_append(actor, case_id, 0, command_for(new_case_code()))
                 return case_id
+            except CaseChanged:
+                if once is None:
+                    raise
+                return once  # the same form, sent at the same moment, made it
             except IntegrityError:
                 continue  # the code was taken: draw another
         raise RuntimeError("could not draw a free case code")

@@ -4,6 +4,7 @@ reading posted forms."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -98,6 +99,15 @@ def show_erased_data(engine: JinjaTemplateEngine) -> None:
     engine.engine.tests["erased"] = _is_erased
 
 
+def once_of(form: Mapping[str, Any]) -> str | None:
+    """The one-time token a creating form was drawn with (`f.once()`), when it is one: the
+    id of what the form creates, so that a second submit finds it made already."""
+    try:
+        return str(uuid.UUID(str(form.get("once", ""))))
+    except ValueError:
+        return None
+
+
 class Option(NamedTuple):
     """A choice in a select that is data, not vocabulary: an insats, a colleague."""
 
@@ -156,6 +166,8 @@ class Page:
                 "navigation": access.navigation(user) if user else [],
                 "vocab": VOCABULARY,
                 "today": self.today,
+                # a form that creates something carries it: a double submit creates one
+                "once_token": str(uuid.uuid4()),
                 "form": {},
                 "errors": {},
                 **context,

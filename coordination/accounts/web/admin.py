@@ -17,7 +17,7 @@ from coordination.shared import access
 from coordination.shared.access import User
 from coordination.shared.forms import FormErrors
 from coordination.shared.vocabulary import InsatsType, Part, Role
-from coordination.shared.web import Form, Page, allowed, form_of
+from coordination.shared.web import Form, Page, allowed, form_of, once_of
 
 CHANGED = (
     "Uppgifterna har ändrats av någon annan sedan du öppnade sidan. "
@@ -215,7 +215,10 @@ class InsatserController(Controller):
                 form=form,
                 errors=errors,
             )
-        insatser.add_insats(user.team_id, *values)
+        name, insats_type, active_from, active_to = values
+        insatser.add_insats(
+            user.team_id, name, insats_type, active_from, active_to, once=once_of(form)
+        )
         return Redirect("/admin/insatser")
 
     @get("/{insats_id:str}", sync_to_thread=True)

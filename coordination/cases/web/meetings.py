@@ -9,6 +9,7 @@ from icalendar import Calendar, Event
 from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
+from litestar.response import Redirect
 
 from coordination.cases import domain as case
 from coordination.cases.reading import CaseFile
@@ -18,12 +19,14 @@ from coordination.cases.web.plan import plan_extra, read_activity
 from coordination.shared.clock import TEAM_TIMEZONE
 from coordination.shared.forms import FormErrors
 from coordination.shared.vocabulary import ActivityStatus, MeetingMode, Part
-from coordination.shared.web import Form
+from coordination.shared.web import Form, once_of
 
 
-def read_meeting(f: dict[str, Any], e: FormErrors, prefix: str = "") -> case.MeetingScheduled:
+def read_meeting(
+    f: dict[str, Any], e: FormErrors, prefix: str = "", meeting_id: str | None = None
+) -> case.MeetingScheduled:
     return case.MeetingScheduled(
-        str(uuid.uuid4()),
+        meeting_id or str(uuid.uuid4()),
         e.datetime(f, f"{prefix}starts_at"),
         e.number(f, f"{prefix}minutes", 1, 600),
         e.choice(f, f"{prefix}mode", MeetingMode) or MeetingMode.IN_PERSON,
@@ -99,10 +102,14 @@ class MeetingsController(CaseController):
     def schedule_meeting(
         self, case_id: FromPath[str], data: Form, desk: NamedDependency[CaseDesk]
     ) -> Response[Any]:
+        form = posted(data)
+        once = once_of(form)  # the new meeting's id: the same form sent twice plans one
+        if once is not None and desk.cases.has_meeting(desk.user, case_id, once):
+            return Redirect(f"/arenden/{case_id}#moten")
         return desk.act(
             case_id,
-            posted(data),
-            lambda f, e: case.ScheduleMeeting(read_meeting(f, e)),
+            form,
+            lambda f, e: case.ScheduleMeeting(read_meeting(f, e, meeting_id=once)),
             _new_meeting_page,
             "#moten",
         )

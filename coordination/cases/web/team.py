@@ -16,7 +16,7 @@ from coordination.reminders.service import Reminders
 from coordination.shared import access
 from coordination.shared.forms import FormErrors
 from coordination.shared.vocabulary import Part, Stage
-from coordination.shared.web import Form, allowed
+from coordination.shared.web import Form, allowed, once_of
 
 
 class TeamController(Controller):
@@ -86,6 +86,7 @@ class ReferralController(Controller):
                     form.get("reason", ""),
                     referral_date,
                 ),
+                once_of(form),
             )
         except case.Rejected as rejected:
             return desk.page("cases/referral.html", 422, form=form, errors=rejected.errors)

@@ -8,6 +8,8 @@ Without it they skip, except under CI, where a missing server is a failure.
 from __future__ import annotations
 
 import os
+import random
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +19,21 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 
 import events
+
+# Randomness in tests (sleep lengths, kill moments) comes from one seed, printed in the
+# header: SAMORDNA_TEST_SEED=<seed> replays a run.
+SEED = int(os.environ.get("SAMORDNA_TEST_SEED") or time.time_ns() % 1_000_000)
+
+
+def pytest_report_header() -> str:
+    return f"random seed: {SEED} (replay with SAMORDNA_TEST_SEED={SEED})"
+
+
+@pytest.fixture(autouse=True)
+def seeded_randomness(request: pytest.FixtureRequest) -> None:
+    """Each test's random numbers follow from the run's seed and the test's name."""
+    random.seed(f"{SEED}:{request.node.nodeid}")
+
 
 POSTGRES_URL_VARIABLE = "SAMORDNA_TEST_POSTGRES_URL"
 HOW_TO_GET_POSTGRES = (

@@ -123,7 +123,7 @@ def test_a_sweep_killed_half_way_and_started_again_loses_and_doubles_nothing(
         assert process.stdout.readline().strip() == b"ready"
         time.sleep(random.uniform(0.0, 0.3))
         process.kill()
-        process.wait()
+        process.wait(timeout=30)
         if attempt == 0:
             half_way = len(outbox_rows(engine))
     assert 0 <= half_way <= REMINDERS

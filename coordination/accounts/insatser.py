@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+import events
 from coordination.accounts.tables import insatser
 from coordination.shared.vocabulary import InsatsType
 
@@ -78,7 +79,7 @@ class Insatser:
         active_to: date | None,
     ) -> str:
         insats_id = str(uuid.uuid4())
-        with self.engine.begin() as conn:
+        with events.write_transaction(self.engine) as conn:
             conn.execute(
                 insatser.insert().values(
                     id=insats_id,
@@ -101,7 +102,7 @@ class Insatser:
         active_from: date,
         active_to: date | None,
     ) -> None:
-        with self.engine.begin() as conn:
+        with events.write_transaction(self.engine) as conn:
             updated = conn.execute(
                 insatser.update()
                 .where(insatser.c.id == insats_id, insatser.c.version == expected_version)

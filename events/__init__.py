@@ -4,7 +4,7 @@ projections, upcasting of old payloads and per-subject encryption of personal da
     store.py        EventStore: append with an expected version, read a stream, a category
                     or everything in global order; inline projections; erasure. It composes:
       writers.py      one writer at a time: BEGIN IMMEDIATE on SQLite, an advisory lock on
-                      PostgreSQL
+                      PostgreSQL; write_transaction, which every write of the service uses
       appending.py    the append: expected version, positions, insert, retries
       rows.py         an event as a stored row: personal fields sealed, opened, upcast
       reading.py      a stream, or everything after a position, in batches
@@ -38,6 +38,7 @@ from events.sealing import SealedValues
 from events.store import AppendResult, EventStore, metadata_of
 from events.streams import StreamName
 from events.types import ERASED, Erased, EventType, EventTypes, NewEvent, RecordedEvent
+from events.writers import write_transaction
 
 __all__ = [
     "ERASED",
@@ -64,4 +65,5 @@ __all__ = [
     "generate_master_key",
     "metadata_of",
     "upgrade",
+    "write_transaction",
 ]

@@ -48,6 +48,10 @@ def local_writer_lock(engine: Engine) -> AbstractContextManager[Any]:
 
 def create_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine for `url` with the settings the store relies on."""
+    if sa.engine.make_url(url).get_backend_name() == "postgresql":
+        # A pooled connection is tested before use: after the server restarts (or a proxy
+        # drops idle connections) the next request gets a new connection, not an error.
+        kwargs.setdefault("pool_pre_ping", True)
     engine = sa.create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)

@@ -1,10 +1,17 @@
-"""The writer discipline: the store's writers write one at a time, per dialect.
+"""The writer discipline: every write transaction, the store's and the services', starts
+through `write_transaction`, and the store's writers write one at a time, per dialect.
 
 SQLite has a single writer: a write transaction starts with `BEGIN IMMEDIATE`, taking the
 write lock up front, and this process's writers queue on a lock in Python before they ask
 for it (engine.py). PostgreSQL writers take a transaction-level advisory lock. Either way the
 lock is held from before an append chooses its global positions until it commits, so
 positions become visible in order and a reader that follows them never skips an event.
+
+A service's own writes (sessions, login failures, the outbox, the read log) take the same
+SQLite write lock at BEGIN: a transaction that reads and then writes never fails half-way
+with "database is locked" because another writer committed in between. On PostgreSQL they
+need no global lock: row locks and unique constraints keep them safe, and where several
+writers would delete overlapping rows, the caller names an advisory lock of its own.
 """
 
 from __future__ import annotations
@@ -35,6 +42,19 @@ def begin_statements(dialect: sa.Dialect) -> tuple[str, ...]:
     raise ValueError(f"the event store does not support {dialect.name}")
 
 
+@contextmanager
+def write_transaction(engine: Engine, advisory_lock: int | None = None) -> Iterator[Connection]:
+    """A transaction that will write: on SQLite it queues on this process's writer lock and
+    begins with BEGIN IMMEDIATE; on PostgreSQL it takes the transaction-level advisory lock
+    `advisory_lock` when one is named, else no lock beyond the rows it writes."""
+    with local_writer_lock(engine), engine.connect() as conn:
+        conn.execution_options(**{WRITE_OPTION: True})
+        with conn.begin():
+            if advisory_lock is not None and conn.dialect.name == "postgresql":
+                conn.execute(sa.select(sa.func.pg_advisory_xact_lock(advisory_lock)))
+            yield conn
+
+
 class Writers:
     """Write transactions on one engine, one writer at a time."""
 
@@ -49,12 +69,8 @@ class Writers:
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
         """A write transaction holding the store's single writer lock, through SQLAlchemy."""
-        with local_writer_lock(self.engine), self.engine.connect() as conn:
-            conn.execution_options(**{WRITE_OPTION: True})
-            with conn.begin():
-                if conn.dialect.name == "postgresql":
-                    conn.execute(sa.select(sa.func.pg_advisory_xact_lock(WRITER_LOCK_KEY)))
-                yield conn
+        with write_transaction(self.engine, WRITER_LOCK_KEY) as conn:
+            yield conn
 
     @contextmanager
     def driver_transaction(self) -> Iterator[Any]:

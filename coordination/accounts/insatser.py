@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+import events
 from coordination.accounts.tables import insatser
 from coordination.shared.vocabulary import InsatsType
 
@@ -92,7 +93,7 @@ class Insatser:
                 once = None  # another team's id, not a token of this form
         insats_id = once or str(uuid.uuid4())
         try:
-            with self.engine.begin() as conn:
+            with events.write_transaction(self.engine) as conn:
                 conn.execute(
                     insatser.insert().values(
                         id=insats_id,
@@ -119,7 +120,7 @@ class Insatser:
         active_from: date,
         active_to: date | None,
     ) -> None:
-        with self.engine.begin() as conn:
+        with events.write_transaction(self.engine) as conn:
             updated = conn.execute(
                 insatser.update()
                 .where(insatser.c.id == insats_id, insatser.c.version == expected_version)

@@ -15,6 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+import events
 from coordination.accounts import throttle
 from coordination.accounts.tables import sessions, teams, users
 from coordination.shared.access import User
@@ -111,7 +112,7 @@ class Accounts:
 
     def create_team(self, name: str) -> str:
         team_id = str(uuid.uuid4())
-        with self.engine.begin() as conn:
+        with events.write_transaction(self.engine) as conn:
             conn.execute(teams.insert().values(id=team_id, name=name))
         return team_id
 
@@ -121,7 +122,8 @@ class Accounts:
         if len(password) < MIN_PASSWORD_LENGTH:
             raise ValueError(f"lösenordet måste ha minst {MIN_PASSWORD_LENGTH} tecken")
         user_id = str(uuid.uuid4())
-        with self.engine.begin() as conn:
+        password_hash = _hasher.hash(password)  # before the transaction: no lock while it works
+        with events.write_transaction(self.engine) as conn:
             conn.execute(
                 users.insert().values(
                     id=user_id,
@@ -130,7 +132,7 @@ class Accounts:
                     email=email.strip().lower(),
                     part=part,
                     role=role,
-                    password_hash=_hasher.hash(password),
+                    password_hash=password_hash,
                     active=True,
                     version=1,
                 )
@@ -159,7 +161,7 @@ class Accounts:
         if len(new) < MIN_PASSWORD_LENGTH:
             return {"new": f"Det nya lösenordet måste ha minst {MIN_PASSWORD_LENGTH} tecken."}
         password_hash = _hasher.hash(new)
-        with self.engine.begin() as conn:
+        with events.write_transaction(self.engine) as conn:
             conn.execute(
                 users.update().where(users.c.id == user.id).values(password_hash=password_hash)
             )
@@ -187,7 +189,7 @@ class Accounts:
         # whether the email has an account.
         stored = row.password_hash if row is not None else _DUMMY_HASH
         right = _password_matches(stored, password) and row is not None
-        with self.engine.begin() as conn:
+        with events.write_transaction(self.engine, throttle.LOCK_KEY) as conn:
             if right:
                 throttle.forget_failures(conn, email)
             else:
@@ -196,7 +198,7 @@ class Accounts:
 
     def start_session(self, user: User, now: datetime, lifetime: timedelta) -> str:
         token = secrets.token_urlsafe(32)
-        with self.engine.begin() as conn:
+        with events.write_transaction(self.engine) as conn:
             conn.execute(
                 sessions.insert().values(
                     token_hash=_token_hash(token),
@@ -221,7 +223,7 @@ class Accounts:
         return _user(row) if row else None
 
     def end_session(self, token: str) -> None:
-        with self.engine.begin() as conn:
+        with events.write_transaction(self.engine) as conn:
             conn.execute(sessions.delete().where(sessions.c.token_hash == _token_hash(token)))
 
     def team_users(self, team_id: str) -> list[User]:
@@ -267,7 +269,7 @@ class Accounts:
         if password:
             values["password_hash"] = _hasher.hash(password)
         try:
-            with self.engine.begin() as conn:
+            with events.write_transaction(self.engine) as conn:
                 updated = conn.execute(
                     users.update()
                     .where(users.c.id == user_id, users.c.version == expected_version)
@@ -299,5 +301,5 @@ class Accounts:
             )
 
     def set_digest_only(self, user: User, value: bool) -> None:
-        with self.engine.begin() as conn:
+        with events.write_transaction(self.engine) as conn:
             conn.execute(users.update().where(users.c.id == user.id).values(digest_only=value))

@@ -11,6 +11,11 @@ with the account's email and the client's address. Two limits hold at once:
 
 While a limit is reached every attempt is refused, a right password too, and refused attempts
 are not counted: the lock ends when the window has passed over the failures.
+
+Recording or forgetting failures deletes rows that another login may be deleting at the same
+moment (the old failures, or this account's): on PostgreSQL those transactions take the
+advisory lock `LOCK_KEY`, so two of them never wait on each other's rows in opposite orders
+(a deadlock). It serialises only these short writes, not the event store's.
 """
 
 from __future__ import annotations
@@ -25,6 +30,9 @@ ACCOUNT_FAILURES = 5
 ACCOUNT_WINDOW = timedelta(minutes=5)
 CLIENT_FAILURES = 30
 CLIENT_WINDOW = timedelta(minutes=15)
+
+# The PostgreSQL advisory lock of the transactions that record or forget failures.
+LOCK_KEY = 0x5A4D_0002
 
 ACCOUNT_LOCKED = (
     "För många felaktiga lösenord för kontot. "

@@ -251,7 +251,7 @@ class Cases:
     ) -> None:
         """A view of the participant's personal data, for the read audit."""
         if conn is None:
-            with self.store.engine.begin() as own:
+            with events.write_transaction(self.store.engine) as own:
                 self.record_read(reader, case_id, page, own)
             return
         conn.execute(
@@ -281,7 +281,7 @@ class Cases:
         transaction (an export, say); none for a participant without one or erased."""
         if not case_ids:
             return {}
-        with self.store.engine.begin() as conn:
+        with events.write_transaction(self.store.engine) as conn:
             for case_id in case_ids:
                 self.record_read(reader, case_id, page, conn)
             rows = conn.execute(

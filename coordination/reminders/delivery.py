@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+import events
 from coordination.config import SmtpSettings
 from coordination.reminders.tables import outbox
 
@@ -132,7 +133,7 @@ class Delivery:
             except (OSError, smtplib.SMTPException) as error:
                 self._failed(row, now, error)
                 continue
-            with self.engine.begin() as conn:
+            with events.write_transaction(self.engine) as conn:
                 conn.execute(
                     outbox.update()
                     .where(outbox.c.id == row.id)
@@ -147,7 +148,7 @@ class Delivery:
         return delivered
 
     def _claim(self, message_id: int, now: datetime) -> Any:
-        with self.engine.begin() as conn:
+        with events.write_transaction(self.engine) as conn:
             claimed = conn.execute(
                 outbox.update()
                 .where(
@@ -172,7 +173,7 @@ class Delivery:
             attempts,
             type(error).__name__,
         )
-        with self.engine.begin() as conn:
+        with events.write_transaction(self.engine) as conn:
             conn.execute(
                 outbox.update()
                 .where(outbox.c.id == row.id)

@@ -300,7 +300,7 @@ class Reminders:
 
     def _write_once(self, message: Message, now: datetime) -> int:
         try:
-            with self.engine.begin() as conn:
+            with events.write_transaction(self.engine) as conn:
                 enqueue(conn, message, now)
         except IntegrityError:
             return 0

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from tests.browser.support import BrowserProblems
 from tests.serving import running_service, service_environment
 
 CHROMIUM = os.environ.get("SAMORDNA_TEST_CHROMIUM", "/usr/bin/chromium")
@@ -50,7 +51,11 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
+    """A fresh page that fails its test on any console error, script error, failed request
+    or error response the test did not declare with `expect_status`."""
     context = browser.new_context(locale="sv-SE")
     opened = context.new_page()
+    problems = BrowserProblems(opened)
     yield opened
     context.close()
+    assert problems.found == [], "the browser reported problems"

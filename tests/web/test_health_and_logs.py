@@ -129,3 +129,13 @@ def test_an_unexpected_error_has_one_id_on_the_page_the_header_and_both_log_line
     assert fields_of(error)["user_id"] == access["user_id"] is not None
     assert access["status"] == 500
     assert "outbox" not in LogfmtFormatter().format(error).splitlines()[0]
+
+
+def test_the_favicon_is_served_to_anyone_and_pages_name_it(app: Litestar) -> None:
+    with TestClient(app) as anyone:
+        icon = anyone.get("/favicon.ico")
+        login = anyone.get("/logga-in")
+    assert icon.status_code == 200 and icon.content.startswith(b"\x00\x00\x01\x00")
+    assert '<link rel="icon" href="/static/favicon.ico">' in login.text
+    # htmx adds no inline style, which the Content-Security-Policy would refuse
+    assert '"includeIndicatorStyles":false' in login.text

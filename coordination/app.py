@@ -130,6 +130,25 @@ def _templates() -> TemplateConfig[JinjaTemplateEngine]:
     )
 
 
+def _dependencies(services: Services) -> dict[str, Provide]:
+    def provided(value: Any) -> Provide:
+        return Provide(lambda: value, use_cache=True, sync_to_thread=False)
+
+    return {
+        "settings": provided(services.settings),
+        "clock": provided(services.clock),
+        "accounts": provided(services.accounts),
+        "insatser": provided(services.insatser),
+        "cases": provided(services.cases),
+        "retention": provided(services.retention),
+        "subject_access": provided(services.subject_access),
+        "reminders": provided(services.reminders),
+        "reports": provided(services.reports),
+        "user": Provide(signed_in, sync_to_thread=False),
+        "page": Provide(provide_page, sync_to_thread=False),
+    }
+
+
 def create_app(settings: Settings, engine: Engine, clock: Clock | None = None) -> Litestar:
     services = build_services(settings, engine, clock)
     clock = services.clock
@@ -140,10 +159,6 @@ def create_app(settings: Settings, engine: Engine, clock: Clock | None = None) -
     )
     handler_threads = HandlerThreads(services.settings.worker_threads)
     pages = ErrorPages(clock)
-
-    def provided(value: Any) -> Provide:
-        return Provide(lambda: value, use_cache=True, sync_to_thread=False)
-
     app = Litestar(
         on_startup=[handler_threads.start, schedule.start],
         on_shutdown=[schedule.stop],
@@ -162,19 +177,7 @@ def create_app(settings: Settings, engine: Engine, clock: Clock | None = None) -
             favicon,
             healthz,
         ],
-        dependencies={
-            "settings": provided(services.settings),
-            "clock": provided(clock),
-            "accounts": provided(services.accounts),
-            "insatser": provided(services.insatser),
-            "cases": provided(services.cases),
-            "retention": provided(services.retention),
-            "subject_access": provided(services.subject_access),
-            "reminders": provided(services.reminders),
-            "reports": provided(services.reports),
-            "user": Provide(signed_in, sync_to_thread=False),
-            "page": Provide(provide_page, sync_to_thread=False),
-        },
+        dependencies=_dependencies(services),
         middleware=[
             DefineMiddleware(SessionAuthentication, accounts=services.accounts, clock=clock),
         ],

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from litestar import Litestar
+from litestar import Litestar, get
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.response import File
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from sqlalchemy.engine import Engine
@@ -34,6 +35,7 @@ from coordination.cases.projection import CaseViews
 from coordination.cases.service import CaseNotFound, CaseRefused, Cases
 from coordination.cases.web import case, meetings, plan, privacy, progress, team
 from coordination.config import Settings
+from coordination.health import healthz
 from coordination.reminders import web as reminders_web
 from coordination.reminders.projection import ReminderViews
 from coordination.reminders.schedule import ReminderClock
@@ -42,6 +44,7 @@ from coordination.reports import web as reports_web
 from coordination.reports.queries import Reports
 from coordination.shared.clock import Clock
 from coordination.shared.errors import ErrorPages, security_headers
+from coordination.shared.observability import RequestLog, logging_config
 from coordination.shared.web import provide_page, show_erased_data, signed_in
 
 ROOT = Path(__file__).resolve().parent
@@ -115,10 +118,35 @@ class HandlerThreads:
         asyncio.get_running_loop().set_default_executor(executor)
 
 
+@get("/favicon.ico", opt={"exclude_from_auth": True}, include_in_schema=False)
+async def favicon() -> File:
+    """Where browsers look for the icon when a page names none (a PDF, a JSON answer)."""
+    return File(STATIC / "favicon.ico", content_disposition_type="inline")
+
+
 def _templates() -> TemplateConfig[JinjaTemplateEngine]:
     return TemplateConfig(
         directory=TEMPLATES, engine=JinjaTemplateEngine, engine_callback=show_erased_data
     )
+
+
+def _dependencies(services: Services) -> dict[str, Provide]:
+    def provided(value: Any) -> Provide:
+        return Provide(lambda: value, use_cache=True, sync_to_thread=False)
+
+    return {
+        "settings": provided(services.settings),
+        "clock": provided(services.clock),
+        "accounts": provided(services.accounts),
+        "insatser": provided(services.insatser),
+        "cases": provided(services.cases),
+        "retention": provided(services.retention),
+        "subject_access": provided(services.subject_access),
+        "reminders": provided(services.reminders),
+        "reports": provided(services.reports),
+        "user": Provide(signed_in, sync_to_thread=False),
+        "page": Provide(provide_page, sync_to_thread=False),
+    }
 
 
 def create_app(settings: Settings, engine: Engine, clock: Clock | None = None) -> Litestar:
@@ -131,11 +159,7 @@ def create_app(settings: Settings, engine: Engine, clock: Clock | None = None) -
     )
     handler_threads = HandlerThreads(services.settings.worker_threads)
     pages = ErrorPages(clock)
-
-    def provided(value: Any) -> Provide:
-        return Provide(lambda: value, use_cache=True, sync_to_thread=False)
-
-    return Litestar(
+    app = Litestar(
         on_startup=[handler_threads.start, schedule.start],
         on_shutdown=[schedule.stop],
         route_handlers=[
@@ -150,26 +174,16 @@ def create_app(settings: Settings, engine: Engine, clock: Clock | None = None) -
             *reminders_web.CONTROLLERS,
             *reports_web.CONTROLLERS,
             create_static_files_router(path="/static", directories=[STATIC]),
+            favicon,
+            healthz,
         ],
-        dependencies={
-            "settings": provided(services.settings),
-            "clock": provided(clock),
-            "accounts": provided(services.accounts),
-            "insatser": provided(services.insatser),
-            "cases": provided(services.cases),
-            "retention": provided(services.retention),
-            "subject_access": provided(services.subject_access),
-            "reminders": provided(services.reminders),
-            "reports": provided(services.reports),
-            "user": Provide(signed_in, sync_to_thread=False),
-            "page": Provide(provide_page, sync_to_thread=False),
-        },
+        dependencies=_dependencies(services),
         middleware=[
             DefineMiddleware(SessionAuthentication, accounts=services.accounts, clock=clock),
         ],
         before_send=[security_headers],
         # The composition's services, for tests and tools; handlers get theirs by Provide.
-        state=State({"services": services}),
+        state=State({"services": services, "reminder_clock": schedule}),
         plugins=[HTMXPlugin()],
         template_config=_templates(),
         csrf_config=CSRFConfig(
@@ -184,4 +198,9 @@ def create_app(settings: Settings, engine: Engine, clock: Clock | None = None) -
             ReminderNotFound: pages.refused,
         },
         openapi_config=None,
+        logging_config=logging_config(),
     )
+    # Outside routing and the error handlers, so that every response, a 404 too, is logged
+    # and carries its id.
+    app.asgi_handler = RequestLog(app.asgi_handler)
+    return app

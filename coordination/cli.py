@@ -1,11 +1,14 @@
-"""The `coordination` command: serve, migrate, create-user, demo."""
+"""The `coordination` command: serve, check, migrate, create-user, demo."""
 
 from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import logging
 import sys
+import urllib.error
+import urllib.request
 
 import sqlalchemy as sa
 
@@ -65,6 +68,24 @@ def serve(args: argparse.Namespace, settings: Settings) -> None:
     )
 
 
+def check(args: argparse.Namespace, settings: Settings) -> None:
+    """The running service's `/healthz`, printed; exits 1 when it is unhealthy or silent
+    (the container's health check)."""
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
+    url = args.url or f"http://{host}:{settings.port}/healthz"
+    try:
+        with urllib.request.urlopen(url, timeout=args.timeout) as answer:
+            body = answer.read()
+    except urllib.error.HTTPError as unhealthy:  # 503 carries the report too
+        body = unhealthy.read()
+    except OSError as error:
+        sys.exit(f"Samordna svarar inte på {url}: {error}")
+    report = json.loads(body)
+    print(json.dumps(report, indent=2, ensure_ascii=False))
+    if report.get("status") != "ok":
+        sys.exit(1)
+
+
 def create_user(args: argparse.Namespace, settings: Settings) -> None:
     engine = _engine(settings)
     with engine.connect() as conn:
@@ -85,6 +106,9 @@ def main(argv: list[str] | None = None) -> None:
     serve_parser.add_argument(
         "--demo", action="store_true", help="fyll en tom databas med demodata"
     )
+    check_parser = commands.add_parser("check", help="fråga den körande tjänsten hur den mår")
+    check_parser.add_argument("--url", help="hälsoadressen, om inte tjänstens egen /healthz")
+    check_parser.add_argument("--timeout", type=float, default=5, help="sekunder att vänta")
     commands.add_parser("migrate", help="migrera databasen")
     commands.add_parser("demo", help="fyll en tom databas med demodata")
     commands.add_parser("rebuild", help="bygg om läsmodellerna från händelserna")
@@ -102,6 +126,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(f"Samordna startar inte: {error}")
     if args.command == "serve":
         serve(args, settings)
+    elif args.command == "check":
+        check(args, settings)
     elif args.command == "migrate":
         _engine(settings)
         print("Databasen är migrerad.")

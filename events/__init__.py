@@ -32,7 +32,7 @@ from events.errors import (
     UnknownEventTypeError,
     WrongMasterKeyError,
 )
-from events.migrate import upgrade
+from events.migrate import revisions, upgrade
 from events.projections import Projection
 from events.sealing import SealedValues
 from events.store import AppendResult, EventStore, metadata_of
@@ -64,6 +64,7 @@ __all__ = [
     "create_engine",
     "generate_master_key",
     "metadata_of",
+    "revisions",
     "upgrade",
     "write_transaction",
 ]

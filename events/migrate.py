@@ -6,6 +6,8 @@ from collections.abc import Sequence
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
 KERNEL_VERSIONS = "events:migrations/versions"
@@ -41,3 +43,14 @@ def _truncate_write_ahead_log(engine: Engine) -> None:
     with engine.connect() as connection:
         # on the driver's connection: a checkpoint cannot run inside a transaction
         connection.connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+
+
+def revisions(engine: Engine, version_locations: Sequence[str] = ()) -> tuple[set[str], list[str]]:
+    """The revisions the database is at, and those an upgrade would still apply (a branch
+    that another depends on counts as applied once that one is)."""
+    config = alembic_config(engine, version_locations)
+    script = ScriptDirectory.from_config(config)
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_heads()
+    pending = script.revision_map.iterate_revisions("heads", current)
+    return set(current), [revision.revision for revision in pending if revision is not None]

@@ -184,3 +184,14 @@ class Delivery:
                     lease_until=None,
                 )
             )
+
+
+def backlog(engine: Engine, now: datetime) -> tuple[int, float | None]:
+    """How many messages wait to be delivered, and the age in seconds of the oldest."""
+    with engine.connect() as conn:
+        count, oldest = conn.execute(
+            sa.select(sa.func.count(), sa.func.min(outbox.c.created_at)).where(
+                outbox.c.sent_at.is_(None)
+            )
+        ).one()
+    return count, None if oldest is None else round((now - oldest).total_seconds())

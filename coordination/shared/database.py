@@ -20,6 +20,11 @@ def migrate(engine: Engine) -> None:
     events.upgrade(engine, [SERVICE_VERSIONS])
 
 
+def migration_state(engine: Engine) -> tuple[set[str], list[str]]:
+    """The revisions the database is at, and the migrations it still lacks."""
+    return events.revisions(engine, [SERVICE_VERSIONS])
+
+
 def connect(database_url: str) -> Engine:
     if database_url.startswith("sqlite:///"):
         Path(database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import traceback
-import uuid
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlencode
@@ -26,7 +25,9 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect
 from litestar.types import ExceptionHandlersMap, Message, Scope
 
+from coordination.shared import observability
 from coordination.shared.clock import Clock
+from coordination.shared.observability import route_of, user_id_of
 from coordination.shared.web import Page
 
 log = logging.getLogger("samordna.web")
@@ -101,16 +102,25 @@ class ErrorPages:
         return self._page(request, status, title=title, message=message)
 
     def failed(self, request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-        """An unexpected error: logged with a request id, without its message (which might
-        hold personal data), and answered with a page that gives the id."""
-        request_id = uuid.uuid4().hex[:12]
+        """An unexpected error: logged with the request's id, its route and user, without
+        the error's message (which might hold personal data), and answered with a page that
+        gives the id."""
+        request_id, route = observability.request_id(request.scope), route_of(request.scope)
         log.error(
             "request %s: %s %s failed with %s\n%s",
             request_id,
             request.method,
-            request.url.path,
+            route,
             type(exc).__name__,
             "".join(traceback.format_tb(exc.__traceback__)),
+            extra={
+                "fields": {
+                    "request_id": request_id,
+                    "route": route,
+                    "user_id": user_id_of(request.scope),
+                    "error": type(exc).__name__,
+                }
+            },
         )
         return self._page(
             request,

@@ -7,16 +7,14 @@ Without it these tests skip, except under CI, where a missing browser is a failu
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
+
+from tests.browser.support import BrowserProblems
+from tests.serving import running_service, service_environment
 
 CHROMIUM = os.environ.get("SAMORDNA_TEST_CHROMIUM", "/usr/bin/chromium")
 # As root in a container, and on a closed network: no sandbox, no background connections.
@@ -31,52 +29,11 @@ CHROMIUM_ARGS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="session")
 def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`coordination serve --demo` on a fresh SQLite file; yields its address."""
-    port = _free_port()
-    data_dir = tmp_path_factory.mktemp("service")
-    env = {
-        **os.environ,
-        "SAMORDNA_DATA_DIR": str(data_dir),
-        "SAMORDNA_PORT": str(port),
-        "SAMORDNA_DATABASE_URL": f"sqlite:///{data_dir / 'samordna.db'}",
-    }
-    log = (data_dir / "service.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-c", "from coordination.cli import main; main()", "serve", "--demo"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    address = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(address, process, data_dir / "service.log")
+    with running_service(service_environment(tmp_path_factory.mktemp("service"))) as address:
         yield address
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
-
-
-def _wait_until_up(address: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"the service stopped: {log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{address}/logga-in", timeout=2):
-                return
-        except OSError:
-            time.sleep(0.2)
-    pytest.fail(f"the service did not answer within a minute: {log.read_text()}")
 
 
 @pytest.fixture(scope="session")
@@ -94,7 +51,11 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
+    """A fresh page that fails its test on any console error, script error, failed request
+    or error response the test did not declare with `expect_status`."""
     context = browser.new_context(locale="sv-SE")
     opened = context.new_page()
+    problems = BrowserProblems(opened)
     yield opened
     context.close()
+    assert problems.found == [], "the browser reported problems"

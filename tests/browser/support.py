@@ -1,13 +1,51 @@
-"""What the browser tests do on every page: log in, and ask axe-core for violations."""
+"""What the browser tests do on every page: log in, ask axe-core for violations, and listen
+for what the browser complains about."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Page
+from playwright.sync_api import ConsoleMessage, Page, Request, Response
 
 from coordination.demo import DEMO_PASSWORD
+
+
+class BrowserProblems:
+    """What the browser reports while a test runs: console errors, uncaught script errors,
+    requests that failed and error responses (status 400 and above). A test that provokes an
+    error response on purpose (a form sent wrong gets 422) says so with `expect_status`; the
+    browser's console line about that response is then expected too."""
+
+    def __init__(self, page: Page) -> None:
+        self.found: list[str] = []
+        self.expected: set[int] = set()
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.found.append(f"script error: {error}"))
+        page.on("requestfailed", self._request_failed)
+        page.on("response", self._response)
+        setattr(page, "browser_problems", self)  # noqa: B010 - for expect_status
+
+    def _console(self, message: ConsoleMessage) -> None:
+        if message.type != "error":
+            return
+        text = message.text
+        if any(f"status of {status} " in text for status in self.expected):
+            return
+        self.found.append(f"console error: {text} ({message.location.get('url', '')})")
+
+    def _request_failed(self, request: Request) -> None:
+        self.found.append(f"request failed: {request.method} {request.url} {request.failure}")
+
+    def _response(self, response: Response) -> None:
+        if response.status >= 400 and response.status not in self.expected:
+            self.found.append(f"{response.status}: {response.request.method} {response.url}")
+
+
+def expect_status(page: Page, status: int) -> None:
+    """The test provokes responses with this status on purpose."""
+    problems: BrowserProblems = getattr(page, "browser_problems")  # noqa: B009
+    problems.expected.add(status)
 
 
 def log_in(page: Page, service: str, email: str) -> None:

@@ -9,7 +9,7 @@ from datetime import timedelta
 from playwright.sync_api import Page, expect
 
 from coordination.shared.clock import Clock
-from tests.browser.support import enrol_new_case, log_in, serious_violations
+from tests.browser.support import enrol_new_case, expect_status, log_in, serious_violations
 
 # The served app's clock: the browser tests drive a real server on the real time.
 TODAY = Clock().today()
@@ -89,6 +89,7 @@ def test_a_case_from_enrolment_to_closure(page: Page, service: str) -> None:
     page.get_by_label("Orsak").select_option(label="Arbete")
     page.get_by_label("Sysselsättning vid avslut").select_option(label="Arbete utan subvention")
     page.get_by_label("Ingen offentlig försörjning (inkl. försörjd av familj)").check()
+    expect_status(page, 422)  # the form comes back with what is missing
     page.get_by_role("button", name="Avsluta ärendet").click()
     expect(page.get_by_text("eller kryssa i att det inte finns något nästa steg")).to_be_visible()
     accessible(page)

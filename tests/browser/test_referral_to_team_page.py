@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.support import log_in, serious_violations
+from tests.browser.support import expect_status, log_in, serious_violations
 
 
 def test_referral_to_enrolment_in_the_browser(page: Page, service: str) -> None:
@@ -18,6 +18,7 @@ def test_referral_to_enrolment_in_the_browser(page: Page, service: str) -> None:
     page.get_by_role("link", name="Ny remiss").click()
     page.get_by_label("Remitterande part").select_option(label="Försäkringskassan")
     page.get_by_label("Remitterande handläggare").fill("Demo Remittent")
+    expect_status(page, 422)  # the forms come back with what is wrong, twice in this test
     page.get_by_role("button", name="Registrera remiss").click()
     expect(page.get_by_text("Ange anledningen till remissen.")).to_be_visible()
     expect(page.get_by_label("Remitterande handläggare")).to_have_value("Demo Remittent")

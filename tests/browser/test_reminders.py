@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.support import log_in, serious_violations
+from tests.browser.support import expect_status, log_in, serious_violations
 
 
 def test_a_follow_up_reminder_is_followed_recorded_and_gone(page: Page, service: str) -> None:
@@ -21,6 +21,7 @@ def test_a_follow_up_reminder_is_followed_recorded_and_gone(page: Page, service:
     assert target
     reminder.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Uppföljning 3 månader")
+    expect_status(page, 422)  # the form comes back with what is missing
     page.get_by_role("button", name="Registrera uppföljningen").click()
     expect(page.get_by_text("Välj ett av alternativen.")).to_be_visible()
     assert serious_violations(page) == []

@@ -260,7 +260,8 @@ class Form:
 
 @dataclass(frozen=True)
 class Public:
-    """Open to anyone, signed in or not: the login page, the app's scripts and styles."""
+    """Open to anyone, signed in or not: the login page, the app's scripts, styles and icon,
+    the health report."""
 
     valid: Form | None = None
     invalid: Form | None = None
@@ -480,6 +481,9 @@ DECISIONS: dict[tuple[str, str], Decision] = {
     ),
     ("GET", "/static/{file_path:path}"): Public(),
     ("HEAD", "/static/{file_path:path}"): Public(),
+    ("GET", "/favicon.ico"): Public(),
+    # Figures about the service, no personal data: for the container's health check.
+    ("GET", "/healthz"): Public(),
     # Anyone signed in: their own password, delivery settings and session.
     ("GET", "/losenord"): Page(access.anyone),
     ("POST", "/losenord"): Page(

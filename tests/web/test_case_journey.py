@@ -13,6 +13,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from coordination.cases.tables import case_meetings, case_plans
+from coordination.shared.clock import TEAM_TIMEZONE
 from tests.web.support import (
     TODAY,
     WALL_CLOCK,
@@ -212,7 +213,7 @@ def test_a_meeting_is_scheduled_with_a_calendar_file_that_carries_no_name(app: L
     assert ics.headers["content-type"].startswith("text/calendar")
     event = Calendar.from_ical(ics.content).walk("VEVENT")[0]
     assert str(event["summary"]).startswith("Nätverksmöte K-")
-    assert event.decoded("dtstart").replace(tzinfo=None) == starts
+    assert event.decoded("dtstart").astimezone(TEAM_TIMEZONE).replace(tzinfo=None) == starts
     assert "Testa Deltagarsson" not in ics.text
     team = client.get("/").text
     assert "Veckans nätverksmöten" in team or starts.isocalendar().week != TODAY.isocalendar().week

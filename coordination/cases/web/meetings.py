@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC
 from typing import Any
 
 from icalendar import Calendar, Event
@@ -193,9 +194,12 @@ class MeetingsController(CaseController):
         event = Event()
         event.add("uid", f"{found.meeting_id}@samordna")
         event.add("summary", f"Nätverksmöte {row.case_code}")
-        event.add("dtstart", found.starts_at.replace(tzinfo=TEAM_TIMEZONE))
-        event.add("dtend", found.ends_at.replace(tzinfo=TEAM_TIMEZONE))
-        event.add("dtstamp", desk.clock.now())
+        # In UTC: every calendar shows it in its own zone, and no VTIMEZONE is needed (the
+        # one icalendar derives from zoneinfo lists its transitions as RDATEs, which some
+        # readers get wrong in summer: vobject does).
+        event.add("dtstart", found.starts_at.replace(tzinfo=TEAM_TIMEZONE).astimezone(UTC))
+        event.add("dtend", found.ends_at.replace(tzinfo=TEAM_TIMEZONE).astimezone(UTC))
+        event.add("dtstamp", desk.clock.now().astimezone(UTC))
         event.add(
             "description",
             f"Ärende {row.case_code}: {base_url}/arenden/{case_id}/moten/{meeting_id}",
@@ -204,7 +208,7 @@ class MeetingsController(CaseController):
         calendar.add_component(event)
         return Response(
             calendar.to_ical(),
-            media_type="text/calendar; charset=utf-8",
+            media_type="text/calendar",  # Litestar adds the charset of a text type
             headers={
                 "Content-Disposition": f'attachment; filename="natverksmote-{row.case_code}.ics"'
             },

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from coordination.shared.bounds import NAME_LENGTH
 from coordination.shared.database import metadata
 from events.schema import UTCDateTime
 
@@ -11,7 +12,7 @@ teams = sa.Table(
     "teams",
     metadata,
     sa.Column("id", sa.String(36), primary_key=True),
-    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("name", sa.String(NAME_LENGTH), nullable=False),
 )
 
 
@@ -20,8 +21,8 @@ users = sa.Table(
     metadata,
     sa.Column("id", sa.String(36), primary_key=True),
     sa.Column("team_id", sa.String(36), sa.ForeignKey("teams.id"), nullable=False),
-    sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("email", sa.String(200), nullable=False, unique=True),
+    sa.Column("name", sa.String(NAME_LENGTH), nullable=False),
+    sa.Column("email", sa.String(NAME_LENGTH), nullable=False, unique=True),
     sa.Column("part", sa.String(20), nullable=False),
     sa.Column("role", sa.String(20), nullable=False),
     sa.Column("password_hash", sa.String(200), nullable=False),
@@ -48,7 +49,7 @@ login_failures = sa.Table(
     "login_failures",
     metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("email", sa.String(200), nullable=False, index=True),
+    sa.Column("email", sa.String(NAME_LENGTH), nullable=False, index=True),
     # the address the guess came from: failures are counted per client as well
     sa.Column("client", sa.String(64), nullable=False, index=True, server_default=""),
     sa.Column("failed_at", UTCDateTime, nullable=False, index=True),
@@ -60,7 +61,7 @@ insatser = sa.Table(
     metadata,
     sa.Column("id", sa.String(36), primary_key=True),
     sa.Column("team_id", sa.String(36), sa.ForeignKey("teams.id"), nullable=False),
-    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("name", sa.String(NAME_LENGTH), nullable=False),
     sa.Column("insats_type", sa.String(40), nullable=False),
     sa.Column("active_from", sa.Date, nullable=False),
     sa.Column("active_to", sa.Date, nullable=True),

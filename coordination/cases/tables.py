@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from personnummer import personnummer as swedish_personnummer
 
 import events
+from coordination.shared.bounds import LINE_LENGTH, NAME_LENGTH
 from coordination.shared.database import metadata
 from events.schema import UTCDateTime
 
@@ -63,7 +64,7 @@ cases = sa.Table(
     sa.Column("stage", sa.String(20), nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("from_part", sa.String(20), nullable=False),
-    sa.Column("from_caseworker", sa.String(200), nullable=False),
+    sa.Column("from_caseworker", sa.String(NAME_LENGTH), nullable=False),
     sa.Column("referral_date", sa.Date, nullable=False),
     sa.Column("accepted_on", sa.Date, nullable=True),
     sa.Column("registration_type", sa.String(20), nullable=True),
@@ -97,7 +98,7 @@ cases = sa.Table(
     sa.Column("erasure_reason", sa.String(20), nullable=True),
     sa.Column("erased_on", sa.Date, nullable=True),
     sa.Column("retention_from", sa.Date, nullable=True, index=True),
-    sa.Column("retention_hold", sa.String(300), nullable=True),
+    sa.Column("retention_hold", sa.String(LINE_LENGTH), nullable=True),
 )
 
 # Personal data, apart from the rest so that only allowed readers ever load it. A column is

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from coordination.shared.bounds import NAME_LENGTH
 from coordination.shared.database import metadata
 from events.schema import UTCDateTime
 
@@ -39,7 +40,7 @@ outbox = sa.Table(
     # the team whose administrators read the message in the Utkorg: the case's team, or the
     # recipient's for a digest or summary
     sa.Column("team_id", sa.String(36), nullable=False, index=True),
-    sa.Column("to_address", sa.String(200), nullable=False),
+    sa.Column("to_address", sa.String(NAME_LENGTH), nullable=False),
     sa.Column("subject", sa.String(300), nullable=False),
     sa.Column("body", sa.Text, nullable=False),
     sa.Column("case_id", sa.String(36), nullable=True),

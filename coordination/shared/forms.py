@@ -6,19 +6,28 @@ import datetime
 from collections.abc import Mapping
 from typing import TypeVar
 
+from coordination.shared import bounds
 from coordination.shared.vocabulary import Labelled
 
 L = TypeVar("L", bound=Labelled)
 
 
 class FormErrors(dict[str, str]):
+    """The messages of a form by field. A reader of a bad field leaves its message and
+    returns a harmless stand-in (`date.min` for a date out of bounds), so that a builder may
+    count on from any value it got and never overflows before the messages are shown."""
+
     def date(self, form: Mapping[str, str], name: str) -> datetime.date:
         value = form.get(name, "").strip()
         try:
-            return datetime.date.fromisoformat(value)
+            found = datetime.date.fromisoformat(value)
         except ValueError:
             self[name] = "Ange ett datum som ÅÅÅÅ-MM-DD."
             return datetime.date.min
+        if not bounds.date_in_bounds(found):
+            self[name] = bounds.DATE_MESSAGE
+            return datetime.date.min
+        return found
 
     def optional_date(self, form: Mapping[str, str], name: str) -> datetime.date | None:
         return self.date(form, name) if form.get(name, "").strip() else None
@@ -43,10 +52,16 @@ class FormErrors(dict[str, str]):
         """A local date and time as a datetime-local field sends it (ÅÅÅÅ-MM-DDTTT:MM)."""
         value = form.get(name, "").strip()
         try:
-            return datetime.datetime.fromisoformat(value).replace(second=0, microsecond=0)
+            found = datetime.datetime.fromisoformat(value).replace(second=0, microsecond=0)
         except ValueError:
+            found = None
+        if found is None or found.tzinfo is not None:  # the team's local time, no zone
             self[name] = "Ange datum och tid, till exempel 2026-12-01 09:00."
             return datetime.datetime.min
+        if not bounds.date_in_bounds(found):
+            self[name] = bounds.DATE_MESSAGE
+            return datetime.datetime.min
+        return found
 
     def number(self, form: Mapping[str, str], name: str, low: int, high: int) -> int:
         """A whole number in [low, high]; -1 after a message when it is not."""
@@ -57,4 +72,20 @@ class FormErrors(dict[str, str]):
         if not low <= value <= high:
             self[name] = f"Ange ett heltal från {low} till {high}."
             return -1
+        return value
+
+    def text(self, form: Mapping[str, str], name: str, limit: int = bounds.LINE_LENGTH) -> str:
+        """One line of text of at most `limit` characters, as typed (the domain trims it)."""
+        return self._checked(form, name, limit, lines=False)
+
+    def free_text(self, form: Mapping[str, str], name: str, limit: int = bounds.TEXT_LENGTH) -> str:
+        """Text of several lines (a textarea) of at most `limit` characters."""
+        return self._checked(form, name, limit, lines=True)
+
+    def _checked(self, form: Mapping[str, str], name: str, limit: int, lines: bool) -> str:
+        value = form.get(name, "")
+        value = value if isinstance(value, str) else ""
+        problem = bounds.text_problem(value, limit, lines)
+        if problem is not None:
+            self[name] = problem
         return value

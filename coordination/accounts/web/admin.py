@@ -13,7 +13,7 @@ from litestar.response import Redirect
 from coordination.accounts.insatser import Insats, InsatsChanged, Insatser, insats_errors
 from coordination.accounts.service import Account, AccountChanged, Accounts, account_errors
 from coordination.reminders.service import Reminders
-from coordination.shared import access
+from coordination.shared import access, bounds
 from coordination.shared.access import User
 from coordination.shared.forms import FormErrors
 from coordination.shared.vocabulary import InsatsType, Part, Role
@@ -41,16 +41,13 @@ def _read_account(
     errors = FormErrors()
     part = Part.parse(form.get("part", ""))
     role = Role.parse(form.get("role", ""))
-    errors.update(
-        account_errors(
-            form.get("name", ""),
-            form.get("email", ""),
-            part,
-            role,
-            form.get("password", ""),
-            creating,
-        )
-    )
+    name = errors.text(form, "name", bounds.NAME_LENGTH)
+    email = errors.text(form, "email", bounds.NAME_LENGTH)
+    if len(email.lower()) > bounds.NAME_LENGTH:  # stored in lower case, which may be longer
+        errors["email"] = f"Skriv högst {bounds.NAME_LENGTH} tecken."
+    password = errors.text(form, "password", bounds.PASSWORD_LENGTH)
+    for field, message in account_errors(name, email, part, role, password, creating).items():
+        errors.setdefault(field, message)
     return errors, part, role
 
 
@@ -168,13 +165,14 @@ def _read_insats(form: dict[str, Any]) -> tuple[FormErrors, Any]:
     insats_type = errors.choice(form, "insats_type", InsatsType)
     active_from = errors.date(form, "active_from")
     active_to = errors.optional_date(form, "active_to")
-    for name, message in insats_errors(
-        form.get("name", ""),
+    name = errors.text(form, "name", bounds.NAME_LENGTH)
+    for field, message in insats_errors(
+        name,
         None if "active_from" in errors else active_from,
         active_to,
     ).items():
-        errors.setdefault(name, message)
-    return errors, (form.get("name", ""), insats_type, active_from, active_to)
+        errors.setdefault(field, message)
+    return errors, (name, insats_type, active_from, active_to)
 
 
 class InsatserController(Controller):

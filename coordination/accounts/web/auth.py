@@ -12,8 +12,10 @@ from litestar.response import Redirect
 
 from coordination.accounts.service import Accounts, LoginRefused
 from coordination.config import Settings
+from coordination.shared import bounds
 from coordination.shared.access import User
 from coordination.shared.clock import Clock
+from coordination.shared.forms import FormErrors
 from coordination.shared.web import SESSION_COOKIE, Form, Page, form_of
 
 
@@ -48,9 +50,13 @@ class LoginController(Controller):
         clock: NamedDependency[Clock],
     ) -> Response[Any]:
         form = form_of(data)
-        email = form.get("email", "")
+        email, password = form.get("email", ""), form.get("password", "")
         try:
-            user = accounts.log_in(email, form.get("password", ""), clock.now(), _client(request))
+            if bounds.text_problem(email.lower(), bounds.NAME_LENGTH) or bounds.text_problem(
+                password, bounds.PASSWORD_LENGTH
+            ):  # no account has them: refused as any wrong email, before anything is stored
+                raise LoginRefused("Fel e-postadress eller lösenord.")
+            user = accounts.log_in(email, password, clock.now(), _client(request))
         except LoginRefused as refused:
             return page(
                 "accounts/login.html",
@@ -99,15 +105,20 @@ class SessionController(Controller):
         accounts: NamedDependency[Accounts],
         clock: NamedDependency[Clock],
     ) -> Response[bytes]:
-        form = form_of(data)
-        errors = accounts.change_password(
-            user,
-            form.get("current", ""),
-            form.get("new", ""),
-            clock.now(),
-            _client(request),
-            session=request.cookies.get(SESSION_COOKIE, ""),
-        )
+        form, errors = form_of(data), FormErrors()
+        current = errors.text(form, "current", bounds.PASSWORD_LENGTH)
+        new = errors.text(form, "new", bounds.PASSWORD_LENGTH)
+        if not errors:
+            errors.update(
+                accounts.change_password(
+                    user,
+                    current,
+                    new,
+                    clock.now(),
+                    _client(request),
+                    session=request.cookies.get(SESSION_COOKIE, ""),
+                )
+            )
         return page(
             "accounts/password.html", 422 if errors else 200, errors=errors, changed=not errors
         )

@@ -39,6 +39,7 @@ from coordination.cases.domain.commands import (
     WithdrawConsent,
 )
 from coordination.cases.domain.events import Event
+from coordination.cases.domain.limits import refuse_out_of_bounds
 from coordination.cases.domain.state import CaseState
 
 Decider = Callable[[Any, CaseState, date], list[Event]]
@@ -83,4 +84,5 @@ def decide(command: Command, state: CaseState, today: date) -> list[Event]:
     if phase is None:
         raise AssertionError(f"unknown command {command!r}")
     erasure.refuse_erased(state)  # an erased case takes nothing more
+    refuse_out_of_bounds(command)  # whoever sent it
     return phase(command, state, today)

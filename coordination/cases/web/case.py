@@ -10,6 +10,7 @@ from litestar.params import FromPath
 
 from coordination.cases import domain as case
 from coordination.cases.web.desk import DESK, CaseDesk, case_page, posted
+from coordination.shared import bounds
 from coordination.shared.forms import FormErrors
 from coordination.shared.vocabulary import (
     AgeGroup,
@@ -51,7 +52,7 @@ class CasePageController(CaseController):
             case_id,
             posted(data),
             lambda f, e: case.DeclineReferral(
-                f.get("decline_reason", ""), e.date(f, "declined_on")
+                e.free_text(f, "decline_reason"), e.date(f, "declined_on")
             ),
         )
 
@@ -73,16 +74,16 @@ class CasePageController(CaseController):
                 or RegistrationType.PERSONAL,
                 gender=e.choice(f, "gender", Gender) or Gender.WOMAN,
                 start_date=start_date,
-                insats_id=f.get("insats_id", ""),
-                coordinator_id=f.get("coordinator_id", ""),
+                insats_id=e.text(f, "insats_id", bounds.NAME_LENGTH),
+                coordinator_id=e.text(f, "coordinator_id", bounds.NAME_LENGTH),
                 consent_parts=e.choices(f["consent_parts"], "consent_parts", Part),
-                consent_note=f.get("consent_note", ""),
+                consent_note=e.free_text(f, "consent_note"),
                 participant=case.Participant(
-                    f.get("name", ""),
-                    f.get("personnummer", ""),
-                    f.get("phone", ""),
-                    f.get("email", ""),
-                    f.get("address", ""),
+                    e.text(f, "name", bounds.NAME_LENGTH),
+                    e.text(f, "personnummer", bounds.NAME_LENGTH),
+                    e.text(f, "phone", bounds.NAME_LENGTH),
+                    e.text(f, "email", bounds.NAME_LENGTH),
+                    e.text(f, "address"),
                 ),
                 age_group=e.optional_choice(f, "age_group", AgeGroup),
                 education=e.optional_choice(f, "education", EducationLevel),
@@ -100,7 +101,7 @@ class CasePageController(CaseController):
         return desk.act(
             case_id,
             posted(data),
-            lambda f, e: case.WithdrawConsent(f.get("withdraw_reason", ""), today),
+            lambda f, e: case.WithdrawConsent(e.text(f, "withdraw_reason"), today),
         )
 
     @post("/samtycke/fornya", sync_to_thread=True)
@@ -113,7 +114,7 @@ class CasePageController(CaseController):
             posted(data),
             lambda f, e: case.RenewConsent(
                 e.choices(f["consent_parts"], "consent_parts", Part),
-                f.get("consent_note", ""),
+                e.free_text(f, "consent_note"),
                 today,
             ),
         )

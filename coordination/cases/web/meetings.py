@@ -17,6 +17,7 @@ from coordination.cases.reading import CaseFile
 from coordination.cases.web.case import CaseController
 from coordination.cases.web.desk import CaseDesk, CommandBuilder, Render, form_page, posted
 from coordination.cases.web.plan import plan_extra, read_activity
+from coordination.shared import bounds
 from coordination.shared.clock import TEAM_TIMEZONE
 from coordination.shared.forms import FormErrors
 from coordination.shared.vocabulary import ActivityStatus, MeetingMode, Part
@@ -29,13 +30,13 @@ def read_meeting(
     return case.MeetingScheduled(
         meeting_id or str(uuid.uuid4()),
         e.datetime(f, f"{prefix}starts_at"),
-        e.number(f, f"{prefix}minutes", 1, 600),
+        e.number(f, f"{prefix}minutes", *bounds.MEETING_MINUTES),
         e.choice(f, f"{prefix}mode", MeetingMode) or MeetingMode.IN_PERSON,
-        f.get(f"{prefix}place", ""),
+        e.text(f, f"{prefix}place"),
         tuple(f["invitee_ids"]),
         bool(f.get(f"{prefix}participant_invited")),
-        f.get(f"{prefix}others_invited", ""),
-        f.get(f"{prefix}agenda", ""),
+        e.text(f, f"{prefix}others_invited"),
+        e.free_text(f, f"{prefix}agenda"),
     )
 
 
@@ -75,7 +76,7 @@ def _record_command(meeting_id: str, existing: dict[str, case.Activity]) -> Comm
             e.date(f, "held_on"),
             e.choices(f["attended_parts"], "attended_parts", Part),
             bool(f.get("participant_attended")),
-            f.get("decisions", ""),
+            e.free_text(f, "decisions"),
             (activity,) if activity else (),
             next_meeting,
             statuses,
@@ -157,7 +158,10 @@ class MeetingsController(CaseController):
             case_id,
             posted(data),
             lambda f, e: case.MoveMeeting(
-                meeting_id, e.datetime(f, "starts_at"), f.get("place", ""), f.get("reason", "")
+                meeting_id,
+                e.datetime(f, "starts_at"),
+                e.text(f, "place"),
+                e.free_text(f, "reason"),
             ),
             _meeting_page(meeting_id),
             "#moten",
@@ -174,7 +178,7 @@ class MeetingsController(CaseController):
         return desk.act(
             case_id,
             posted(data),
-            lambda f, e: case.CancelMeeting(meeting_id, f.get("cancel_reason", "")),
+            lambda f, e: case.CancelMeeting(meeting_id, e.free_text(f, "cancel_reason")),
             _meeting_page(meeting_id),
             "#moten",
         )

@@ -19,6 +19,7 @@ from coordination.cases.reading import CaseFile
 from coordination.cases.service import CaseRow
 from coordination.cases.web.case import CaseController
 from coordination.cases.web.desk import CaseDesk, CommandBuilder, form_page, posted
+from coordination.shared import bounds
 from coordination.shared.forms import FormErrors
 from coordination.shared.vocabulary import ActivityStatus, Part
 from coordination.shared.web import Form
@@ -103,9 +104,9 @@ def read_activity(
     due_on = e.date(f, f"{key}.due_on")
     return case.Activity(
         earlier.activity_id if earlier else str(uuid.uuid4()),
-        f[f"{key}.what"],
+        e.text(f, f"{key}.what"),
         part,
-        f.get(f"{key}.responsible_id", ""),
+        e.text(f, f"{key}.responsible_id", bounds.NAME_LENGTH),
         start_on,
         due_on,
         earlier.status if earlier else ActivityStatus.PLANNED,
@@ -122,17 +123,18 @@ def _plan_command(existing: dict[str, case.Activity]) -> CommandBuilder:
         review_on = e.optional_date(f, "review_on")
         return case.AgreePlan(
             case.Plan(
-                f.get("goals_short", ""),
-                f.get("goals_long", ""),
-                f.get("participant_words", ""),
-                f.get("staff_notes", ""),
+                e.free_text(f, "goals_short"),
+                e.free_text(f, "goals_long"),
+                e.free_text(f, "participant_words"),
+                e.free_text(f, "staff_notes"),
                 tuple(a for a in activities if a is not None),
                 tuple(f["agreed_by"]),
                 bool(f.get("participant_agreed")),
                 agreed_on,
+                # agreed_on is within the bounds here (or date.min after a message)
                 review_on or case.default_review_on(agreed_on),
             ),
-            f.get("reason", ""),
+            e.free_text(f, "reason"),
         )
 
     return build
@@ -154,7 +156,7 @@ class PlanController(CaseController):
         self, case_id: FromPath[str], data: Form, desk: NamedDependency[CaseDesk]
     ) -> Response[Any]:
         def build(f: dict[str, Any], e: FormErrors) -> case.Command:
-            text = {name: f.get(name, "") for name, _ in ASSESSMENT_FIELDS}
+            text = {name: e.free_text(f, name) for name, _ in ASSESSMENT_FIELDS}
             return case.RecordAssessment(**text, recorded_on=e.date(f, "recorded_on"))
 
         return desk.act(case_id, posted(data), build, _assessment_page, "#kartlaggning")
@@ -248,7 +250,7 @@ class PlanController(CaseController):
                 activity_id,
                 e.choice(f, "status", ActivityStatus) or ActivityStatus.PLANNED,
                 today,
-                f.get("reason", ""),
+                e.free_text(f, "reason"),
             ),
             anchor="#plan",
         )

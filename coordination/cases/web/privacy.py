@@ -15,7 +15,7 @@ from coordination.cases.privacy import NOTICE_DAYS, Retention, SubjectAccess
 from coordination.cases.web.case import CaseController
 from coordination.cases.web.desk import DESK, CaseDesk, posted
 from coordination.cases.web.plan import ASSESSMENT_FIELDS
-from coordination.shared import access
+from coordination.shared import access, bounds
 from coordination.shared.forms import FormErrors
 from coordination.shared.vocabulary import ErasureReason
 from coordination.shared.web import Form, Page, allowed, form_of
@@ -70,7 +70,7 @@ class ErasureController(CaseController):
         return desk.act(
             case_id,
             posted(data),
-            lambda f, e: case.HoldRetention(f.get("hold_reason", ""), today),
+            lambda f, e: case.HoldRetention(e.text(f, "hold_reason"), today),
             anchor="#radering",
         )
 
@@ -127,7 +127,7 @@ class SubjectAccessController(Controller):
     ) -> Response[bytes]:
         form = form_of(data)
         number = form.get("personnummer", "").strip()
-        if not personnummer.valid(number):
+        if len(number) > bounds.NAME_LENGTH or not personnummer.valid(number):
             errors = {"personnummer": "Skriv ett giltigt personnummer: ÅÅÅÅMMDD-NNNN."}
             return page("cases/subject_access.html", 422, form=form, errors=errors, searched=False)
         extracts = subject_access.extract(desk.user, number)

@@ -48,7 +48,7 @@ class ProgressController(CaseController):
             case_id,
             posted(data),
             lambda f, e: case.RecordStep(
-                e.date(f, "step_on"), e.number(f, "to_level", 0, top), f.get("evidence", "")
+                e.date(f, "step_on"), e.number(f, "to_level", 0, top), e.free_text(f, "evidence")
             ),
             anchor="#steg",
         )
@@ -65,7 +65,7 @@ class ProgressController(CaseController):
                 e.date(f, "self_on"),
                 e.choice(f, "phase", SelfAssessmentPhase) or SelfAssessmentPhase.DURING,
                 e.number(f, "score", 1, len(scale)),
-                f.get("self_note", ""),
+                e.free_text(f, "self_note"),
             ),
             anchor="#steg",
         )
@@ -81,7 +81,7 @@ class ProgressController(CaseController):
             part = Part.parse(responsibility)
             if part is None and responsibility != "coordinator":
                 e["responsibility"] = "Välj vilket ansvar som lämnas över."
-            return case.HandOver(part, f.get("to_id", ""), f.get("handover_reason", ""), today)
+            return case.HandOver(part, e.text(f, "to_id"), e.free_text(f, "handover_reason"), today)
 
         return desk.act(case_id, posted(data), build, anchor="#overlamning")
 
@@ -110,7 +110,7 @@ class ClosureController(CaseController):
                 e.choice(f, "reason", ClosureReason) or ClosureReason.OTHER,
                 e.choice(f, "occupation", Occupation) or Occupation.UNKNOWN,
                 e.choices(f["support_sources"], "support_sources", SupportSource),
-                f.get("next_step", ""),
+                e.free_text(f, "next_step"),
                 bool(f.get("no_next_step")),
                 e.date(f, "closed_on"),
             )
@@ -125,9 +125,9 @@ class ClosureController(CaseController):
             case_id,
             posted(data),
             lambda f, e: case.ReopenCase(
-                f.get("reopen_reason", ""),
+                e.free_text(f, "reopen_reason"),
                 e.choices(f["consent_parts"], "consent_parts", Part),
-                f.get("consent_note", ""),
+                e.free_text(f, "consent_note"),
                 e.date(f, "reopened_on"),
             ),
             anchor="#avslut",
@@ -159,7 +159,7 @@ class ClosureController(CaseController):
                 e.choice(f, "occupation", Occupation) or Occupation.UNKNOWN,
                 e.choices(f["support_sources"], "support_sources", SupportSource),
                 bool(f.get("in_work_or_studies")),
-                f.get("obstacles", ""),
+                e.free_text(f, "obstacles"),
             ),
             _follow_up_page(chosen),
             "#uppfoljning",
@@ -185,7 +185,9 @@ class ClosureController(CaseController):
         return desk.act(
             case_id,
             posted(data),
-            lambda f, e: case.LogAfterSupportContact(e.date(f, "contacted_on"), f.get("note", "")),
+            lambda f, e: case.LogAfterSupportContact(
+                e.date(f, "contacted_on"), e.free_text(f, "note")
+            ),
             anchor="#efterstod",
         )
 

@@ -13,7 +13,7 @@ from litestar.response import Redirect
 from coordination.cases import domain as case
 from coordination.cases.web.desk import DESK, CaseDesk, posted
 from coordination.reminders.service import Reminders
-from coordination.shared import access
+from coordination.shared import access, bounds
 from coordination.shared.forms import FormErrors
 from coordination.shared.vocabulary import Part, Stage
 from coordination.shared.web import Form, allowed, once_of
@@ -73,6 +73,8 @@ class ReferralController(Controller):
         errors = FormErrors()
         part = errors.choice(form, "from_part", Part)
         referral_date = errors.date(form, "referral_date")
+        from_caseworker = errors.text(form, "from_caseworker", bounds.NAME_LENGTH)
+        reason = errors.free_text(form, "reason")
         if errors or part is None:
             return desk.page("cases/referral.html", 422, form=form, errors=errors)
         try:
@@ -82,8 +84,8 @@ class ReferralController(Controller):
                     code,
                     user.team_id,
                     part,
-                    form.get("from_caseworker", ""),
-                    form.get("reason", ""),
+                    from_caseworker,
+                    reason,
                     referral_date,
                 ),
                 once_of(form),

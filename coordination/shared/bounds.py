@@ -1,0 +1,52 @@
+"""The bounds of what may be entered, declared once: the forms check them, the domain refuses
+what breaks them whoever sends it, and the tables size their columns from them."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date, datetime
+
+# A name (of a user, an insats, a referring caseworker) or an email address: one line,
+# the width of the `String(200)` columns that hold them.
+NAME_LENGTH = 200
+# A short reason or a place: one line, the width of `cases.retention_hold`.
+LINE_LENGTH = 300
+# Free text (an assessment, a plan's goals, a note): lines, at most this many characters.
+TEXT_LENGTH = 10_000
+# A password: long passphrases are welcome, a megabyte to hash is not.
+PASSWORD_LENGTH = 1_000
+
+# Dates the team works with; anything outside is a typing mistake, and dates near the ends of
+# the calendar would overflow when a review or an end is counted from them.
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2100, 12, 31)
+DATE_MESSAGE = f"Ange ett datum mellan {EARLIEST.isoformat()} och {LATEST.isoformat()}."
+
+# Whitespace that free text may hold; one-line text holds none of it but the space.
+TEXT_CONTROLS = frozenset("\n\r\t")
+
+
+def date_in_bounds(value: date) -> bool:
+    """A date, or the day of a date and time, within the bounds."""
+    day = value.date() if isinstance(value, datetime) else value
+    return EARLIEST <= day <= LATEST
+
+
+def text_problem(value: str, limit: int, lines: bool = False) -> str | None:
+    """What is wrong with a text, in Swedish, or None: too long, or with control characters
+    (NUL among them, which PostgreSQL refuses); free text (`lines`) may hold line breaks
+    and tabs."""
+    if len(value) > limit:
+        return f"Skriv högst {limit} tecken (nu {len(value)})."
+    allowed = TEXT_CONTROLS if lines else frozenset()
+    if any(unicodedata.category(c) in ("Cc", "Cs") and c not in allowed for c in value):
+        return (
+            "Texten innehåller otillåtna tecken (styrtecken)."
+            if lines
+            else "Texten får inte innehålla radbrytningar eller styrtecken."
+        )
+    return None
+
+
+# A network meeting lasts from one minute to ten hours.
+MEETING_MINUTES = (1, 600)

@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from litestar import Request, Response
 from litestar.datastructures import MutableScopeHeaders
 from litestar.exceptions import (
+    HTTPException,
     MethodNotAllowedException,
     NotAuthorizedException,
     NotFoundException,
@@ -58,10 +59,15 @@ CSRF_REFUSAL = "CSRF token verification failed"
 
 # (title, message) of a page when the refusal itself says nothing in Swedish.
 REFUSALS = {
+    400: ("Det gick inte", "Det som skickades gick inte att läsa. Ladda om sidan och försök igen."),
     403: ("Ingen åtkomst", "Du har inte behörighet till sidan."),
     404: ("Sidan finns inte", "Sidan finns inte, eller så har du inte tillgång till den."),
     405: ("Det går inte", "Sidan tar inte emot den sortens anrop."),
 }
+# Any other refusal (too large, too many requests, …).
+OTHER_REFUSAL = ("Det gick inte", "Begäran kunde inte tas emot. Försök igen om en stund.")
+# Refusals whose detail is the app's own Swedish words (Litestar's are English).
+OWN_WORDS = (403, 404)
 
 
 def _unauthorized(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
@@ -85,6 +91,7 @@ class ErrorPages:
             PermissionDeniedException: self.refused,
             NotFoundException: self.refused,
             MethodNotAllowedException: self.refused,
+            HTTPException: self.refused,
             500: self.failed,
         }
 
@@ -93,11 +100,13 @@ class ErrorPages:
 
     def refused(self, request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
         status = getattr(exc, "status_code", 403)
-        title, message = REFUSALS.get(status, REFUSALS[403])
+        if status >= 500:
+            return self.failed(request, exc)
+        title, message = REFUSALS.get(status, OTHER_REFUSAL)
         detail = getattr(exc, "detail", "")
         if detail == CSRF_REFUSAL:
             message = "Formuläret kunde inte tas emot. Ladda om sidan och försök igen."
-        elif detail and detail != HTTPStatus(status).phrase:
+        elif status in OWN_WORDS and detail and detail != HTTPStatus(status).phrase:
             message = detail  # the app's own words: "Ärendet finns inte i ditt team", say
         return self._page(request, status, title=title, message=message)
 

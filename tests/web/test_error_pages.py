@@ -52,3 +52,16 @@ def test_an_unexpected_error_is_a_swedish_page_with_an_id_that_is_logged(
     assert "outbox" not in failed.text
     logged = [r.getMessage() for r in caplog.records if r.name == "samordna.web"]
     assert any(request_id.group(1) in line and "/admin/utkorg" in line for line in logged)
+
+
+def test_a_body_that_is_no_form_comes_back_as_the_form_in_swedish(app: Litestar) -> None:
+    coordinator = client_for(app, "samordnare@test")
+    token = {"x-csrftoken": coordinator.cookies.get("csrftoken") or ""}
+    broken = coordinator.post(
+        "/remisser/ny",
+        content=b"\x00\xff{",
+        headers={**token, "content-type": "application/json"},
+    )
+    assert_secured(broken, 422, "Registrera remiss")
+    assert "Välj ett av alternativen." in broken.text
+    assert "Validation" not in broken.text

@@ -69,7 +69,7 @@ NASTY_VALUES = (
 )
 NASTY = st.one_of(
     st.sampled_from(NASTY_VALUES),
-    st.text(st.characters(exclude_categories=("Cs",)), max_size=40),
+    st.text(st.characters(exclude_categories=["Cs"]), max_size=40),
     st.integers().map(str),
 )
 

@@ -57,6 +57,7 @@ class Reminder:
     due_on: date
     detail: str
     notified: bool
+    recipient_id: str = ""
 
     def item(self) -> DueItem:
         return DueItem(self.case_id, self.case_code, self.kind, self.due_on, self.detail)
@@ -72,6 +73,7 @@ def _reminder(row: Any) -> Reminder:
         row.due_on,
         row.detail,
         row.notified,
+        row.recipient_id,
     )
 
 
@@ -358,6 +360,14 @@ class Reminders:
     def for_user(self, user_id: str) -> list[Reminder]:
         query = _DUE.where(due_reminders.c.recipient_id == user_id).order_by(
             due_reminders.c.due_on, cases.c.case_code
+        )
+        with self.engine.connect() as conn:
+            return [_reminder(row) for row in conn.execute(query)]
+
+    def due_for_case(self, case_id: str) -> list[Reminder]:
+        """What is due in one case and for whom, the earliest first: for its page."""
+        query = _DUE.where(due_reminders.c.case_id == case_id).order_by(
+            due_reminders.c.due_on, due_reminders.c.key
         )
         with self.engine.connect() as conn:
             return [_reminder(row) for row in conn.execute(query)]

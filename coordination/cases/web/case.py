@@ -9,7 +9,9 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from coordination.cases import domain as case
-from coordination.cases.web.desk import DESK, CaseDesk, case_page, posted
+from coordination.cases.board import CaseRow
+from coordination.cases.web import sections
+from coordination.cases.web.desk import DESK, CaseDesk, Confirmation, case_page, posted
 from coordination.shared import bounds
 from coordination.shared.forms import FormErrors
 from coordination.shared.vocabulary import (
@@ -23,6 +25,31 @@ from coordination.shared.vocabulary import (
 )
 from coordination.shared.web import Form
 
+DECLINE = Confirmation(
+    "Avböja remissen?",
+    "Ja, avböj remissen",
+    lambda row: [
+        "Deltagaren skrivs inte in. Ärendet hamnar bland de avböjda remisserna.",
+        f"Skälet sparas i ärendet. Tala med {row.from_part.label}, som remitterade, om vad "
+        "som händer nu.",
+    ],
+)
+
+
+def _withdrawal(row: CaseRow) -> list[str]:
+    covered = [p.label for p in row.consent_parts]
+    return [
+        "Ingen part ser längre deltagarens personuppgifter i ärendet: "
+        + (", ".join(covered) if covered else "ingen part omfattas i dag")
+        + " slutar se dem från och med nu.",
+        "Planen, mötena och stegen står kvar men visas inte förrän samtycket förnyas.",
+        "Sedan kan bara teamets samordnare göra något i ärendet: förnya samtycket, "
+        "avsluta det eller öppna det igen.",
+    ]
+
+
+WITHDRAW = Confirmation("Återkalla samtycket?", "Ja, återkalla samtycket", _withdrawal)
+
 
 class CaseController(Controller):
     """One case and its commands: every handler below the case's own path gets the desk."""
@@ -35,6 +62,13 @@ class CasePageController(CaseController):
     @get(sync_to_thread=True)
     def case_page(self, case_id: FromPath[str], desk: NamedDependency[CaseDesk]) -> Response[bytes]:
         return case_page(desk, desk.open(case_id, "ärendesidan"))
+
+    @get("/avsnitt/{section:str}", sync_to_thread=True)
+    def case_section(
+        self, case_id: FromPath[str], section: FromPath[str], desk: NamedDependency[CaseDesk]
+    ) -> Response[bytes]:
+        shown = sections.section_named(section)
+        return case_page(desk, desk.open(case_id, f"ärendesidan: {shown.title}"), shown)
 
     @post("/godta", sync_to_thread=True)
     def accept_referral(
@@ -54,6 +88,7 @@ class CasePageController(CaseController):
             lambda f, e: case.DeclineReferral(
                 e.free_text(f, "decline_reason"), e.date(f, "declined_on")
             ),
+            confirm=DECLINE,
         )
 
     @post("/inskrivning", sync_to_thread=True)
@@ -102,6 +137,7 @@ class CasePageController(CaseController):
             case_id,
             posted(data),
             lambda f, e: case.WithdrawConsent(e.text(f, "withdraw_reason"), today),
+            confirm=WITHDRAW,
         )
 
     @post("/samtycke/fornya", sync_to_thread=True)

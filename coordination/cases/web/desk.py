@@ -17,7 +17,9 @@ from coordination.accounts.service import Accounts
 from coordination.cases import domain as case
 from coordination.cases.reading import CaseFile, CaseReader
 from coordination.cases.service import CaseChanged, CaseRefused, CaseRow, Cases
+from coordination.cases.web import sections
 from coordination.config import Settings
+from coordination.reminders.service import Reminders
 from coordination.shared.access import User
 from coordination.shared.charts import step_chart
 from coordination.shared.clock import Clock
@@ -52,6 +54,7 @@ class CaseDesk:
     insatser: NamedDependency[Insatser]
     settings: NamedDependency[Settings]
     clock: NamedDependency[Clock]
+    reminders: NamedDependency[Reminders]
 
     @property
     def reader(self) -> CaseReader:
@@ -92,11 +95,13 @@ class CaseDesk:
         form: dict[str, Any],
         build: CommandBuilder,
         render: Render | None = None,
-        anchor: str = "",
+        confirm: Confirmation | None = None,
     ) -> Response[Any]:
         """Run a command from a posted form; on bad input or a conflict the form's page (the
         case page unless `render` draws another) comes back with the user's input kept and a
-        message beside each field. The gate refuses before anything is validated or shown."""
+        message beside each field. The gate refuses before anything is validated or shown. A
+        command that cannot be undone (`confirm`) is first shown with what it will do, and
+        runs when that page is posted."""
         row = self.cases.visible_case(self.user, case_id)
         cannot = self.cases.act_refusal(self.user, row)  # before anything of the form is read
         if cannot is not None:
@@ -110,19 +115,55 @@ class CaseDesk:
             expected = int(form.get("version") or -1)
         except ValueError:
             expected = -1
+        attempt = self.page.request.url.path.removeprefix(f"/arenden/{case_id}/")
+        if not errors and confirm is not None and form.get(CONFIRMED) != "ja":
+            return self.page(
+                "cases/confirm.html",
+                case=row,
+                form=form,
+                confirm=confirm,
+                consequences=confirm.consequences(row),
+                action=f"/arenden/{case_id}/{attempt}",
+                back=section_url(case_id, sections.section_of_attempt(attempt)),
+            )
         if not errors:
             try:
                 self.cases.execute(self.user, case_id, expected, command)
-                return Redirect(f"/arenden/{case_id}{anchor}")
+                section, _ = sections.after(command)
+                done = type(command).__name__
+                return Redirect(f"{section_url(case_id, section)}?klart={done}")
             except case.Rejected as rejected:
                 errors.update(rejected.errors)
             except CaseChanged:
                 errors[""] = CaseChanged.message
-        attempt = self.page.request.url.path.removeprefix(f"/arenden/{case_id}/")
         file = self.open(case_id, f"formulär med fel ({attempt})")
         if render is not None:
             return render(self, file, form, errors)
-        return case_page(self, file, 422, form=form, errors=errors, attempt=attempt)
+        return case_page(
+            self,
+            file,
+            sections.section_of_attempt(attempt),
+            422,
+            form=form,
+            errors=errors,
+            attempt=attempt,
+        )
+
+
+CONFIRMED = "bekraftat"  # the field of a confirmation page's form
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """What the user is asked before a command that cannot be undone."""
+
+    question: str
+    button: str
+    consequences: Callable[[CaseRow], list[str]]
+
+
+def section_url(case_id: str, section: sections.Section) -> str:
+    return f"/arenden/{case_id}/avsnitt/{section.slug}"
 
 
 Render = Callable[[CaseDesk, CaseFile, dict[str, Any], FormErrors], Response[bytes]]
@@ -150,53 +191,116 @@ def form_page(template: str, extra: Extra | None = None) -> Render:
 
 
 def case_page(
-    desk: CaseDesk, file: CaseFile, status_code: int = 200, **context: Any
+    desk: CaseDesk,
+    file: CaseFile,
+    section: sections.Section | None = None,
+    status_code: int = 200,
+    **context: Any,
 ) -> Response[bytes]:
-    """The case page: the case, what the user may see of it, and every form of the journey."""
-    reader, today, row = desk.reader, desk.clock.today(), file.row
+    """The case page: the summary, the journey as a task list, and one section of it (the
+    next thing to do unless `section` is asked for)."""
+    row = file.row
+    timeline = desk.cases.timeline(file)
+    listed = sections.tasks(row, [e["event_type"] for e in timeline])
+    shown = section or sections.next_section(row, listed)
     colleagues = desk.accounts.team_users(row.team_id)
-    current = [
-        i
-        for i in desk.insatser.team_insatser(row.team_id)
-        if i.active_to is None or i.active_to >= today
-    ]
-    steps = reader.steps(file)
-    ladder = desk.settings.ladder
-    versions = reader.plan_versions(file)
+    names = {c.id: c.name for c in colleagues}
+    due = desk.reminders.due_for_case(row.case_id)
     return desk.page(
         "cases/case.html",
         status_code,
         case=row,
         personal=desk.cases.people(file),
-        assessment=next(iter(reader.assessments(file)), None),
-        plan=versions[-1] if versions else None,
-        activities=reader.activities(file),
-        meetings=reader.meetings(file),
-        steps=[s for s in steps if s["kind"] == "step"],
-        self_assessments=[s for s in steps if s["kind"] == "self_assessment"],
-        chart=step_chart(
-            [(s["recorded_on"], s["level"]) for s in steps if s["kind"] == "step"], len(ladder)
-        ),
-        ladder=ladder,
-        scale=desk.settings.self_assessment,
-        follow_ups=reader.follow_ups(file),
-        after_support=reader.after_support(file),
-        follow_up_months=desk.settings.timings.follow_up_months,
-        names={c.id: c.name for c in colleagues},
-        staff=staff_options(colleagues),
+        tasks=listed,
+        section=shown,
+        due=due[0] if due else None,
+        saved=sections.saved_message(desk.page.request.query_params.get("klart", "")),
+        names=names,
         # withdrawn consent leaves the samordnare renewal, closure and reopening only
         may_work=file.may_work and not row.consent_withdrawn,
         may_restore=file.may_work,
         attempt=context.pop("attempt", ""),
-        erasure=erasure_actions(desk, row),
-        retention_months=desk.settings.retention_months,
-        timeline=desk.cases.timeline(file),
-        insats_options=[Option(i.id, f"{i.name} ({i.insats_type.label})") for i in current],
-        coordinator_options=[
-            Option(c.id, c.name) for c in colleagues if c.role is Role.COORDINATOR
-        ],
+        timeline=timeline,
+        **SECTION_DATA.get(shown.slug, _nothing)(desk, file, colleagues),
         **context,
     )
+
+
+SectionData = Callable[[CaseDesk, CaseFile, list[User]], dict[str, Any]]
+
+
+def _nothing(desk: CaseDesk, file: CaseFile, colleagues: list[User]) -> dict[str, Any]:
+    return {}
+
+
+def _participant(desk: CaseDesk, file: CaseFile, colleagues: list[User]) -> dict[str, Any]:
+    today, row = desk.clock.today(), file.row
+    current = [
+        i
+        for i in desk.insatser.team_insatser(row.team_id)
+        if i.active_to is None or i.active_to >= today
+    ]
+    return {
+        "erasure": erasure_actions(desk, row),
+        "retention_months": desk.settings.retention_months,
+        "insats_options": [Option(i.id, f"{i.name} ({i.insats_type.label})") for i in current],
+        "coordinator_options": [
+            Option(c.id, c.name) for c in colleagues if c.role is Role.COORDINATOR
+        ],
+    }
+
+
+def _assessment(desk: CaseDesk, file: CaseFile, colleagues: list[User]) -> dict[str, Any]:
+    return {"assessment": next(iter(desk.reader.assessments(file)), None)}
+
+
+def _plan(desk: CaseDesk, file: CaseFile, colleagues: list[User]) -> dict[str, Any]:
+    versions = desk.reader.plan_versions(file)
+    return {
+        "plan": versions[-1] if versions else None,
+        "activities": desk.reader.activities(file),
+    }
+
+
+def _meetings(desk: CaseDesk, file: CaseFile, colleagues: list[User]) -> dict[str, Any]:
+    return {"meetings": desk.reader.meetings(file)}
+
+
+def _steps(desk: CaseDesk, file: CaseFile, colleagues: list[User]) -> dict[str, Any]:
+    steps = desk.reader.steps(file)
+    ladder = desk.settings.ladder
+    return {
+        "steps": [s for s in steps if s["kind"] == "step"],
+        "self_assessments": [s for s in steps if s["kind"] == "self_assessment"],
+        "chart": step_chart(
+            [(s["recorded_on"], s["level"]) for s in steps if s["kind"] == "step"], len(ladder)
+        ),
+        "ladder": ladder,
+        "scale": desk.settings.self_assessment,
+    }
+
+
+def _handovers(desk: CaseDesk, file: CaseFile, colleagues: list[User]) -> dict[str, Any]:
+    return {"staff": staff_options(colleagues)}
+
+
+def _closure(desk: CaseDesk, file: CaseFile, colleagues: list[User]) -> dict[str, Any]:
+    return {
+        "follow_ups": desk.reader.follow_ups(file),
+        "after_support": desk.reader.after_support(file),
+        "follow_up_months": desk.settings.timings.follow_up_months,
+    }
+
+
+SECTION_DATA: dict[str, SectionData] = {
+    sections.PARTICIPANT.slug: _participant,
+    sections.ASSESSMENT.slug: _assessment,
+    sections.PLAN.slug: _plan,
+    sections.MEETINGS.slug: _meetings,
+    sections.STEPS.slug: _steps,
+    sections.HANDOVERS.slug: _handovers,
+    sections.CLOSURE.slug: _closure,
+}
 
 
 def erasure_actions(desk: CaseDesk, row: CaseRow) -> dict[str, bool]:

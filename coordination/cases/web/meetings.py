@@ -14,8 +14,17 @@ from litestar.response import Redirect
 
 from coordination.cases import domain as case
 from coordination.cases.reading import CaseFile
+from coordination.cases.web import sections
 from coordination.cases.web.case import CaseController
-from coordination.cases.web.desk import CaseDesk, CommandBuilder, Render, form_page, posted
+from coordination.cases.web.desk import (
+    CaseDesk,
+    CommandBuilder,
+    Confirmation,
+    Render,
+    form_page,
+    posted,
+    section_url,
+)
 from coordination.cases.web.plan import plan_extra, read_activity
 from coordination.shared import bounds
 from coordination.shared.clock import TEAM_TIMEZONE
@@ -85,6 +94,16 @@ def _record_command(meeting_id: str, existing: dict[str, case.Activity]) -> Comm
     return build
 
 
+CANCEL = Confirmation(
+    "Ställa in nätverksmötet?",
+    "Ja, ställ in mötet",
+    lambda row: [
+        "Mötet markeras som inställt. Det kan inte tas tillbaka: planera ett nytt möte i stället.",
+        "Kalenderfilen visar mötet som inställt. Tala själv om det för de inbjudna.",
+    ],
+)
+
+
 class MeetingsController(CaseController):
     @get("/moten/nytt", sync_to_thread=True)
     def new_meeting_form(
@@ -107,13 +126,12 @@ class MeetingsController(CaseController):
         form = posted(data)
         once = once_of(form)  # the new meeting's id: the same form sent twice plans one
         if once is not None and desk.cases.has_meeting(desk.user, case_id, once):
-            return Redirect(f"/arenden/{case_id}#moten")
+            return Redirect(f"{section_url(case_id, sections.MEETINGS)}?klart=ScheduleMeeting")
         return desk.act(
             case_id,
             form,
             lambda f, e: case.ScheduleMeeting(read_meeting(f, e, meeting_id=once)),
             _new_meeting_page,
-            "#moten",
         )
 
     @get("/moten/{meeting_id:str}", sync_to_thread=True)
@@ -144,7 +162,7 @@ class MeetingsController(CaseController):
         desk: NamedDependency[CaseDesk],
     ) -> Response[Any]:
         build = _record_command(meeting_id, desk.activities(case_id))
-        return desk.act(case_id, posted(data), build, _meeting_page(meeting_id), "#moten")
+        return desk.act(case_id, posted(data), build, _meeting_page(meeting_id))
 
     @post("/moten/{meeting_id:str}/flytta", sync_to_thread=True)
     def move_meeting(
@@ -164,7 +182,6 @@ class MeetingsController(CaseController):
                 e.free_text(f, "reason"),
             ),
             _meeting_page(meeting_id),
-            "#moten",
         )
 
     @post("/moten/{meeting_id:str}/installt", sync_to_thread=True)
@@ -180,7 +197,7 @@ class MeetingsController(CaseController):
             posted(data),
             lambda f, e: case.CancelMeeting(meeting_id, e.free_text(f, "cancel_reason")),
             _meeting_page(meeting_id),
-            "#moten",
+            CANCEL,
         )
 
     @get("/moten/{meeting_id:str}/kalender.ics", sync_to_thread=True)

@@ -159,7 +159,7 @@ class PlanController(CaseController):
             text = {name: e.free_text(f, name) for name, _ in ASSESSMENT_FIELDS}
             return case.RecordAssessment(**text, recorded_on=e.date(f, "recorded_on"))
 
-        return desk.act(case_id, posted(data), build, _assessment_page, "#kartlaggning")
+        return desk.act(case_id, posted(data), build, _assessment_page)
 
     @get("/plan", sync_to_thread=True)
     def plan_form(self, case_id: FromPath[str], desk: NamedDependency[CaseDesk]) -> Response[bytes]:
@@ -179,7 +179,7 @@ class PlanController(CaseController):
         self, case_id: FromPath[str], data: Form, desk: NamedDependency[CaseDesk]
     ) -> Response[Any]:
         build = _plan_command(desk.activities(case_id))
-        return desk.act(case_id, posted(data), build, _plan_page, "#plan")
+        return desk.act(case_id, posted(data), build, _plan_page)
 
     @get("/plan/versioner", sync_to_thread=True)
     def plan_versions(
@@ -252,7 +252,6 @@ class PlanController(CaseController):
                 today,
                 e.free_text(f, "reason"),
             ),
-            anchor="#plan",
         )
 
 

@@ -37,16 +37,14 @@ class ErasureController(CaseController):
                 e["erasure_reason"] = "Välj skälet till raderingen."
             return case.RequestErasure(reason or ErasureReason.REQUEST, user.id, today)
 
-        return desk.act(case_id, posted(data), build, anchor="#radering")
+        return desk.act(case_id, posted(data), build)
 
     @post("/radering/avbryt", sync_to_thread=True)
     def cancel_erasure(
         self, case_id: FromPath[str], data: Form, desk: NamedDependency[CaseDesk]
     ) -> Response[Any]:
         today = desk.clock.today()
-        return desk.act(
-            case_id, posted(data), lambda f, e: case.CancelErasure(today), anchor="#radering"
-        )
+        return desk.act(case_id, posted(data), lambda f, e: case.CancelErasure(today))
 
     @post("/radering/bekrafta", sync_to_thread=True)
     def confirm_erasure(
@@ -60,7 +58,7 @@ class ErasureController(CaseController):
                 e[""] = "Kryssa i att du förstår att raderingen inte kan ångras."
             return case.ConfirmErasure(user.id, today)
 
-        return desk.act(case_id, posted(data), build, anchor="#radering")
+        return desk.act(case_id, posted(data), build)
 
     @post("/gallring/undanta", sync_to_thread=True)
     def hold_retention(
@@ -71,7 +69,6 @@ class ErasureController(CaseController):
             case_id,
             posted(data),
             lambda f, e: case.HoldRetention(e.text(f, "hold_reason"), today),
-            anchor="#radering",
         )
 
     @post("/gallring/slapp", sync_to_thread=True)
@@ -79,9 +76,7 @@ class ErasureController(CaseController):
         self, case_id: FromPath[str], data: Form, desk: NamedDependency[CaseDesk]
     ) -> Response[Any]:
         today = desk.clock.today()
-        return desk.act(
-            case_id, posted(data), lambda f, e: case.ReleaseRetention(today), anchor="#radering"
-        )
+        return desk.act(case_id, posted(data), lambda f, e: case.ReleaseRetention(today))
 
 
 class RetentionController(Controller):

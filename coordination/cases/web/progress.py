@@ -13,7 +13,7 @@ from litestar.params import FromPath
 
 from coordination.cases import domain as case
 from coordination.cases.web.case import CaseController
-from coordination.cases.web.desk import CaseDesk, Render, form_page, posted
+from coordination.cases.web.desk import CaseDesk, Confirmation, Render, form_page, posted
 from coordination.shared.forms import FormErrors
 from coordination.shared.vocabulary import (
     ClosureKind,
@@ -38,6 +38,17 @@ def _months(desk: CaseDesk, months: int) -> int:
     return months
 
 
+CLOSE = Confirmation(
+    "Avsluta ärendet?",
+    "Ja, avsluta ärendet",
+    lambda row: [
+        "Planen, mötena och stegen kan inte ändras efter avslutet. Ärendet kan öppnas igen.",
+        "Uppföljningarna efter avslut påminns den ansvariga samordnaren när de ska göras.",
+        "Avslutet med sysselsättning och försörjning räknas i statistiken.",
+    ],
+)
+
+
 class ProgressController(CaseController):
     @post("/steg", sync_to_thread=True)
     def record_step(
@@ -50,7 +61,6 @@ class ProgressController(CaseController):
             lambda f, e: case.RecordStep(
                 e.date(f, "step_on"), e.number(f, "to_level", 0, top), e.free_text(f, "evidence")
             ),
-            anchor="#steg",
         )
 
     @post("/sjalvskattning", sync_to_thread=True)
@@ -67,7 +77,6 @@ class ProgressController(CaseController):
                 e.number(f, "score", 1, len(scale)),
                 e.free_text(f, "self_note"),
             ),
-            anchor="#steg",
         )
 
     @post("/overlamning", sync_to_thread=True)
@@ -83,7 +92,7 @@ class ProgressController(CaseController):
                 e["responsibility"] = "Välj vilket ansvar som lämnas över."
             return case.HandOver(part, e.text(f, "to_id"), e.free_text(f, "handover_reason"), today)
 
-        return desk.act(case_id, posted(data), build, anchor="#overlamning")
+        return desk.act(case_id, posted(data), build)
 
 
 class ClosureController(CaseController):
@@ -115,7 +124,7 @@ class ClosureController(CaseController):
                 e.date(f, "closed_on"),
             )
 
-        return desk.act(case_id, posted(data), build, _closure_page, "#avslut")
+        return desk.act(case_id, posted(data), build, _closure_page, CLOSE)
 
     @post("/ateroppna", sync_to_thread=True)
     def reopen_case(
@@ -130,7 +139,6 @@ class ClosureController(CaseController):
                 e.free_text(f, "consent_note"),
                 e.date(f, "reopened_on"),
             ),
-            anchor="#avslut",
         )
 
     @get("/uppfoljning/{months:int}", sync_to_thread=True)
@@ -162,7 +170,6 @@ class ClosureController(CaseController):
                 e.free_text(f, "obstacles"),
             ),
             _follow_up_page(chosen),
-            "#uppfoljning",
         )
 
     @post("/efterstod/start", sync_to_thread=True)
@@ -176,7 +183,7 @@ class ClosureController(CaseController):
             planned = e.optional_date(f, "planned_end") or started + relativedelta(months=months)
             return case.StartAfterSupport(started, planned)
 
-        return desk.act(case_id, posted(data), build, anchor="#efterstod")
+        return desk.act(case_id, posted(data), build)
 
     @post("/efterstod/kontakt", sync_to_thread=True)
     def log_after_support_contact(
@@ -188,7 +195,6 @@ class ClosureController(CaseController):
             lambda f, e: case.LogAfterSupportContact(
                 e.date(f, "contacted_on"), e.free_text(f, "note")
             ),
-            anchor="#efterstod",
         )
 
     @post("/efterstod/slut", sync_to_thread=True)
@@ -199,7 +205,6 @@ class ClosureController(CaseController):
             case_id,
             posted(data),
             lambda f, e: case.EndAfterSupport(e.date(f, "ended_on")),
-            anchor="#efterstod",
         )
 
 

@@ -177,6 +177,13 @@ def enrolled_case(client: TestClient[Any], **overrides: Any) -> str:
     return case_id
 
 
+def section(client: TestClient[Any], case_id: str, slug: str) -> str:
+    """One section of the case page (`deltagare`, `steg`, `tidslinje`, …) as its link opens it."""
+    response = client.get(f"/arenden/{case_id}/avsnitt/{slug}")
+    assert response.status_code == 200, response.text
+    return response.text
+
+
 def count_cases(app: Any) -> int:
     with app.state.services.engine.connect() as conn:
         return int(conn.execute(sa.select(sa.func.count()).select_from(cases)).scalar_one())

@@ -461,6 +461,7 @@ CLOSURE = given(
     support_sources=["none"],
     next_step="Efterstöd",
     closed_on=today(),
+    bekraftat="ja",
 )
 NEW_INSATS = given(name="Ny insats", insats_type="other", active_from="2025-01-01", active_to="")
 
@@ -568,12 +569,13 @@ DECISIONS: dict[tuple[str, str], Decision] = {
     ),
     # One case, through the gate.
     ("GET", CASE): CaseRead("sees", shows="participant"),
+    ("GET", CASE + "/avsnitt/{section:str}"): CaseRead("sees", shows="participant"),
     ("POST", CASE + "/godta"): dated(
         case.AcceptReferral, given(accepted_on=today()), "accepted_on", "remiss"
     ),
     ("POST", CASE + "/avboj"): dated(
         case.DeclineReferral,
-        given(decline_reason="Annat stöd passar", declined_on=today()),
+        given(decline_reason="Annat stöd passar", declined_on=today(), bekraftat="ja"),
         "declined_on",
         "remiss",
     ),
@@ -588,9 +590,9 @@ DECISIONS: dict[tuple[str, str], Decision] = {
     ),
     ("POST", CASE + "/samtycke/aterkalla"): CaseCommand(
         case.WithdrawConsent,
-        case_form(given(withdraw_reason="Vill inte längre")),
+        case_form(given(withdraw_reason="Vill inte längre", bekraftat="ja")),
         # Nothing in the form can be wrong: an old version is the bad input.
-        case_form(given(withdraw_reason="Vill inte längre"), CHANGED, stale=True),
+        case_form(given(withdraw_reason="Vill inte längre", bekraftat="ja"), CHANGED, stale=True),
         stage="pågående",
     ),
     ("POST", CASE + "/samtycke/fornya"): CaseCommand(
@@ -655,7 +657,7 @@ DECISIONS: dict[tuple[str, str], Decision] = {
     ),
     ("POST", MEETING + "/installt"): CaseCommand(
         case.CancelMeeting,
-        case_form(given(cancel_reason="Sjukdom")),
+        case_form(given(cancel_reason="Sjukdom", bekraftat="ja")),
         case_form(given(cancel_reason=""), "Ange varför mötet ställs in."),
         stage="pågående",
         enrolled_only=True,
@@ -825,6 +827,7 @@ class World:
             "key": "arenden",
             "file_path": "samordna.css",
             "months": "3",
+            "section": "deltagare",
         }
         if case_ is not None:
             found.update(

@@ -21,6 +21,7 @@ from tests.web.support import (
     csrf,
     enrolled_case,
     option_value,
+    section,
     version_of,
 )
 
@@ -122,7 +123,7 @@ def test_plan_versions_show_what_changed_and_the_printout_has_no_staff_notes(app
     case_id = enrolled_case(client)
     form = client.get(f"/arenden/{case_id}/plan").text
     post(client, f"/arenden/{case_id}/plan", form, **plan_data(form, staff_notes="Intern notering"))
-    page = client.get(f"/arenden/{case_id}").text
+    page = section(client, case_id, "handlingsplan")
     assert "Version 1" in page
     review = (TODAY + timedelta(days=92)).isoformat()[:7]
     assert f"Följs upp {review}" in page  # three months after agreement by default
@@ -155,14 +156,15 @@ def test_an_activity_is_completed_or_dropped_with_a_reason(app: Litestar) -> Non
     client = client_for(app, "samordnare@test")
     case_id = enrolled_case(client)
     agreed_plan(client, case_id)
-    page = client.get(f"/arenden/{case_id}").text
+    page = section(client, case_id, "handlingsplan")
     action = re.search(r'action="(/arenden/[^"]+/aktiviteter/[^"]+)"', page)
     assert action
     refused = post(client, action.group(1), page, status="dropped", reason="")
     assert "Ange varför aktiviteten avbryts." in refused.text
     done = post(client, action.group(1), page, status="done")
+    assert "Aktivitetens status är ändrad." in done.text
     assert "<td>Klar</td>" in done.text
-    assert "En aktivitet blev klar" in done.text
+    assert "En aktivitet blev klar" in section(client, case_id, "tidslinje")
 
 
 def schedule(client: TestClient[Any], case_id: str, starts_at: datetime, **overrides: Any) -> Any:
@@ -260,17 +262,20 @@ def test_a_held_meeting_changes_the_plan_and_calls_the_next_meeting(app: Litesta
         },
     )
     assert response.status_code == 200, response.text
-    assert "Nätverksmöte hölls" in response.text
-    assert "Handlingsplanen ändrades: version 2, efter beslut på nätverksmöte" in response.text
-    assert "Ordna praktikplats" in response.text
-    assert "<td>Klar</td>" in response.text  # the meeting's decision on the first activity
+    assert "Nätverksmötet är registrerat." in response.text
     assert response.text.count("Hämta kalenderfil") == 2
+    timeline = section(client, case_id, "tidslinje")
+    assert "Nätverksmöte hölls" in timeline
+    assert "Handlingsplanen ändrades: version 2, efter beslut på nätverksmöte" in timeline
+    plan = section(client, case_id, "handlingsplan")
+    assert "Ordna praktikplats" in plan
+    assert "<td>Klar</td>" in plan  # the meeting's decision on the first activity
 
 
 def test_steps_show_as_a_chart_with_a_table(app: Litestar) -> None:
     client = client_for(app, "samordnare@test")
     case_id = enrolled_case(client)
-    page = client.get(f"/arenden/{case_id}").text
+    page = section(client, case_id, "steg")
     missing = post(
         client, f"/arenden/{case_id}/steg", page, to_level="2", step_on=TODAY.isoformat()
     )
@@ -283,7 +288,7 @@ def test_steps_show_as_a_chart_with_a_table(app: Litestar) -> None:
         step_on=TODAY.isoformat(),
         evidence="Kartläggning klar",
     )
-    page = client.get(f"/arenden/{case_id}").text
+    page = section(client, case_id, "steg")
     post(
         client,
         f"/arenden/{case_id}/steg",
@@ -292,16 +297,17 @@ def test_steps_show_as_a_chart_with_a_table(app: Litestar) -> None:
         step_on=TODAY.isoformat(),
         evidence="Lönebidrag",
     )
-    page = client.get(f"/arenden/{case_id}").text
+    page = section(client, case_id, "steg")
     assert "<svg" in page and "<polyline" in page
     assert "5: Arbete med subvention" in page
-    assert "Steg registrerat" in page and "nivå 2 till 5" in page
+    timeline = section(client, case_id, "tidslinje")
+    assert "Steg registrerat" in timeline and "nivå 2 till 5" in timeline
 
 
 def test_handover_and_closure_with_an_explicit_next_step_then_read_only(app: Litestar) -> None:
     client = client_for(app, "samordnare@test")
     case_id = enrolled_case(client)
-    page = client.get(f"/arenden/{case_id}").text
+    page = section(client, case_id, "overlamningar")
     to = option_value(page, "to_id")
     refused = post(client, f"/arenden/{case_id}/overlamning", page, responsibility="FK", to_id=to)
     assert "Ange varför ärendet lämnas över." in refused.text
@@ -325,10 +331,21 @@ def test_handover_and_closure_with_an_explicit_next_step_then_read_only(app: Lit
     gap = post(client, f"/arenden/{case_id}/avslut", form, **data)
     assert gap.status_code == 422
     assert "eller kryssa i att det inte finns något nästa steg" in gap.text
-    closed = post(client, f"/arenden/{case_id}/avslut", form, **data, next_step="Efterstöd hos AF")
-    assert "Ärendet avslutades" in closed.text
+    asked = post(client, f"/arenden/{case_id}/avslut", form, **data, next_step="Efterstöd hos AF")
+    assert "Avsluta ärendet?" in asked.text  # a confirmation step that says what happens
+    assert "Registrera ett steg" in section(client, case_id, "steg")  # nothing closed yet
+    closed = post(
+        client,
+        f"/arenden/{case_id}/avslut",
+        form,
+        **data,
+        next_step="Efterstöd hos AF",
+        bekraftat="ja",
+    )
+    assert "Ärendet är avslutat." in closed.text
     assert "Arbete med subvention" in closed.text
-    page = client.get(f"/arenden/{case_id}").text
+    assert "Ärendet avslutades" in section(client, case_id, "tidslinje")
+    page = section(client, case_id, "steg")
     assert "Registrera ett steg" not in page
     late = post(
         client,
@@ -339,7 +356,7 @@ def test_handover_and_closure_with_an_explicit_next_step_then_read_only(app: Lit
         evidence="Jobb",
     )
     assert "Ärendet är avslutat" in late.text
-    again = post(client, f"/arenden/{case_id}/avslut", form, **data, next_step="x")
+    again = post(client, f"/arenden/{case_id}/avslut", form, **data, next_step="x", bekraftat="ja")
     assert "Ärendet har ändrats av någon annan" in again.text
     reopened = post(
         client,
@@ -349,7 +366,8 @@ def test_handover_and_closure_with_an_explicit_next_step_then_read_only(app: Lit
         consent_parts=["FK"],
         reopened_on=TODAY.isoformat(),
     )
-    assert "Ärendet öppnades igen" in reopened.text
+    assert "Ärendet är öppnat igen." in reopened.text
+    assert "Ärendet öppnades igen" in section(client, case_id, "tidslinje")
 
 
 def test_two_people_revising_the_plan_at_once_conflict(app: Litestar) -> None:
@@ -381,4 +399,4 @@ def test_a_caseworker_outside_the_consent_does_not_reach_the_plan(app: Litestar)
     agreed_plan(coordinator, case_id)
     outside = client_for(app, "af@test")
     assert outside.get(f"/arenden/{case_id}/plan/utskrift").status_code == 403
-    assert "Söka praktikplats" not in outside.get(f"/arenden/{case_id}").text
+    assert "Söka praktikplats" not in section(outside, case_id, "handlingsplan")

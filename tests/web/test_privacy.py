@@ -21,6 +21,7 @@ from tests.web.support import (
     closed_case,
     csrf,
     enrolled_case,
+    section,
     team_of,
     version_of,
 )
@@ -50,13 +51,13 @@ def reads_by(app: Litestar, email: str) -> int:
 
 
 def case_version(client: TestClient[Any], case_id: str) -> str:
-    return version_of(client.get(f"/arenden/{case_id}").text)
+    return version_of(section(client, case_id, "deltagare"))
 
 
 def test_a_caseworker_outside_the_consent_neither_reads_nor_writes(app: Litestar) -> None:
     coordinator = client_for(app, "samordnare@test")
     case_id = enrolled_case(coordinator)  # consent for FK and KOMMUN
-    page = coordinator.get(f"/arenden/{case_id}").text
+    page = section(coordinator, case_id, "deltagare")
     assert (
         post(
             coordinator,
@@ -86,16 +87,18 @@ def test_a_caseworker_outside_the_consent_neither_reads_nor_writes(app: Litestar
     assert far.status_code == 403
     assert reads_by(app, "af@test") == 0
     assert case_version(coordinator, case_id) == before
-    assert "Skrivet utanför samtycket" not in coordinator.get(f"/arenden/{case_id}").text
+    assert "Skrivet utanför samtycket" not in section(coordinator, case_id, "kartlaggning")
 
 
 def test_withdrawn_consent_stops_every_form_but_renewal_and_closure(app: Litestar) -> None:
     coordinator = client_for(app, "samordnare@test")
     case_id = enrolled_case(coordinator)
-    page = coordinator.get(f"/arenden/{case_id}").text
-    post(coordinator, f"/arenden/{case_id}/samtycke/aterkalla", page, withdraw_reason="Vill inte")
-    page = coordinator.get(f"/arenden/{case_id}").text
-    assert f'action="/arenden/{case_id}/steg"' not in page  # only what is left is offered
+    page = section(coordinator, case_id, "deltagare")
+    withdraw = {"withdraw_reason": "Vill inte", "bekraftat": "ja"}
+    post(coordinator, f"/arenden/{case_id}/samtycke/aterkalla", page, **withdraw)
+    page = section(coordinator, case_id, "deltagare")
+    steps = section(coordinator, case_id, "steg")
+    assert f'action="/arenden/{case_id}/steg"' not in steps  # only what is left is offered
     assert f'action="/arenden/{case_id}/samtycke/fornya"' in page
     covered = client_for(app, "fk@test")
     step = {"step_on": TODAY.isoformat(), "to_level": "2", "evidence": "Praktik"}
@@ -103,7 +106,8 @@ def test_withdrawn_consent_stops_every_form_but_renewal_and_closure(app: Litesta
     assert post(coordinator, f"/arenden/{case_id}/steg", page, **step).status_code == 403
     renewed = post(coordinator, f"/arenden/{case_id}/samtycke/fornya", page, consent_parts=["FK"])
     assert renewed.status_code == 200
-    assert "Samtycket förnyades" in renewed.text
+    assert "Samtycket är förnyat." in renewed.text
+    assert "Samtycket förnyades" in section(coordinator, case_id, "tidslinje")
 
 
 def test_people_of_another_team_cannot_be_named_in_a_form(app: Litestar) -> None:
@@ -117,7 +121,7 @@ def test_people_of_another_team_cannot_be_named_in_a_form(app: Litestar) -> None
     response = schedule(coordinator, case_id, starts, invitee_ids=[neighbour])
     assert response.status_code == 422
     assert "Välj någon i teamet." in response.text
-    page = coordinator.get(f"/arenden/{case_id}").text
+    page = section(coordinator, case_id, "overlamningar")
     handover = post(
         coordinator,
         f"/arenden/{case_id}/overlamning",
@@ -151,7 +155,7 @@ def test_the_calendar_file_carries_no_place(app: Litestar) -> None:
 
 
 def erasure(client: TestClient[Any], case_id: str, action: str, **data: Any) -> Any:
-    page = client.get(f"/arenden/{case_id}").text
+    page = section(client, case_id, "deltagare")
     path = f"/arenden/{case_id}/radering" + (f"/{action}" if action else "")
     return client.post(path, data={"version": version_of(page), **data, **csrf(client)})
 
@@ -172,7 +176,7 @@ def test_erasure_is_asked_for_confirmed_by_another_and_cannot_be_undone(app: Lit
     done = erasure(leader, case_id, "bekrafta", understood="on")
     assert done.status_code == 200
     assert "Deltagarens personuppgifter raderades" in done.text
-    assert "begärd av Admin, bekräftad av Ledare" in done.text
+    assert "begärd av Admin, bekräftad av Ledare" in section(leader, case_id, "tidslinje")
     seen = coordinator.get(f"/arenden/{case_id}").text
     assert "Testa Deltagarsson" not in seen
     assert "Kvinna" in seen or "45–59" in seen or "Inskriven" in seen  # the facts stay
@@ -202,7 +206,7 @@ def test_retention_erases_old_cases_unless_held_and_shows_what_comes(app: Litest
     assert coming.status_code == 200
     for case_id in (old, held, soon):
         assert f"/arenden/{case_id}" in coming.text
-    page = admin.get(f"/arenden/{held}").text
+    page = section(admin, held, "deltagare")
     hold = admin.post(
         f"/arenden/{held}/gallring/undanta",
         data={"version": version_of(page), "hold_reason": "Begäran om utlämnande", **csrf(admin)},
@@ -210,7 +214,7 @@ def test_retention_erases_old_cases_unless_held_and_shows_what_comes(app: Litest
     assert hold.status_code == 200
     assert app.state.services.retention.apply() == 1
     coordinator = client_for(app, "samordnare@test")
-    assert "Gallring: lagringstiden har gått ut" in coordinator.get(f"/arenden/{old}").text
+    assert "Gallring: lagringstiden har gått ut" in section(coordinator, old, "deltagare")
     for kept in (held, soon):
         assert "Testa Deltagarsson" in coordinator.get(f"/arenden/{kept}").text
     assert f"/arenden/{old}" not in admin.get("/admin/gallring").text
@@ -221,7 +225,7 @@ def test_retention_erases_old_cases_unless_held_and_shows_what_comes(app: Litest
 def test_a_registerutdrag_holds_everything_and_who_read_it(app: Litestar) -> None:
     coordinator = client_for(app, "samordnare@test")
     case_id = enrolled_case(coordinator)
-    page = coordinator.get(f"/arenden/{case_id}").text
+    page = section(coordinator, case_id, "deltagare")
     recorded = post(
         coordinator,
         f"/arenden/{case_id}/kartlaggning",

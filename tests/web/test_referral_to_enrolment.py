@@ -21,6 +21,7 @@ from tests.web.support import (
     enrol,
     enrolled_case,
     referral,
+    section,
     version_of,
 )
 
@@ -76,10 +77,12 @@ def test_referral_to_enrolment_shows_on_the_team_page_and_timeline(app: Any) -> 
     case_id = accepted_case(client)
     response = enrol(client, case_id)
     assert response.status_code == 200
+    assert "Deltagaren är inskriven." in response.text  # the banner after the save
     assert "Testa Deltagarsson" in response.text
-    assert f"Deltagaren skrevs in {TODAY - timedelta(days=10)}" in response.text
-    assert f"Remissen godtogs {TODAY - timedelta(days=15)}" in response.text
-    assert "Steget vidare" in response.text
+    assert "Steget vidare" in response.text  # the insats, in the summary
+    timeline = section(client, case_id, "tidslinje")
+    assert f"Deltagaren skrevs in {TODAY - timedelta(days=10)}" in timeline
+    assert f"Remissen godtogs {TODAY - timedelta(days=15)}" in timeline
     code = re.search(r"Ärende (K-[0-9A-Z]{5})", response.text)
     assert code
     team = client.get("/", params={"code": code.group(1)[2:]}).text
@@ -116,15 +119,18 @@ def test_personal_data_follows_the_consent_and_every_view_is_logged(app: Any) ->
     case_id = enrolled_case(coordinator)
 
     assert "Testa Deltagarsson" in client_for(app, "fk@test").get(f"/arenden/{case_id}").text
-    not_covered = client_for(app, "af@test").get(f"/arenden/{case_id}").text
+    not_covered = section(client_for(app, "af@test"), case_id, "deltagare")
     assert "Testa Deltagarsson" not in not_covered
     assert "din part omfattas inte av samtycket" in not_covered
     assert client_for(app, "analytiker@test").get(f"/arenden/{case_id}").status_code == 404
 
-    page = coordinator.get(f"/arenden/{case_id}").text
+    page = section(coordinator, case_id, "deltagare")
+    withdrawal = {"version": version_of(page), **csrf(coordinator)}
+    asked = coordinator.post(f"/arenden/{case_id}/samtycke/aterkalla", data=withdrawal)
+    assert "Återkalla samtycket?" in asked.text  # what it means, before anything changes
+    assert "Testa Deltagarsson" in client_for(app, "fk@test").get(f"/arenden/{case_id}").text
     coordinator.post(
-        f"/arenden/{case_id}/samtycke/aterkalla",
-        data={"version": version_of(page), **csrf(coordinator)},
+        f"/arenden/{case_id}/samtycke/aterkalla", data={**withdrawal, "bekraftat": "ja"}
     )
     assert "Testa Deltagarsson" not in client_for(app, "fk@test").get(f"/arenden/{case_id}").text
 

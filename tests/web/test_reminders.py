@@ -23,6 +23,7 @@ from tests.web.support import (
     closed_case,
     csrf,
     enrolled_case,
+    section,
     version_of,
 )
 
@@ -62,9 +63,9 @@ def test_an_overdue_follow_up_is_recorded_from_mina_paminnelser_and_disappears(
     assert "Kvar</textarea>" in bad.text
     assert "Uppföljning 3 månader" in overdue_section(client.get("/paminnelser").text)
     recorded = follow_up(client, case_id)
-    assert "Uppföljning efter 3 månader registrerad" in recorded.text
+    assert "Uppföljningen är registrerad." in recorded.text
     assert "Uppföljning 3 månader" not in client.get("/paminnelser").text
-    assert "efter avslut" in client.get(f"/arenden/{case_id}").text
+    assert "Uppföljning efter 3 månader registrerad" in section(client, case_id, "tidslinje")
 
 
 def test_an_emails_link_opens_the_follow_up_form_after_login(app: Litestar) -> None:
@@ -134,12 +135,12 @@ def test_done_clears_and_snooze_moves_a_reminder(app: Litestar) -> None:
 def test_after_support_starts_logs_contacts_and_ends(app: Litestar) -> None:
     case_id = closed_case(app)
     client = client_for(app, "samordnare@test")
-    page = client.get(f"/arenden/{case_id}").text
+    page = section(client, case_id, "avslut")
     start = client.post(
         f"/arenden/{case_id}/efterstod/start",
         data={"version": version_of(page), "started_on": TODAY.isoformat(), **csrf(client)},
     )
-    assert "Efterstöd startade" in start.text
+    assert "Efterstödet har startat." in start.text
     missing = client.post(
         f"/arenden/{case_id}/efterstod/kontakt",
         data={"version": version_of(start.text), "contacted_on": TODAY.isoformat(), **csrf(client)},
@@ -159,7 +160,8 @@ def test_after_support_starts_logs_contacts_and_ends(app: Litestar) -> None:
         f"/arenden/{case_id}/efterstod/slut",
         data={"version": version_of(logged.text), "ended_on": TODAY.isoformat(), **csrf(client)},
     )
-    assert "Efterstödet avslutades" in ended.text
+    assert "Efterstödet är avslutat." in ended.text
+    assert "Efterstödet avslutades" in section(client, case_id, "tidslinje")
 
 
 def outbox_rows(app: Litestar) -> list[Any]:
@@ -179,7 +181,7 @@ def test_without_a_mail_server_the_outbox_shows_what_would_have_been_sent(app: L
         assert "19800101" not in row.body
     reminder = next(r for r in outbox_rows(app) if "uppfoljning/3" in r.body)
     assert f"/arenden/{case_id}/uppfoljning/3" in reminder.body
-    timeline = client_for(app, "samordnare@test").get(f"/arenden/{case_id}").text
+    timeline = section(client_for(app, "samordnare@test"), case_id, "tidslinje")
     assert "Påminnelse skickad (e-post): Uppföljning efter avslut till Samordnare" in timeline
     app.state.services.reminders.tick()
     assert len(outbox_rows(app)) == len({r.dedupe_key for r in outbox_rows(app)})
@@ -233,7 +235,7 @@ def test_a_digest_only_user_gets_the_weekly_digest_and_no_single_emails(app: Lit
     assert "FÖRSENAD" in digest.body
     summary = next(r for r in rows if r.kind == "summary")
     assert "Samordnare: " in summary.body
-    assert "Påminnelse skickad (veckosammanställning)" in client.get(f"/arenden/{case_id}").text
+    assert "Påminnelse skickad (veckosammanställning)" in section(client, case_id, "tidslinje")
     reminders.tick()
     restarted = Reminders(reminders.store, reminders.settings, clock=lambda: wednesday)
     restarted.tick()

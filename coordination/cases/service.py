@@ -172,6 +172,18 @@ class Cases:
         """Run the command on the case if the gate lets the actor, naming only people and
         insatser of the case's team. Raises CaseNotFound, CaseRefused, case.Rejected or
         CaseChanged."""
+        self._admit(actor, case_id, command)
+        return self._decide_and_append(actor, case_id, expected_version, command)
+
+    def try_out(
+        self, actor: User, case_id: str, expected_version: int, command: case.Command
+    ) -> None:
+        """Raise what `execute` would raise, and change nothing: before a confirmation is
+        asked for, so that no one confirms what is then refused."""
+        self._admit(actor, case_id, command)
+        self._decide(case_id, expected_version, command)
+
+    def _admit(self, actor: User, case_id: str, command: case.Command) -> None:
         row = self.visible_case(actor, case_id)
         refused = self.refusal(actor, row, command)
         if refused is not None:
@@ -181,12 +193,20 @@ class Cases:
         )
         if foreign:
             raise case.Rejected(foreign)
-        return self._decide_and_append(actor, case_id, expected_version, command)
 
     def erase_after_retention(self, case_id: str, expected_version: int) -> int:
         """The retention rule's erasure: no person acts, so no gate; a held case refuses."""
         command = case.EraseAfterRetention(self.clock.today())
         return self._decide_and_append(None, case_id, expected_version, command)
+
+    def _decide(
+        self, case_id: str, expected_version: int, command: case.Command
+    ) -> list[case.Event]:
+        recorded = self.store.read_stream(case_events.case_stream(case_id))
+        if len(recorded) != expected_version:
+            raise CaseChanged()
+        state = case.fold([case_events.from_data(e.type, e.data) for e in recorded])
+        return case.decide(command, state, self.clock.today())
 
     def _decide_and_append(
         self, actor: User | None, case_id: str, expected_version: int, command: case.Command
@@ -195,11 +215,7 @@ class Cases:
         own transaction: the event and the unreadable data commit together or not at all.
         `actor` is None for the retention rule."""
         stream = case_events.case_stream(case_id)
-        recorded = self.store.read_stream(stream)
-        if len(recorded) != expected_version:
-            raise CaseChanged()
-        state = case.fold([case_events.from_data(e.type, e.data) for e in recorded])
-        new = case.decide(command, state, self.clock.today())
+        new = self._decide(case_id, expected_version, command)
         metadata = events.metadata_of(
             actor=actor.id if actor else SYSTEM_ACTOR,
             actor_group=actor.part if actor else None,

@@ -116,18 +116,11 @@ class CaseDesk:
         except ValueError:
             expected = -1
         attempt = self.page.request.url.path.removeprefix(f"/arenden/{case_id}/")
-        if not errors and confirm is not None and form.get(CONFIRMED) != "ja":
-            return self.page(
-                "cases/confirm.html",
-                case=row,
-                form=form,
-                confirm=confirm,
-                consequences=confirm.consequences(row),
-                action=f"/arenden/{case_id}/{attempt}",
-                back=section_url(case_id, sections.section_of_attempt(attempt)),
-            )
         if not errors:
             try:
+                if confirm is not None and form.get(CONFIRMED) != "ja":
+                    self.cases.try_out(self.user, case_id, expected, command)
+                    return self._confirmation(row, form, attempt, confirm)
                 self.cases.execute(self.user, case_id, expected, command)
                 section, _ = sections.after(command)
                 done = type(command).__name__
@@ -147,6 +140,20 @@ class CaseDesk:
             form=form,
             errors=errors,
             attempt=attempt,
+        )
+
+    def _confirmation(
+        self, row: CaseRow, form: dict[str, Any], attempt: str, confirm: Confirmation
+    ) -> Response[bytes]:
+        """What the command will do, and the form once more to say yes to it."""
+        return self.page(
+            "cases/confirm.html",
+            case=row,
+            form=form,
+            confirm=confirm,
+            consequences=confirm.consequences(row),
+            action=f"/arenden/{row.case_id}/{attempt}",
+            back=section_url(row.case_id, sections.section_of_attempt(attempt)),
         )
 
 

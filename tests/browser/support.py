@@ -86,5 +86,5 @@ def enrol_new_case(page: Page, service: str, name: str) -> str:
     page.get_by_label("Tid i offentlig försörjning").select_option(label="1–3 år")
     page.get_by_label("Insats", exact=True).select_option(index=1)
     page.get_by_role("button", name="Skriv in").click()
-    page.get_by_text("Deltagaren skrevs in").wait_for()
+    page.get_by_text("Deltagaren är inskriven.").wait_for()
     return code

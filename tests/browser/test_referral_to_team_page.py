@@ -49,10 +49,11 @@ def test_referral_to_enrolment_in_the_browser(page: Page, service: str) -> None:
     assert serious_violations(page) == []
     page.get_by_label("Personnummer (ÅÅÅÅMMDD-NNNN)").fill("19800101-0019")
     page.get_by_role("button", name="Skriv in").click()
-    expect(page.get_by_text("Deltagaren skrevs in")).to_be_visible()
+    expect(page.get_by_text("Deltagaren är inskriven.")).to_be_visible()
     expect(page.get_by_text("Demo Webbdeltagare")).to_be_visible()
 
     page.get_by_role("link", name="Teamets ärenden").click()
+    page.wait_for_load_state()  # htmx set up: the filter's change asks for the list
     page.get_by_label("Skede").select_option(label="Inskriven")
     page.wait_for_url(re.compile(r"stage=enrolled"))
     listing = page.locator("#arendelista")

@@ -29,7 +29,7 @@ def test_a_follow_up_reminder_is_followed_recorded_and_gone(page: Page, service:
     page.get_by_label("Ingen offentlig försörjning (inkl. försörjd av familj)").check()
     page.get_by_label("Deltagaren arbetar eller studerar fortfarande").check()
     page.get_by_role("button", name="Registrera uppföljningen").click()
-    expect(page.get_by_text("Uppföljning efter 3 månader registrerad")).to_be_visible()
+    expect(page.get_by_text("Uppföljningen är registrerad.")).to_be_visible()
 
     page.get_by_role("link", name="Mina påminnelser").click()
     expect(page.locator(f'a[href="{target}"]')).to_have_count(0)

@@ -92,7 +92,7 @@ class ReferralController(Controller):
             )
         except case.Rejected as rejected:
             return desk.page("cases/referral.html", 422, form=form, errors=rejected.errors)
-        return Redirect(f"/arenden/{case_id}")
+        return Redirect(f"/arenden/{case_id}?klart=RegisterReferral")
 
 
 class AuditController(Controller):

@@ -31,7 +31,9 @@ def choose(page: Page, select: Locator, label: str) -> None:
     keys (as a keyboard user does), checking what got chosen."""
     tab_to(page, select)
     labels: list[str] = select.evaluate("s => [...s.options].map(o => o.label)")
-    wanted = next(i for i, text in enumerate(labels) if text.startswith(label))
+    found = [i for i, text in enumerate(labels) if text.startswith(label)]
+    assert found, f"no option {label!r} in {labels}"
+    wanted = found[0]
     current: int = select.evaluate("s => s.selectedIndex")
     key = "ArrowDown" if wanted > current else "ArrowUp"
     for _ in range(abs(wanted - current)):

@@ -11,7 +11,7 @@ from datetime import date
 from coordination.shared.vocabulary import ReminderKind
 
 FOOTER = (
-    "\n\nDu får det här mejlet från Samordna. Under Mina inställningar väljer du om "
+    "\n\nDu får det här mejlet från Samordna. Under Inställningar väljer du om "
     "påminnelser kommer ett och ett eller bara i veckosammanställningen."
 )
 

@@ -14,8 +14,14 @@ L = TypeVar("L", bound=Labelled)
 
 class FormErrors(dict[str, str]):
     """The messages of a form by field. A reader of a bad field leaves its message and
-    returns a harmless stand-in (`date.min` for a date out of bounds), so that a builder may
-    count on from any value it got and never overflows before the messages are shown."""
+    returns a harmless stand-in (`date.min` for a date out of bounds, or `today` when
+    given), so that a builder may count on any value it got and never overflows before the
+    messages are shown. With `today` as the stand-in, the domain can still be asked about
+    the other fields (every problem is then reported at once)."""
+
+    def __init__(self, today: datetime.date | None = None) -> None:
+        super().__init__()
+        self.stand_in = today or datetime.date.min
 
     def date(self, form: Mapping[str, str], name: str) -> datetime.date:
         value = form.get(name, "").strip()
@@ -23,10 +29,10 @@ class FormErrors(dict[str, str]):
             found = datetime.date.fromisoformat(value)
         except ValueError:
             self[name] = "Ange ett datum som ÅÅÅÅ-MM-DD."
-            return datetime.date.min
+            return self.stand_in
         if not bounds.date_in_bounds(found):
             self[name] = bounds.DATE_MESSAGE
-            return datetime.date.min
+            return self.stand_in
         return found
 
     def optional_date(self, form: Mapping[str, str], name: str) -> datetime.date | None:
@@ -57,10 +63,10 @@ class FormErrors(dict[str, str]):
             found = None
         if found is None or found.tzinfo is not None:  # the team's local time, no zone
             self[name] = "Ange datum och tid, till exempel 2026-12-01 09:00."
-            return datetime.datetime.min
+            return datetime.datetime.combine(self.stand_in, datetime.time())
         if not bounds.date_in_bounds(found):
             self[name] = bounds.DATE_MESSAGE
-            return datetime.datetime.min
+            return datetime.datetime.combine(self.stand_in, datetime.time())
         return found
 
     def number(self, form: Mapping[str, str], name: str, low: int, high: int) -> int:

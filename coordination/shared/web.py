@@ -55,6 +55,7 @@ Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED
 
 VOCABULARY = {
     "parts": list(Part),
+    "part_labels": {p.value: p.label for p in Part},
     "genders": list(Gender),
     "age_groups": list(AgeGroup),
     "education_levels": list(EducationLevel),

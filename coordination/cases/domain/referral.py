@@ -29,9 +29,8 @@ from coordination.cases.domain.state import CaseState
 from coordination.shared.vocabulary import RegistrationType, Stage
 
 
-def register_referral(command: RegisterReferral, state: CaseState, today: date) -> list[Event]:
-    if state.exists:
-        raise Rejected({"": "Ärendet finns redan."})
+def referral_problems(command: RegisterReferral, today: date) -> dict[str, str]:
+    """What is wrong in a referral, field by field."""
     errors: dict[str, str] = {}
     if not command.from_caseworker.strip():
         errors["from_caseworker"] = "Ange vem som remitterar."
@@ -39,7 +38,13 @@ def register_referral(command: RegisterReferral, state: CaseState, today: date) 
         errors["reason"] = "Ange anledningen till remissen."
     if command.referral_date > today:
         errors["referral_date"] = "Remissdatumet kan inte ligga i framtiden."
-    raise_if(errors)
+    return errors
+
+
+def register_referral(command: RegisterReferral, state: CaseState, today: date) -> list[Event]:
+    if state.exists:
+        raise Rejected({"": "Ärendet finns redan."})
+    raise_if(referral_problems(command, today))
     return [
         ReferralReceived(
             command.case_code,

@@ -106,7 +106,7 @@ class CaseDesk:
         cannot = self.cases.act_refusal(self.user, row)  # before anything of the form is read
         if cannot is not None:
             raise CaseRefused(cannot)
-        errors = FormErrors()
+        errors = FormErrors(self.clock.today())
         command = build(form, errors)
         refused = self.cases.refusal(self.user, row, command)
         if refused is not None:
@@ -116,7 +116,9 @@ class CaseDesk:
         except ValueError:
             expected = -1
         attempt = self.page.request.url.path.removeprefix(f"/arenden/{case_id}/")
-        if not errors:
+        if errors:
+            self._add_domain_problems(case_id, expected, command, errors)
+        else:
             try:
                 if confirm is not None and form.get(CONFIRMED) != "ja":
                     self.cases.try_out(self.user, case_id, expected, command)
@@ -141,6 +143,20 @@ class CaseDesk:
             errors=errors,
             attempt=attempt,
         )
+
+    def _add_domain_problems(
+        self, case_id: str, expected: int, command: case.Command, errors: FormErrors
+    ) -> None:
+        """What the domain says of the fields the form found nothing wrong in, so that every
+        problem is reported at once (the command carries stand-ins for the wrong fields)."""
+        try:
+            self.cases.try_out(self.user, case_id, expected, command)
+        except case.Rejected as rejected:
+            for name, message in rejected.errors.items():
+                if name and name not in errors:
+                    errors[name] = message
+        except CaseChanged:
+            pass
 
     def _confirmation(
         self, row: CaseRow, form: dict[str, Any], attempt: str, confirm: Confirmation

@@ -131,7 +131,7 @@ def _plan_command(existing: dict[str, case.Activity]) -> CommandBuilder:
                 tuple(f["agreed_by"]),
                 bool(f.get("participant_agreed")),
                 agreed_on,
-                # agreed_on is within the bounds here (or date.min after a message)
+                # agreed_on is within the bounds here (or a stand-in after a message)
                 review_on or case.default_review_on(agreed_on),
             ),
             e.free_text(f, "reason"),

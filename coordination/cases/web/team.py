@@ -56,6 +56,9 @@ class TeamController(Controller):
         )
 
 
+REFERRAL_FIELDS = ("from_part", "from_caseworker", "reason", "referral_date")
+
+
 class ReferralController(Controller):
     path = "/remisser/ny"
     dependencies = DESK
@@ -72,24 +75,23 @@ class ReferralController(Controller):
         form, user = posted(data), desk.user
         errors = FormErrors()
         part = errors.choice(form, "from_part", Part)
-        referral_date = errors.date(form, "referral_date")
         from_caseworker = errors.text(form, "from_caseworker", bounds.NAME_LENGTH)
         reason = errors.free_text(form, "reason")
-        if errors or part is None:
-            return desk.page("cases/referral.html", 422, form=form, errors=errors)
-        try:
-            case_id = desk.cases.register_referral(
-                user,
-                lambda code: case.RegisterReferral(
-                    code,
-                    user.team_id,
-                    part,
-                    from_caseworker,
-                    reason,
-                    referral_date,
-                ),
-                once_of(form),
+        referral_date = errors.date(form, "referral_date")
+
+        def command(code: str) -> case.RegisterReferral:
+            chosen = part or Part.AF  # a stand-in while the part is missing
+            return case.RegisterReferral(
+                code, user.team_id, chosen, from_caseworker, reason, referral_date
             )
+
+        if errors:  # with what the domain says of the other fields: every problem at once
+            problems = case.referral_problems(command(""), desk.clock.today())
+            every = {**problems, **errors}
+            ordered = {name: every[name] for name in REFERRAL_FIELDS if name in every}
+            return desk.page("cases/referral.html", 422, form=form, errors=ordered)
+        try:
+            case_id = desk.cases.register_referral(user, command, once_of(form))
         except case.Rejected as rejected:
             return desk.page("cases/referral.html", 422, form=form, errors=rejected.errors)
         return Redirect(f"/arenden/{case_id}?klart=RegisterReferral")

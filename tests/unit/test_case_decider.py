@@ -29,6 +29,7 @@ from coordination.cases.domain import (
     fold,
 )
 from coordination.cases.domain.decide import PHASES
+from coordination.cases.domain.referral import age_group_of
 from coordination.shared.vocabulary import (
     AgeGroup,
     EducationLevel,
@@ -154,7 +155,6 @@ def test_enrolment_rejects_each_bad_field() -> None:
         "name",
         "personnummer",
         "consent_parts",
-        "age_group",
         "education",
         "support_sources",
         "time_in_support",
@@ -163,13 +163,31 @@ def test_enrolment_rejects_each_bad_field() -> None:
     assert "start_date" in rejected_fields(replace(ENROL, start_date=date(2026, 12, 24)), state)
 
 
-def test_an_anonymous_enrolment_keeps_only_gender_and_dates() -> None:
+def test_an_anonymous_enrolment_keeps_only_gender_dates_and_the_age_group_chosen() -> None:
     state = history(REFERRAL, AcceptReferral(date(2026, 11, 10)))
     anonymous = replace(ENROL, registration_type=RegistrationType.ANONYMOUS)
     [event] = decide(anonymous, state, TODAY)
     assert event == ParticipantEnrolled(
-        RegistrationType.ANONYMOUS, Gender.WOMAN, date(2026, 11, 20), "insats-1", "user-9"
+        RegistrationType.ANONYMOUS,
+        Gender.WOMAN,
+        date(2026, 11, 20),
+        "insats-1",
+        "user-9",
+        age_group=AgeGroup.AGE_45_59,
     )
+
+
+def test_the_age_group_comes_from_the_personnummer_on_the_start_date() -> None:
+    state = history(REFERRAL, AcceptReferral(date(2026, 11, 10)))
+    born_1997 = Participant("Ung Deltagare", "19970315-0012")
+    chosen_wrong = replace(ENROL, participant=born_1997, age_group=AgeGroup.AGE_60_64)
+    [event] = decide(chosen_wrong, state, TODAY)
+    assert isinstance(event, ParticipantEnrolled)
+    assert event.age_group is AgeGroup.AGE_16_29  # 29 on 2026-11-20, whatever was chosen
+    assert age_group_of("19970315-0012", date(2027, 3, 15)) is AgeGroup.AGE_30_44  # birthday
+    assert age_group_of("19800161-0016", date(2026, 11, 20)) is AgeGroup.AGE_45_59  # samordn.
+    too_young = replace(ENROL, participant=Participant("Barn", "20150101-0019"))
+    assert "personnummer" in rejected_fields(too_young, state)
 
 
 def test_consent_is_withdrawn_and_renewed() -> None:

@@ -126,6 +126,17 @@ def version_of(page: str) -> str:
     return found.group(1)
 
 
+def staff_of_part(page: str, select: str, part: str) -> str:
+    """The first person a select offers among the staff of `part` (an optgroup's label)."""
+    found = re.search(
+        rf'<select id="{re.escape(select)}".*?<optgroup label="{part}">\s*<option value="([^"]+)"',
+        page,
+        re.S,
+    )
+    assert found, (select, part)
+    return found.group(1)
+
+
 def option_value(page: str, select: str) -> str:
     """The value of the first real option of a select on the page."""
     found = re.search(rf'<select id="{select}".*?<option value="([^"]+)"', page, re.S)

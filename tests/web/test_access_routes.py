@@ -103,7 +103,7 @@ def markers_in(body: str) -> list[str]:
 
 
 # A personnummer posted in forms: valid, and not the participant's.
-OTHER_PERSONNUMMER = "19121212-1212"
+OTHER_PERSONNUMMER = "19851212-0018"
 BAD_DATE = "2026-02-30"
 DATE_MESSAGE = "Ange ett datum som ÅÅÅÅ-MM-DD."
 CHANGED = "Ärendet har ändrats av någon annan"
@@ -383,11 +383,14 @@ def enrolment(ctx: Context) -> dict[str, Any]:
 def plan(ctx: Context) -> dict[str, Any]:
     assert ctx.case is not None
     staff = ctx.world.id_of(COORDINATOR)
+    part = sorted(ctx.case.parts)[0]
+    team = ctx.world.users[COORDINATOR.email].team_id
+    of_part = [u for u in ctx.world.users.values() if u.part is part and u.team_id == team]
     return {
         "goals_short": "Praktik två dagar i veckan",
         "activities.0.what": "Söka praktikplats",
-        "activities.0.part": sorted(ctx.case.parts)[0].value,
-        "activities.0.responsible_id": staff,
+        "activities.0.part": part.value,
+        "activities.0.responsible_id": of_part[0].id,  # the activity's part's own staff
         "activities.0.start_on": today(),
         "activities.0.due_on": (TODAY + timedelta(days=30)).isoformat(),
         "agreed_by": [staff],
@@ -616,6 +619,9 @@ DECISIONS: dict[tuple[str, str], Decision] = {
         stage="pågående",
     ),
     # One version: the changes between versions are none, no text of the plan shows.
+    # Form parts of the plan: one more activity row, and the staff of the part chosen in it.
+    ("GET", CASE + "/plan/rad/{index:int}"): CaseRead(case.AgreePlan, shows=""),
+    ("GET", CASE + "/plan/ansvarig"): CaseRead(case.AgreePlan, shows=""),
     ("GET", CASE + "/plan/versioner"): CaseRead("personal", shows="", enrolled_only=True),
     ("GET", CASE + "/plan/utskrift"): CaseRead("personal", enrolled_only=True),
     ("POST", CASE + "/aktiviteter/{activity_id:str}"): CaseCommand(
@@ -828,6 +834,7 @@ class World:
             "file_path": "samordna.css",
             "months": "3",
             "section": "deltagare",
+            "index": "1",
         }
         if case_ is not None:
             found.update(

@@ -22,6 +22,7 @@ from tests.web.support import (
     enrolled_case,
     option_value,
     section,
+    staff_of_part,
     version_of,
 )
 
@@ -32,7 +33,7 @@ def post(client: TestClient[Any], path: str, page: str, **data: Any) -> Any:
 
 
 def plan_data(page: str, **overrides: Any) -> dict[str, Any]:
-    staff = option_value(page, "activities.0.responsible_id")
+    staff = staff_of_part(page, "activities.0.responsible_id", "Kommun")
     return {
         "goals_short": "Praktik två dagar i veckan",
         "goals_long": "Arbete inom handeln",
@@ -128,13 +129,17 @@ def test_plan_versions_show_what_changed_and_the_printout_has_no_staff_notes(app
     review = (TODAY + timedelta(days=92)).isoformat()[:7]
     assert f"Följs upp {review}" in page  # three months after agreement by default
     form = client.get(f"/arenden/{case_id}/plan").text
-    assert post(client, f"/arenden/{case_id}/plan", form, **plan_data(form)).status_code == 422
+    changed = plan_data(form, goals_short="Praktik tre dagar")
+    unexplained = post(client, f"/arenden/{case_id}/plan", form, **changed)
+    assert unexplained.status_code == 422  # a change needs its reason
+    assert "Ange varför planen ändras." in unexplained.text
     revised = plan_data(form, reason="Praktiken blev av", goals_short="Praktik tre dagar")
+    fk_staff = staff_of_part(form, "activities.0.responsible_id", "Försäkringskassan")
     revised.update(
         {
             "activities.1.what": "Studiebesök",
             "activities.1.part": "FK",
-            "activities.1.responsible_id": revised["activities.0.responsible_id"],
+            "activities.1.responsible_id": fk_staff,
             "activities.1.start_on": TODAY.isoformat(),
             "activities.1.due_on": TODAY.isoformat(),
         }
@@ -148,7 +153,7 @@ def test_plan_versions_show_what_changed_and_the_printout_has_no_staff_notes(app
     assert "Borttagen aktivitet" not in changes
     printout = client.get(f"/arenden/{case_id}/plan/utskrift").text
     assert "Praktik tre dagar" in printout and "Studiebesök" in printout
-    assert "Kommun: Af, af@test" in printout  # the part, the responsible person and contact
+    assert "Kommun: Kommun, kommun@test" in printout  # the part, the responsible and contact
     assert "Intern notering" not in printout
 
 
@@ -237,7 +242,7 @@ def test_a_held_meeting_changes_the_plan_and_calls_the_next_meeting(app: Litesta
     )
     assert "Ett hållet möte kan inte ligga i framtiden." in future.text
     assert "Praktik</textarea>" in future.text
-    staff = option_value(form, "new.0.responsible_id")
+    staff = staff_of_part(form, "new.0.responsible_id", "Försäkringskassan")
     first_activity = re.search(r'name="(status\.[^"]+)"', form)
     assert first_activity
     response = post(

@@ -18,6 +18,7 @@ from coordination.cases.domain.events import (
     PlanAgreed,
     PlanRevised,
 )
+from coordination.cases.domain.plans import plan_changes
 from coordination.cases.domain.rules import (
     Rejected,
     day_errors,
@@ -100,10 +101,12 @@ def agree_plan(command: AgreePlan, state: CaseState, today: date) -> list[Event]
         errors["agreed_by"] = "Välj vilka som kom överens om planen."
     if plan.review_on <= plan.agreed_on:
         errors["review_on"] = "Uppföljningen av planen måste ligga efter dagen då den gjordes."
-    if state.plan_version and not command.reason.strip():
+    cleaned = _cleaned(plan)
+    # A plan agreed again as it was (at its follow-up, say) needs no reason; a changed one does.
+    changed = state.plan is None or bool(plan_changes(state.plan, cleaned))
+    if state.plan_version and changed and not command.reason.strip():
         errors["reason"] = "Ange varför planen ändras."
     raise_if(errors)
-    cleaned = _cleaned(plan)
     if not state.plan_version:
         return [PlanAgreed(cleaned)]
     return [PlanRevised(state.plan_version + 1, cleaned, command.reason.strip())]

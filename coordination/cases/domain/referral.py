@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from dateutil.relativedelta import relativedelta
 from personnummer import personnummer
 
 from coordination.cases.domain.commands import (
@@ -26,7 +27,7 @@ from coordination.cases.domain.events import (
 )
 from coordination.cases.domain.rules import Rejected, given, raise_if, require, require_enrolled
 from coordination.cases.domain.state import CaseState
-from coordination.shared.vocabulary import RegistrationType, Stage
+from coordination.shared.vocabulary import AgeGroup, RegistrationType, Stage
 
 
 def referral_problems(command: RegisterReferral, today: date) -> dict[str, str]:
@@ -91,7 +92,7 @@ def enrol(command: Enrol, state: CaseState, today: date) -> list[Event]:
         errors["start_date"] = "Startdatumet kan inte ligga i framtiden."
     if command.registration_type is RegistrationType.ANONYMOUS:
         raise_if(errors)
-        # An anonymous case keeps only kön and its dates (SUS rules).
+        # An anonymous case keeps only kön, its dates and the age group chosen by hand.
         return [
             ParticipantEnrolled(
                 RegistrationType.ANONYMOUS,
@@ -99,11 +100,33 @@ def enrol(command: Enrol, state: CaseState, today: date) -> list[Event]:
                 command.start_date,
                 command.insats_id,
                 command.coordinator_id,
+                age_group=command.age_group,
             )
         ]
     errors.update(_personal_errors(command))
     raise_if(errors)
     return [_personal_enrolment(command)]
+
+
+# The age groups of SUS, by age in whole years.
+AGE_RANGES = {
+    AgeGroup.AGE_16_29: (16, 29),
+    AgeGroup.AGE_30_44: (30, 44),
+    AgeGroup.AGE_45_59: (45, 59),
+    AgeGroup.AGE_60_64: (60, 64),
+}
+
+
+def age_on(value: str, day: date) -> int:
+    """Age in whole years on `day` of the person with this (valid) personnummer or
+    samordningsnummer."""
+    return relativedelta(day, personnummer.parse(value).get_date()).years
+
+
+def age_group_of(value: str, day: date) -> AgeGroup | None:
+    """The SUS age group on `day` from a valid personnummer; None outside 16–64."""
+    age = age_on(value, day)
+    return next((g for g, (low, high) in AGE_RANGES.items() if low <= age <= high), None)
 
 
 def withdraw_consent(command: WithdrawConsent, state: CaseState, today: date) -> list[Event]:
@@ -148,8 +171,13 @@ def _personal_errors(command: Enrol) -> dict[str, str]:
         )
     if not command.consent_parts:
         errors["consent_parts"] = "Välj minst en part som deltagaren samtycker till."
-    if command.age_group is None:
-        errors["age_group"] = "Välj åldersgrupp."
+    if "personnummer" not in errors and command.participant is not None:
+        number, on = command.participant.personnummer, command.start_date
+        if age_group_of(number, on) is None:
+            errors["personnummer"] = (
+                f"Enligt personnumret är deltagaren {age_on(number, on)} år. "
+                "Samordnade insatser gäller den som är 16–64 år."
+            )
     if command.education is None:
         errors["education"] = "Välj utbildningsnivå."
     if not command.support_sources:
@@ -177,7 +205,7 @@ def _personal_enrolment(command: Enrol) -> ParticipantEnrolled:
             participant.email.strip(),
             participant.address.strip(),
         ),
-        command.age_group,
+        age_group_of(participant.personnummer, command.start_date),
         command.education,
         tuple(command.support_sources),
         command.time_in_support,

@@ -24,7 +24,7 @@ from coordination.shared.access import User
 from coordination.shared.charts import step_chart
 from coordination.shared.clock import Clock
 from coordination.shared.forms import FormErrors
-from coordination.shared.vocabulary import ErasureReason, Role
+from coordination.shared.vocabulary import ErasureReason, Part, Role
 from coordination.shared.web import Option, Page, form_of
 
 # Fields posted as several values (checkboxes).
@@ -85,6 +85,22 @@ class CaseDesk:
 
     def staff_options(self) -> list[Option]:
         return staff_options(self.accounts.team_users(self.user.team_id))
+
+    def staff_by_part(self, parts: list[Part]) -> dict[Part, list[Option]]:
+        """Who can be responsible for an activity of each part: its handläggare and
+        samordnare."""
+        colleagues = self.accounts.team_users(self.user.team_id)
+        return {
+            part: [
+                Option(u.id, u.name)
+                for u in colleagues
+                if u.role in WORKING_ROLES and u.part is part
+            ]
+            for part in parts
+        }
+
+    def part_of_staff(self) -> dict[str, Part]:
+        return {u.id: u.part for u in self.accounts.team_users(self.user.team_id)}
 
     def names(self) -> dict[str, str]:
         return {u.id: u.name for u in self.accounts.team_users(self.user.team_id)}
@@ -258,11 +274,8 @@ def _nothing(desk: CaseDesk, file: CaseFile, colleagues: list[User]) -> dict[str
 
 def _participant(desk: CaseDesk, file: CaseFile, colleagues: list[User]) -> dict[str, Any]:
     today, row = desk.clock.today(), file.row
-    current = [
-        i
-        for i in desk.insatser.team_insatser(row.team_id)
-        if i.active_to is None or i.active_to >= today
-    ]
+    # those running today, so that the default start date suits every one offered
+    current = [i for i in desk.insatser.team_insatser(row.team_id) if i.active_on(today)]
     return {
         "erasure": erasure_actions(desk, row),
         "retention_months": desk.settings.retention_months,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import UTC
 from typing import Any
 
@@ -71,9 +72,11 @@ def _meeting_page(meeting_id: str) -> Render:
     return form_page("cases/meeting.html", extra)
 
 
-def _record_command(meeting_id: str, existing: dict[str, case.Activity]) -> CommandBuilder:
+def _record_command(
+    meeting_id: str, existing: dict[str, case.Activity], part_of_staff: Mapping[str, Part]
+) -> CommandBuilder:
     def build(f: dict[str, Any], e: FormErrors) -> case.Command:
-        activity = read_activity(f, e, "new.0", existing)
+        activity = read_activity(f, e, "new.0", existing, part_of_staff)
         next_meeting = read_meeting(f, e, "next_") if f.get("next_starts_at", "").strip() else None
         statuses = {
             key.removeprefix("status."): e.choice(f, key, ActivityStatus) or ActivityStatus.PLANNED
@@ -161,7 +164,7 @@ class MeetingsController(CaseController):
         data: Form,
         desk: NamedDependency[CaseDesk],
     ) -> Response[Any]:
-        build = _record_command(meeting_id, desk.activities(case_id))
+        build = _record_command(meeting_id, desk.activities(case_id), desk.part_of_staff())
         return desk.act(case_id, posted(data), build, _meeting_page(meeting_id))
 
     @post("/moten/{meeting_id:str}/flytta", sync_to_thread=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -24,7 +25,9 @@ from coordination.shared.forms import FormErrors
 from coordination.shared.vocabulary import ActivityStatus, Part
 from coordination.shared.web import Form
 
-BLANK_ACTIVITY_ROWS = 2
+BLANK_ACTIVITY_ROWS = 1  # more are added in place ("Lägg till en aktivitet")
+ADD_ROW, REMOVE_ROW = "lagg_till_rad", "ta_bort_rad"  # the plain form's buttons
+MAX_ROWS = 200
 
 ASSESSMENT_FIELDS = (
     ("situation", "Situation i dag"),
@@ -60,6 +63,8 @@ def _plan_form(row: CaseRow, plan: case.Plan | None, today: date) -> dict[str, A
             participant_words=plan.participant_words,
             staff_notes=plan.staff_notes,
             agreed_by=list(plan.agreed_by),
+            participant_agreed="on" if plan.participant_agreed else "",
+            review_on=plan.review_on.isoformat(),
         )
     for index, activity in enumerate(activities):
         form.update(
@@ -78,9 +83,12 @@ def _plan_form(row: CaseRow, plan: case.Plan | None, today: date) -> dict[str, A
 
 
 def plan_extra(desk: CaseDesk, file: CaseFile) -> dict[str, Any]:
+    """What an activity row needs: the parts of the consent, and the staff of each part."""
+    parts = [p for p in Part if p in file.row.consent_parts]
     return {
         "staff": desk.staff_options(),
-        "consent_parts": [p for p in Part if p in file.row.consent_parts],
+        "staff_by_part": desk.staff_by_part(parts),
+        "consent_parts": parts,
     }
 
 
@@ -88,25 +96,47 @@ def _plan_page(
     desk: CaseDesk, file: CaseFile, form: dict[str, Any], errors: FormErrors
 ) -> Response[bytes]:
     return form_page(
-        "cases/plan_form.html", lambda d, c: {**plan_extra(d, c), "rows": _activity_rows(form)}
+        "cases/plan_form.html",
+        lambda d, c: {**plan_extra(d, c), "rows": _activity_rows(form)},
     )(desk, file, form, errors)
 
 
+def _rows_changed(form: dict[str, Any]) -> dict[str, Any] | None:
+    """The plain form's "add a row" or "remove this row" (without JavaScript): the form as
+    it was, with one more blank row or one row less; None when the form was sent to be saved."""
+    rows = _activity_rows(form)
+    if form.get(ADD_ROW):
+        return {**form, f"activities.{max(rows, default=-1) + 1}.what": ""}
+    removed = form.get(REMOVE_ROW)
+    if removed:
+        prefix = f"activities.{removed}."
+        return {key: value for key, value in form.items() if not key.startswith(prefix)}
+    return None
+
+
 def read_activity(
-    f: dict[str, Any], e: FormErrors, key: str, existing: dict[str, case.Activity]
+    f: dict[str, Any],
+    e: FormErrors,
+    key: str,
+    existing: dict[str, case.Activity],
+    part_of_staff: Mapping[str, Part],
 ) -> case.Activity | None:
-    """One activity row of a form; None when the row was left empty or ticked for removal."""
+    """One activity row of a form; None when the row was left empty or ticked for removal.
+    The responsible person is one of the chosen part's staff."""
     if not f.get(f"{key}.what", "").strip() or f.get(f"{key}.remove"):
         return None
     earlier = existing.get(f.get(f"{key}.id", ""))
     part = e.choice(f, f"{key}.part", Part) or Part.AF
+    responsible = e.text(f, f"{key}.responsible_id", bounds.NAME_LENGTH)
+    if responsible and f"{key}.part" not in e and part_of_staff.get(responsible, part) != part:
+        e[f"{key}.responsible_id"] = f"Välj någon som arbetar på {part.label}."
     start_on = e.date(f, f"{key}.start_on")
     due_on = e.date(f, f"{key}.due_on")
     return case.Activity(
         earlier.activity_id if earlier else str(uuid.uuid4()),
         e.text(f, f"{key}.what"),
         part,
-        e.text(f, f"{key}.responsible_id", bounds.NAME_LENGTH),
+        responsible,
         start_on,
         due_on,
         earlier.status if earlier else ActivityStatus.PLANNED,
@@ -114,10 +144,13 @@ def read_activity(
     )
 
 
-def _plan_command(existing: dict[str, case.Activity]) -> CommandBuilder:
+def _plan_command(
+    existing: dict[str, case.Activity], part_of_staff: Mapping[str, Part]
+) -> CommandBuilder:
     def build(f: dict[str, Any], e: FormErrors) -> case.Command:
         activities = [
-            read_activity(f, e, f"activities.{index}", existing) for index in _activity_rows(f)
+            read_activity(f, e, f"activities.{index}", existing, part_of_staff)
+            for index in _activity_rows(f)
         ]
         agreed_on = e.date(f, "agreed_on")
         review_on = e.optional_date(f, "review_on")
@@ -178,8 +211,45 @@ class PlanController(CaseController):
     def agree_plan(
         self, case_id: FromPath[str], data: Form, desk: NamedDependency[CaseDesk]
     ) -> Response[Any]:
-        build = _plan_command(desk.activities(case_id))
-        return desk.act(case_id, posted(data), build, _plan_page)
+        form = posted(data)
+        rows = _rows_changed(form)
+        if rows is not None:
+            file = desk.open_for_work(case_id, "handlingsplan", case.AgreePlan)
+            return _plan_page(desk, file, rows, FormErrors())
+        build = _plan_command(desk.activities(case_id), desk.part_of_staff())
+        return desk.act(case_id, form, build, _plan_page)
+
+    @get("/plan/rad/{index:int}", sync_to_thread=True)
+    def activity_row(
+        self, case_id: FromPath[str], index: FromPath[int], desk: NamedDependency[CaseDesk]
+    ) -> Response[bytes]:
+        """One more blank activity row, for htmx to put in place of the "add" button (which
+        comes again after it)."""
+        file = desk.open_for_work(case_id, "handlingsplan", case.AgreePlan)
+        return desk.page(
+            "cases/_activity_rows_more.html",
+            case=file.row,
+            index=max(0, min(index, MAX_ROWS)),
+            **plan_extra(desk, file),
+        )
+
+    @get("/plan/ansvarig", sync_to_thread=True)
+    def responsible_choice(
+        self, case_id: FromPath[str], request: HTMXRequest, desk: NamedDependency[CaseDesk]
+    ) -> Response[bytes]:
+        """The "Ansvarig" choice of one activity row for the part just chosen."""
+        file = desk.open_for_work(case_id, "handlingsplan", case.AgreePlan)
+        key = request.query_params.get("rad", "activities.0")
+        if not re.fullmatch(r"(activities|new)\.\d{1,3}", key):
+            raise NotFoundException("Den raden finns inte.")
+        part = Part.parse(request.query_params.get(f"{key}.part", ""))
+        return desk.page(
+            "cases/_responsible.html",
+            case=file.row,
+            key=key,
+            part=part,
+            **plan_extra(desk, file),
+        )
 
     @get("/plan/versioner", sync_to_thread=True)
     def plan_versions(
@@ -248,11 +318,18 @@ class PlanController(CaseController):
             posted(data),
             lambda f, e: case.ChangeActivity(
                 activity_id,
-                e.choice(f, "status", ActivityStatus) or ActivityStatus.PLANNED,
+                _new_status(f, e),
                 today,
                 e.free_text(f, "reason"),
             ),
         )
+
+
+def _new_status(form: dict[str, Any], errors: FormErrors) -> ActivityStatus:
+    if not form.get("status"):
+        errors["status"] = "Välj den nya statusen."
+        return ActivityStatus.PLANNED
+    return errors.choice(form, "status", ActivityStatus) or ActivityStatus.PLANNED
 
 
 CONTROLLERS = [PlanController]

@@ -14,3 +14,19 @@
     focusSummary(event.detail.elt);
   });
 })();
+
+// A plan's blank activity row goes away in place; without JavaScript its button sends the
+// form, which comes back without the row.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest("button.remove-row");
+  if (button) {
+    event.preventDefault();
+    var row = button.closest("fieldset");
+    var next = row.nextElementSibling;
+    row.remove();
+    if (next) {
+      var focusable = next.querySelector("input, select, button") || next;
+      focusable.focus();
+    }
+  }
+});

@@ -5,24 +5,35 @@ codes, and both dates on the timeline."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
+import sqlalchemy as sa
 from litestar import Litestar
 
+from coordination.cases.tables import cases
 from coordination.reminders import emails
 from coordination.reminders.emails import DueItem
 from coordination.shared import access
 from coordination.shared.vocabulary import ReminderKind
 from tests.web.support import (
     TODAY,
+    accepted_case,
     case_id_from,
     client_for,
     count_cases,
+    enrol,
     enrolled_case,
     referral,
     section,
+    staff_of_part,
 )
-from tests.web.test_case_journey import post
+from tests.web.test_case_journey import (
+    agreed_plan,
+    meeting_path,
+    plan_data,
+    post,
+    schedule,
+)
 
 
 def summary_of(page: str) -> list[tuple[str, str]]:
@@ -107,3 +118,103 @@ def test_the_email_names_the_settings_as_the_menu_does(app: Litestar) -> None:
     assert menu == ["Inställningar"]
     assert "Under Inställningar väljer du" in body
     assert "Mina inställningar" not in client_for(app, "samordnare@test").get("/installningar").text
+
+
+def test_the_plan_form_adds_and_removes_rows_and_carries_the_agreement_over(
+    app: Litestar,
+) -> None:
+    client = client_for(app, "samordnare@test")
+    case_id = enrolled_case(client)
+    agreed_plan(client, case_id)
+    form = client.get(f"/arenden/{case_id}/plan").text
+    assert re.search(r'name="participant_agreed" value="on" checked', form)  # carried over
+    assert re.search(r'id="review_on"[^>]*value="\d{4}-\d\d-\d\d"', form)
+    rows = set(re.findall(r'name="activities\.(\d+)\.what"', form))
+    assert rows == {"0", "1"}  # the activity, and one blank row
+    # without JavaScript: "add" sends the form, which comes back with the input and one row more
+    sent = plan_data(form, goals_short="Nytt mål")
+    more = post(client, f"/arenden/{case_id}/plan", form, **sent, lagg_till_rad="on")
+    assert more.status_code == 200 and "Nytt mål</textarea>" in more.text
+    assert set(re.findall(r'name="activities\.(\d+)\.what"', more.text)) == {"0", "1", "2"}
+    fewer = post(client, f"/arenden/{case_id}/plan", form, **sent, ta_bort_rad="0")
+    assert set(re.findall(r'name="activities\.(\d+)\.what"', fewer.text)) == {"1"}
+    # with htmx: one more row comes in place of the button, and the button after it
+    row = client.get(f"/arenden/{case_id}/plan/rad/5", headers={"HX-Request": "true"})
+    assert 'name="activities.5.what"' in row.text and "/plan/rad/6" in row.text
+
+
+def test_the_responsible_person_is_one_of_the_chosen_parts_staff(app: Litestar) -> None:
+    client = client_for(app, "samordnare@test")
+    case_id = enrolled_case(client)  # consent for FK and KOMMUN
+    form = client.get(f"/arenden/{case_id}/plan").text
+    assert '<optgroup label="Försäkringskassan">' in form and '<optgroup label="Kommun">' in form
+    choice = client.get(
+        f"/arenden/{case_id}/plan/ansvarig",
+        params={"rad": "activities.0", "activities.0.part": "FK"},
+        headers={"HX-Request": "true"},
+    ).text
+    assert '<optgroup label="Försäkringskassan">' in choice and "Kommun" not in choice
+    kommun = staff_of_part(form, "activities.0.responsible_id", "Kommun")
+    data = plan_data(form, **{"activities.0.part": "FK", "activities.0.responsible_id": kommun})
+    wrong = post(client, f"/arenden/{case_id}/plan", form, **data)
+    assert wrong.status_code == 422
+    assert "Välj någon som arbetar på Försäkringskassan." in wrong.text
+
+
+def test_a_plan_agreed_again_unchanged_needs_no_reason(app: Litestar) -> None:
+    client = client_for(app, "samordnare@test")
+    case_id = enrolled_case(client)
+    agreed_plan(client, case_id)
+    form = client.get(f"/arenden/{case_id}/plan").text
+    kept = re.search(r'name="activities.0.id" value="([^"]+)"', form)
+    assert kept
+    same = plan_data(form, review_on="", **{"activities.0.id": kept.group(1)})
+    again = post(client, f"/arenden/{case_id}/plan", form, **same)
+    assert "Handlingsplanen är sparad." in again.text
+
+
+def test_enrolment_asks_for_kon_and_takes_the_age_group_from_the_personnummer(
+    app: Litestar,
+) -> None:
+    client = client_for(app, "samordnare@test")
+    case_id = accepted_case(client)
+    page = section(client, case_id, "deltagare")
+    assert re.search(r'<select id="gender"[^>]*><option value="">Välj</option>', page)
+    missing = enrol(client, case_id, page, gender="")
+    assert missing.status_code == 422 and "Välj ett av alternativen." in missing.text
+    enrolled = enrol(client, case_id, page, personnummer="19970315-0012", age_group="60-64")
+    assert enrolled.status_code == 200
+    with app.state.services.engine.connect() as conn:
+        group = conn.execute(
+            sa.select(cases.c.age_group).where(cases.c.case_id == case_id)
+        ).scalar_one()
+    assert group == "16-29"  # from the personnummer, not the choice
+
+
+def test_the_step_form_starts_at_the_current_level_and_status_at_unchanged(
+    app: Litestar,
+) -> None:
+    client = client_for(app, "samordnare@test")
+    case_id = enrolled_case(client)
+    page = section(client, case_id, "steg")
+    step = {"to_level": "3", "step_on": TODAY.isoformat(), "evidence": "Praktik"}
+    page = post(client, f"/arenden/{case_id}/steg", page, **step).text
+    assert '<option value="3" selected>' in page
+    agreed_plan(client, case_id)
+    plan = section(client, case_id, "handlingsplan")
+    assert re.search(r'name="status"><option value="">Oförändrad</option>', plan)
+    action = re.search(r'action="(/arenden/[^"]+/aktiviteter/[^"]+)"', plan)
+    assert action
+    unchanged = post(client, action.group(1), plan, status="")
+    assert "Välj den nya statusen." in unchanged.text
+    assert '<label for="reason-' in plan and "Skäl om den avbryts</label>" in plan
+
+
+def test_a_meeting_ahead_says_when_it_can_be_recorded(app: Litestar) -> None:
+    client = client_for(app, "samordnare@test")
+    case_id = enrolled_case(client)
+    starts = datetime.combine(TODAY + timedelta(days=3), time(10))
+    schedule(client, case_id, starts)
+    page = client.get(meeting_path(app, case_id)).text
+    assert f"Mötet kan registreras från och med {starts.date()}" in page
+    assert "/hallet" not in page

@@ -80,7 +80,7 @@ def enrol_new_case(page: Page, service: str, name: str) -> str:
     page.get_by_label("Personnummer (ÅÅÅÅMMDD-NNNN)").fill("19800101-0019")
     page.get_by_label("Försäkringskassan").check()
     page.get_by_label("Kommun").check()
-    page.get_by_label("Åldersgrupp").select_option(label="30–44 år")
+    page.get_by_label("Kön").select_option(label="Kvinna")
     page.get_by_label("Utbildningsnivå").select_option(label="Grundskola (inkl. särskola)")
     page.get_by_label("Försörjningsstöd").check()
     page.get_by_label("Tid i offentlig försörjning").select_option(label="1–3 år")

@@ -20,7 +20,8 @@ def test_referral_to_enrolment_in_the_browser(page: Page, service: str) -> None:
     page.get_by_label("Remitterande handläggare").fill("Demo Remittent")
     expect_status(page, 422)  # the forms come back with what is wrong, twice in this test
     page.get_by_role("button", name="Registrera remiss").click()
-    expect(page.get_by_text("Ange anledningen till remissen.")).to_be_visible()
+    expect(page.locator("#reason-fel")).to_have_text("Ange anledningen till remissen.")
+    expect(page.locator(".error-summary")).to_be_focused()
     expect(page.get_by_label("Remitterande handläggare")).to_have_value("Demo Remittent")
     assert serious_violations(page) == []
     page.get_by_label("Anledning till remissen").fill("Demo: långvarig sjukskrivning")
@@ -37,20 +38,20 @@ def test_referral_to_enrolment_in_the_browser(page: Page, service: str) -> None:
     page.get_by_label("Personnummer (ÅÅÅÅMMDD-NNNN)").fill("19800101-0018")
     page.get_by_label("Försäkringskassan").check()
     page.get_by_label("Kommun").check()
-    page.get_by_label("Åldersgrupp").select_option(label="45–59 år")
+    page.get_by_label("Kön").select_option(label="Man")
     page.get_by_label("Utbildningsnivå").select_option(label="Gymnasium")
     page.get_by_label("Försörjningsstöd").check()
     page.get_by_label("Tid i offentlig försörjning").select_option(label="3–6 år")
     page.get_by_label("Insats", exact=True).select_option(index=1)
     assert serious_violations(page) == []
     page.get_by_role("button", name="Skriv in").click()
-    expect(page.get_by_text("Personnumret är inte giltigt")).to_be_visible()
+    expect(page.locator("#personnummer-fel")).to_contain_text("Personnumret är inte giltigt")
     expect(page.get_by_label("Namn", exact=True)).to_have_value("Demo Webbdeltagare")
     assert serious_violations(page) == []
     page.get_by_label("Personnummer (ÅÅÅÅMMDD-NNNN)").fill("19800101-0019")
     page.get_by_role("button", name="Skriv in").click()
     expect(page.get_by_text("Deltagaren är inskriven.")).to_be_visible()
-    expect(page.get_by_text("Demo Webbdeltagare")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Demo Webbdeltagare")
 
     page.get_by_role("link", name="Teamets ärenden").click()
     page.wait_for_load_state()  # htmx set up: the filter's change asks for the list

@@ -23,7 +23,7 @@ def test_a_follow_up_reminder_is_followed_recorded_and_gone(page: Page, service:
     expect(page.get_by_role("heading", level=1)).to_contain_text("Uppföljning 3 månader")
     expect_status(page, 422)  # the form comes back with what is missing
     page.get_by_role("button", name="Registrera uppföljningen").click()
-    expect(page.get_by_text("Välj ett av alternativen.")).to_be_visible()
+    expect(page.locator("#occupation-fel")).to_have_text("Välj ett av alternativen.")
     assert serious_violations(page) == []
     page.get_by_label("Sysselsättning nu").select_option(label="Arbete utan subvention")
     page.get_by_label("Ingen offentlig försörjning (inkl. försörjd av familj)").check()

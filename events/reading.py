@@ -22,6 +22,11 @@ class Reader:
         self.rows = rows
         self.batch_size = batch_size
 
+    def head(self) -> int:
+        """The global position of the last event: 0 for an empty store."""
+        with self._connection(None) as reader:
+            return int(reader.execute(sa.select(sa.func.max(events.c.position))).scalar() or 0)
+
     def stream_version(self, stream_id: str, conn: Connection | None = None) -> int:
         query = sa.select(sa.func.max(events.c.stream_version)).where(
             events.c.stream_id == stream_id

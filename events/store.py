@@ -114,6 +114,11 @@ class EventStore:
 
     # -- reading -------------------------------------------------------------------------
 
+    def head(self) -> int:
+        """The global position of the last event (0 when there is none): what changes
+        whenever anything is appended."""
+        return self._reader.head()
+
     def stream_version(self, stream: Stream, conn: Connection | None = None) -> int:
         """The stream's version; pass the connection of a `transaction()` to read it there."""
         return self._reader.stream_version(str(stream), conn)

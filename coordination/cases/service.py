@@ -234,6 +234,10 @@ class Cases:
 
     # -- queries ----------------------------------------------------------------------
 
+    def last_change(self) -> int:
+        """Where the event log has come to: any change to any case moves it."""
+        return self.store.head()
+
     def team_cases(
         self,
         team_id: str,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+import hashlib
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from litestar import Controller, Response, get, post
@@ -11,11 +12,12 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect
 
 from coordination.cases import domain as case
+from coordination.cases.board import CaseRow
 from coordination.cases.web.desk import DESK, CaseDesk, posted
 from coordination.reminders.service import Reminders
 from coordination.shared import access, bounds
 from coordination.shared.forms import FormErrors
-from coordination.shared.vocabulary import Part, Stage
+from coordination.shared.vocabulary import Part, Role, Stage
 from coordination.shared.web import Form, allowed, once_of
 
 
@@ -33,7 +35,21 @@ class TeamController(Controller):
         if not access.can_see_case_list(user):
             return Redirect("/statistik")  # an analytiker's start page: aggregates only
         query = request.query_params
+        # The 30-second refresh asks with the ETag it got: nothing appended since, same day,
+        # same user and address, and the answer is an empty 304.
+        tag = (
+            '"'
+            + hashlib.sha256(
+                f"{desk.cases.last_change()}|{desk.clock.today()}|{user.id}|{request.url.query}|"
+                f"{bool(request.htmx)}".encode()
+            ).hexdigest()[:32]
+            + '"'
+        )
+        if request.headers.get("if-none-match") == tag:
+            return Response(b"", status_code=304, headers=_REVALIDATE | {"ETag": tag})
         filters = {name: query.get(name, "") for name in ("part", "coordinator", "stage", "code")}
+        # a handläggare starts from the cases they work on; the others from the whole team
+        filters["vy"] = query.get("vy") or ("mina" if user.role is Role.CASEWORKER else "alla")
         rows = desk.cases.team_cases(
             user.team_id,
             part=Part.parse(filters["part"]),
@@ -41,19 +57,45 @@ class TeamController(Controller):
             stage=Stage.parse(filters["stage"]),
             code=filters["code"],
         )
+        if filters["vy"] == "mina":
+            rows = [r for r in rows if user.part in r.facts.consent_parts]
+        first_due = reminders.first_due(user.team_id)
+
+        def due_first(row: CaseRow) -> tuple[date, date]:
+            due = first_due.get(row.case_id)
+            return (due.due_on if due else date.max, row.referral_date)
+
+        shown = {s: _count(query.get(f"visa_{s.value}")) for s in Stage}
         today = desk.clock.today()
         week_start = datetime.combine(today - timedelta(days=today.weekday()), time())
-        return desk.page(
+        response = desk.page(
             "cases/team.html",
-            first_due=reminders.first_due(user.team_id),
+            first_due=first_due,
             week_meetings=desk.reader.team_meetings(
                 user, week_start, week_start + timedelta(days=7)
             ),
-            by_stage={stage: [r for r in rows if r.stage is stage] for stage in Stage},
+            by_stage={
+                stage: sorted((r for r in rows if r.stage is stage), key=due_first)
+                for stage in Stage
+            },
+            shown=shown,
             filters=filters,
             colleagues=desk.accounts.team_users(user.team_id),
             total=len(rows),
         )
+        response.headers.update(_REVALIDATE | {"ETag": tag})
+        return response
+
+
+PAGE_ROWS = 25  # rows per stage, and how many more "Visa fler" shows
+_REVALIDATE = {"Cache-Control": "private, no-cache"}
+
+
+def _count(value: str | None) -> int:
+    try:
+        return max(PAGE_ROWS, min(int(value or PAGE_ROWS), 100_000))
+    except ValueError:
+        return PAGE_ROWS
 
 
 REFERRAL_FIELDS = ("from_part", "from_caseworker", "reason", "referral_date")

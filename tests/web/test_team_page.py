@@ -1,0 +1,67 @@
+"""The team page that scales: counts per stage, stages that open and close, a bounded number
+of rows per stage with "Visa fler", "mina ärenden" first for a handläggare, the earliest due
+first, words instead of codes, and a refresh that costs nothing when nothing changed."""
+
+from __future__ import annotations
+
+import re
+
+from litestar import Litestar
+
+from coordination.cases.web.team import PAGE_ROWS
+from tests.web.support import case_id_from, client_for, enrolled_case, referral
+
+
+def test_an_unchanged_refresh_is_answered_304_and_a_change_gives_the_new_page(
+    app: Litestar,
+) -> None:
+    client = client_for(app, "samordnare@test")
+    enrolled_case(client)
+    first = client.get("/", headers={"HX-Request": "true"})
+    tag = first.headers["etag"]
+    assert first.headers["cache-control"] == "private, no-cache"
+    again = client.get("/", headers={"HX-Request": "true", "If-None-Match": tag})
+    assert again.status_code == 304 and again.content == b""
+    case_id = case_id_from(referral(client))  # something happens in the team
+    changed = client.get("/", headers={"HX-Request": "true", "If-None-Match": tag})
+    assert changed.status_code == 200 and changed.headers["etag"] != tag
+    assert case_id in changed.text
+    other = client_for(app, "fk@test").get("/", headers={"If-None-Match": tag})
+    assert other.status_code == 200  # the tag is the user's own
+
+
+def test_counts_per_stage_words_for_parts_and_codes_that_do_not_wrap(app: Litestar) -> None:
+    client = client_for(app, "samordnare@test")
+    enrolled_case(client)
+    referral(client)
+    page = client.get("/").text
+    assert "2 ärenden: Remiss 1, Inskriven 1." in page
+    assert re.search(
+        r'<details class="stage-group" open>\s*<summary><h2 id="skede-referral">', page
+    )
+    assert "Försäkringskassan, Kommun" in page and "FK, KOMMUN" not in page
+    assert '<td class="code">' in page
+
+
+def test_a_caseworker_starts_from_the_cases_of_their_part(app: Litestar) -> None:
+    coordinator = client_for(app, "samordnare@test")
+    enrolled_case(coordinator)  # consent for FK and KOMMUN
+    outside = client_for(app, "af@test")
+    mine = outside.get("/").text
+    assert '<option value="mina" selected>' in mine and "0 ärenden som din part" in mine
+    whole = outside.get("/", params={"vy": "alla"}).text
+    assert "1 ärenden" in whole
+    assert '<option value="alla" selected>' in coordinator.get("/").text
+
+
+def test_a_stage_shows_its_first_rows_and_more_on_request(app: Litestar) -> None:
+    client = client_for(app, "samordnare@test")
+    for _ in range(PAGE_ROWS + 2):
+        referral(client)
+    page = client.get("/").text
+    assert page.count('<td class="code">') == PAGE_ROWS
+    more = re.search(r'<a href="([^"]+)"[^>]*>Visa fler \(2 till i remiss\)', page)
+    assert more
+    everything = client.get(more.group(1).replace("&amp;", "&")).text
+    assert everything.count('<td class="code">') == PAGE_ROWS + 2
+    assert "Visa fler" not in everything

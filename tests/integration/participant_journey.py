@@ -39,9 +39,9 @@ from coordination.shared.vocabulary import (
     TimeInSupport,
 )
 
-PERSONNUMMER = "19470723-3815"
+PERSONNUMMER = "19770723-3818"
 # The same personnummer as it may be typed or stored: for searching, and for looking for it.
-PERSONNUMMER_FORMS = ("19470723-3815", "470723-3815", "194707233815", "4707233815")
+PERSONNUMMER_FORMS = ("19770723-3818", "770723-3818", "197707233818", "7707233818")
 OTHER_PERSONNUMMER = "19800101-0019"
 
 FIELDS = [

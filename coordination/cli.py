@@ -7,8 +7,10 @@ import getpass
 import json
 import logging
 import sys
+import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 
 import sqlalchemy as sa
 
@@ -17,6 +19,8 @@ from coordination.accounts.service import Accounts
 from coordination.accounts.tables import teams, users
 from coordination.app import build_services, build_store, create_app
 from coordination.config import ConfigurationError, Settings, load_settings
+from coordination.demo.large import LEADER_EMAIL
+from coordination.demo.large import PASSWORD as LARGE_PASSWORD
 from coordination.shared import database as db
 from coordination.shared.vocabulary import Part, Role
 
@@ -32,12 +36,28 @@ def _has_users(engine: sa.Engine) -> bool:
         return conn.execute(sa.select(sa.func.count()).select_from(users)).scalar_one() > 0
 
 
-def _seed_demo(settings: Settings, engine: sa.Engine) -> None:
+def _seed_demo(settings: Settings, engine: sa.Engine, years: int = 3, cases: int = 0) -> None:
+    """Seed an empty database: the demo team with `years` years of history, or with `cases`
+    the large benchmark team. A database with users is left as it is."""
     if _has_users(engine):
+        print("Databasen har redan användare: inga demodata läggs till.")
         return
     services = build_services(settings, engine)
-    demo.seed(engine, services.cases, services.clock.today())
-    print("Demodata: ett team med påhittade personer och ärenden.")
+    today = services.clock.today()
+    started = time.monotonic()
+    if cases:
+        events = demo.seed_large(engine, services.cases, today, cases)
+        print(
+            f"Demodata: Bänkteamet med {cases} ärenden ({events} händelser) "
+            f"på {time.monotonic() - started:.0f} s."
+        )
+        print(f"Logga in som {LEADER_EMAIL} med lösenordet {LARGE_PASSWORD}.")
+        return
+    count = demo.seed(engine, services.cases, today, years)
+    print(
+        f"Demodata: ett team med {count} påhittade ärenden under {years} år "
+        f"({time.monotonic() - started:.0f} s)."
+    )
 
 
 def serve(args: argparse.Namespace, settings: Settings) -> None:
@@ -99,6 +119,19 @@ def create_user(args: argparse.Namespace, settings: Settings) -> None:
     print(f"Användaren {user.email} är skapad.")
 
 
+def _whole(low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            number = int(text)
+        except ValueError:
+            number = low - 1
+        if not low <= number <= high:
+            raise argparse.ArgumentTypeError(f"ange ett heltal från {low} till {high}")
+        return number
+
+    return parse
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="coordination", description="Samordna")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -110,7 +143,15 @@ def main(argv: list[str] | None = None) -> None:
     check_parser.add_argument("--url", help="hälsoadressen, om inte tjänstens egen /healthz")
     check_parser.add_argument("--timeout", type=float, default=5, help="sekunder att vänta")
     commands.add_parser("migrate", help="migrera databasen")
-    commands.add_parser("demo", help="fyll en tom databas med demodata")
+    demo_parser = commands.add_parser("demo", help="fyll en tom databas med demodata")
+    demo_parser.add_argument(
+        "--years", type=_whole(1, 20), default=3, help="år av historik i demoteamet (3)"
+    )
+    demo_parser.add_argument(
+        "--cases",
+        type=_whole(1, 100_000),
+        help="i stället ett stort team med så många pågående ärenden, för mätningar",
+    )
     commands.add_parser("rebuild", help="bygg om läsmodellerna från händelserna")
     user_parser = commands.add_parser("create-user", help="skapa en användare")
     user_parser.add_argument("--team", required=True)
@@ -137,6 +178,6 @@ def main(argv: list[str] | None = None) -> None:
             store.rebuild(projection)
         print("Läsmodellerna är ombyggda från händelserna.")
     elif args.command == "demo":
-        _seed_demo(settings, _engine(settings))
+        _seed_demo(settings, _engine(settings), args.years, args.cases or 0)
     elif args.command == "create-user":
         create_user(args, settings)

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy.engine import Connection, Engine
 
 from events.errors import ConcurrencyError, PartialRetryError
@@ -90,9 +91,11 @@ class Appender:
                 raise ConcurrencyError(stream_id, expected_version, current_version)
             previous_position = global_head or 0
             recorded_at = self.clock()
+            keys: dict[str, AESGCM] = {}
             encoded = [
                 self._encode(
                     conn,
+                    keys,
                     event,
                     stream_id,
                     current_version + offset,
@@ -144,6 +147,7 @@ class Appender:
     def _encode(
         self,
         conn: Connection | None,
+        keys: dict[str, AESGCM],
         event: NewEvent,
         stream_id: str,
         stream_version: int,
@@ -151,7 +155,7 @@ class Appender:
         recorded_at: datetime,
     ) -> tuple[tuple[Any, ...], RecordedEvent]:
         """The stored row (in ROW_COLUMNS order) and the event as readers will see it."""
-        schema_version, data, sealed = self.rows.seal(conn, event)
+        schema_version, data, sealed = self.rows.seal(conn, event, keys)
         sql = self._append_sql()
         row = (
             position,

@@ -44,9 +44,12 @@ class RowCodec:
         """Whether the event carries personal fields (its append needs the subject's key)."""
         return not self.types.get(event.type).personal_fields.isdisjoint(event.data)
 
-    def seal(self, conn: Connection | None, event: NewEvent) -> tuple[int, str, str | None]:
+    def seal(
+        self, conn: Connection | None, event: NewEvent, keys: dict[str, AESGCM]
+    ) -> tuple[int, str, str | None]:
         """The event's schema version, its plain data as JSON, and its personal fields
-        sealed under the subject's key (None when it carries none)."""
+        sealed under the subject's key (None when it carries none). `keys` holds the
+        subjects' keys already looked up in this transaction."""
         event_type = self.types.get(event.type)
         data = dict(event.data)
         personal = {name: data.pop(name) for name in event_type.personal_fields if name in data}
@@ -57,8 +60,11 @@ class RowCodec:
                     f"event type {event.type!r} carries personal fields but names no subject"
                 )
             assert conn is not None, "personal data is appended through SQLAlchemy"
-            key = self.keyring.subject_key(conn, event.subject, create=True)
-            assert key is not None
+            key = keys.get(event.subject)
+            if key is None:
+                key = self.keyring.subject_key(conn, event.subject, create=True)
+                assert key is not None
+                keys[event.subject] = key
             sealed = encrypt_fields(key, personal, event.event_id.bytes)
         return event_type.version, json.dumps(data), sealed
 

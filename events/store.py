@@ -95,6 +95,27 @@ class EventStore:
             result, _ = self._appender.append(None, driver, stream_id, expected_version, new_events)
         return result
 
+    def append_many(
+        self, batches: Sequence[tuple[Stream, int, Sequence[NewEvent]]], conn: Connection
+    ) -> list[AppendResult]:
+        """Append several streams' batches in the caller's transaction, then run the inline
+        projections once over everything appended: the bulk path (an import, a large seed),
+        with the same checks and read models as one `append` per stream."""
+        driver = conn.connection.driver_connection
+        results, appended = [], []
+        for stream, expected_version, new_events in batches:
+            if not new_events:
+                raise ValueError("nothing to append")
+            result, recorded = self._appender.append(
+                conn, driver, str(stream), expected_version, new_events
+            )
+            results.append(result)
+            appended.extend(recorded)
+        if appended:
+            for projection in self.inline_projections:
+                checkpoints.apply_inline(conn, projection, self._reader, appended)
+        return results
+
     def _append_in_transaction(
         self,
         conn: Connection,

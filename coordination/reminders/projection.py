@@ -35,6 +35,17 @@ class SwedishWorkingDays:
         return day.weekday() < 5 and day not in self._holidays
 
 
+# built once: the projection runs them for every case of every append
+_FACTS_OF = sa.select(reminder_facts.c.facts).where(
+    reminder_facts.c.case_id == sa.bindparam("case_id")
+)
+_SET_FACTS = reminder_facts.update().where(
+    reminder_facts.c.case_id == sa.bindparam("where_case_id")
+)
+_CLEAR_DUE = due_reminders.delete().where(due_reminders.c.case_id == sa.bindparam("case_id"))
+_INSATS_END = sa.select(insatser.c.active_to).where(insatser.c.id == sa.bindparam("insats_id"))
+
+
 class ReminderViews:
     name = "reminders"
     tables = (reminder_facts, due_reminders)
@@ -62,21 +73,17 @@ class ReminderViews:
             self._save(conn, case_id, self._facts(conn, case_id))
 
     def _facts(self, conn: Connection, case_id: str) -> reminders.Facts:
-        stored = conn.execute(
-            sa.select(reminder_facts.c.facts).where(reminder_facts.c.case_id == case_id)
-        ).scalar()
+        stored = conn.execute(_FACTS_OF, {"case_id": case_id}).scalar()
         if stored is None:
             return reminders.Facts()
         return _converter.structure(json.loads(stored), reminders.Facts)
 
     def _save(self, conn: Connection, case_id: str, facts: reminders.Facts) -> None:
         data = json.dumps(_converter.unstructure(facts), sort_keys=True)
-        updated = conn.execute(
-            reminder_facts.update().where(reminder_facts.c.case_id == case_id).values(facts=data)
-        )
+        updated = conn.execute(_SET_FACTS, {"where_case_id": case_id, "facts": data})
         if updated.rowcount == 0:
-            conn.execute(reminder_facts.insert().values(case_id=case_id, facts=data))
-        conn.execute(due_reminders.delete().where(due_reminders.c.case_id == case_id))
+            conn.execute(reminder_facts.insert(), {"case_id": case_id, "facts": data})
+        conn.execute(_CLEAR_DUE, {"case_id": case_id})
         rows = [
             {
                 "case_id": case_id,
@@ -98,7 +105,5 @@ class ReminderViews:
 def _insats_end(conn: Connection, insats_id: str) -> date | None:
     if not insats_id:
         return None
-    end: date | None = conn.execute(
-        sa.select(insatser.c.active_to).where(insatser.c.id == insats_id)
-    ).scalar()
+    end: date | None = conn.execute(_INSATS_END, {"insats_id": insats_id}).scalar()
     return end

@@ -94,7 +94,7 @@ from coordination.cases.domain.events import (
 )
 from coordination.cases.domain.planning import FINAL_STATUSES
 from coordination.cases.domain.plans import PLAN_REVIEW_AFTER, default_review_on, plan_changes
-from coordination.cases.domain.referral import referral_problems
+from coordination.cases.domain.referral import age_group_of, referral_problems
 from coordination.cases.domain.rules import ANONYMOUS_TEXT, CLOSED, Rejected
 from coordination.cases.domain.state import (
     INITIAL,
@@ -179,6 +179,7 @@ __all__ = [
     "StartAfterSupport",
     "StepRecorded",
     "WithdrawConsent",
+    "age_group_of",
     "decide",
     "default_review_on",
     "evolve",

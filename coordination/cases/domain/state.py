@@ -172,8 +172,9 @@ def evolve(state: CaseState, event: Event) -> CaseState:
     return state
 
 
-def fold(events: Sequence[Event]) -> CaseState:
-    state = INITIAL
+def fold(events: Sequence[Event], state: CaseState | None = None) -> CaseState:
+    """The state after `events`, from the start or from `state`."""
+    state = INITIAL if state is None else state
     for event in events:
         state = evolve(state, event)
     return state

@@ -8,8 +8,17 @@ import sqlalchemy as sa
 
 import events
 from coordination.cases import domain as case
-from coordination.cases.projection.rows import CaseRows, Handlers
+from coordination.cases.projection.rows import CaseRows, Handlers, case_update
 from coordination.cases.tables import case_steps, cases
+
+# the level now, and for the statistics the highest level reached
+_TO_LEVEL = sa.bindparam("to_level", type_=sa.Integer)
+_STEP_TO = case_update(
+    level=_TO_LEVEL,
+    max_level=sa.func.coalesce(
+        sa.case((cases.c.max_level > _TO_LEVEL, cases.c.max_level), else_=_TO_LEVEL), _TO_LEVEL
+    ),
+)
 
 
 def step_recorded(rows: CaseRows, event: case.StepRecorded, recorded: events.RecordedEvent) -> None:
@@ -22,12 +31,7 @@ def step_recorded(rows: CaseRows, event: case.StepRecorded, recorded: events.Rec
         phase=None,
         text=event.evidence,
     )
-    # for the statistics: the highest level reached, and whether any step went up
-    highest = sa.case((cases.c.max_level > event.to_level, cases.c.max_level), else_=event.to_level)
-    rows.update_case(
-        level=event.to_level,
-        max_level=sa.func.coalesce(highest, event.to_level),
-    )
+    rows.execute_on_case(_STEP_TO, to_level=event.to_level)
     if event.from_level is not None and event.to_level > event.from_level:
         rows.update_case(stepped_up=True)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
 import events
 from coordination.cases import domain as case
 from coordination.cases.projection.rows import CaseRows, Handlers
@@ -27,7 +25,7 @@ def referral_received(
         support_sources=[],
         consent_parts=[],
         consent_withdrawn=False,
-        last_event_at=sa.func.now(),
+        last_event_at=recorded.recorded_at,
     )
     rows.insert(case_people, case_id=rows.case_id, referral_reason=event.reason)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -36,7 +37,7 @@ class CaseRows:
     sealed: events.SealedValues
 
     def insert(self, table: sa.Table, **values: Any) -> None:
-        self.conn.execute(table.insert().values(**self._sealed(table, values)))
+        self.conn.execute(_insert(table), self._sealed(table, values))
 
     def insert_entry(self, table: sa.Table, recorded: events.RecordedEvent, **values: Any) -> None:
         """A row of one of the case's logs (assessments, steps, after-support), keyed by the
@@ -49,12 +50,23 @@ class CaseRows:
             **values,
         )
 
+    def execute_on_case(self, statement: sa.Executable, **parameters: Any) -> None:
+        """A statement built once, for this case: its `where_case_id` is the case's id."""
+        self.conn.execute(statement, {"where_case_id": self.case_id, **parameters})
+
     def update_case(self, only_from: Stage | None = None, **values: Any) -> None:
         """Change the case's row; with `only_from`, only while the case is at that stage."""
-        query = cases.update().where(cases.c.case_id == self.case_id)
+        if any(isinstance(value, sa.ColumnElement) for value in values.values()):
+            # computed from the row itself (a count, the highest level): built each time
+            query = cases.update().where(cases.c.case_id == self.case_id)
+            if only_from is not None:
+                query = query.where(cases.c.stage == only_from)
+            self.conn.execute(query.values(**values))
+            return
+        where = {"case_id": self.case_id}
         if only_from is not None:
-            query = query.where(cases.c.stage == only_from)
-        self.conn.execute(query.values(**values))
+            where["stage"] = only_from
+        self._update(cases, where, values)
 
     def extend_retention(self, day: date) -> None:
         """The retention clock counts from the last of the case's ends: closure, a
@@ -72,20 +84,19 @@ class CaseRows:
             values["personnummer_index"] = (
                 personnummer_index(self.keyring, number) if number else None
             )
-        self._update(case_people, case_people.c.case_id == self.case_id, values)
+        self._update(case_people, {"case_id": self.case_id}, values)
 
     def update_activity(self, activity_id: str, **values: Any) -> None:
-        where = sa.and_(
-            case_activities.c.case_id == self.case_id,
-            case_activities.c.activity_id == activity_id,
-        )
-        self._update(case_activities, where, values)
+        self._update(case_activities, {"case_id": self.case_id, "activity_id": activity_id}, values)
 
     def update_meeting(self, meeting_id: str, **values: Any) -> None:
-        self._update(case_meetings, case_meetings.c.meeting_id == meeting_id, values)
+        self._update(case_meetings, {"meeting_id": meeting_id}, values)
 
-    def _update(self, table: sa.Table, where: Any, values: dict[str, Any]) -> None:
-        self.conn.execute(table.update().where(where).values(**self._sealed(table, values)))
+    def _update(self, table: sa.Table, where: dict[str, Any], values: dict[str, Any]) -> None:
+        """Set `values` on the rows whose columns equal `where`'s."""
+        parameters = {f"where_{name}": value for name, value in where.items()}
+        parameters.update(self._sealed(table, values))
+        self.conn.execute(_update(table, tuple(where)), parameters)
 
     def _sealed(self, table: sa.Table, values: Mapping[str, Any]) -> dict[str, Any]:
         subject, personal = participant_subject(self.case_id), sealed_names(table)
@@ -93,6 +104,26 @@ class CaseRows:
             name: self.sealed.seal(subject, value) if name in personal else value
             for name, value in values.items()
         }
+
+
+# The projection writes many rows per append: its statements are built once, so that only
+# their parameters change (SQLAlchemy compiles each shape once and caches it).
+@cache
+def _insert(table: sa.Table) -> sa.Insert:
+    return table.insert()
+
+
+def case_update(**values: Any) -> sa.Update:
+    """An UPDATE of the case's row computed from the row itself (a count, the highest
+    level), built once: for `CaseRows.execute_on_case`."""
+    return cases.update().where(cases.c.case_id == sa.bindparam("where_case_id")).values(**values)
+
+
+@cache
+def _update(table: sa.Table, where: tuple[str, ...]) -> sa.Update:
+    """An UPDATE of `table` whose SET clause is the parameters named after its columns, for
+    the rows whose `where` columns equal the parameters `where_<column>`."""
+    return table.update().where(*(table.c[name] == sa.bindparam(f"where_{name}") for name in where))
 
 
 # A handler writes what one event (of the type it is registered for) changes in the read

@@ -1,0 +1,86 @@
+"""Demo teams with obviously fictitious people and cases.
+
+    __init__.py   `seed`: the demo team with three years of history (and a neighbouring
+                  team that sees none of it), for looking around; `seed_large`: a large
+                  team for benchmarks
+    journeys.py   the three years of cases, as histories of commands
+    large.py      the large team's cases, alike and quick to make
+
+Both go through the bulk path of the case service: the same deciders, store and read
+models as the forms, many cases per transaction."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy.engine import Engine
+
+from coordination.accounts.insatser import Insatser
+from coordination.accounts.service import Accounts
+from coordination.cases.service import Cases
+from coordination.demo import journeys, large
+from coordination.shared.access import User
+from coordination.shared.vocabulary import InsatsType, Part, Role
+
+DEMO_PASSWORD = "demo-losenord"
+STAFF = [
+    ("Demo Handläggare AF", "af@demo.samordna", Part.AF, Role.CASEWORKER),
+    ("Demo Handläggare FK", "fk@demo.samordna", Part.FK, Role.CASEWORKER),
+    ("Demo Handläggare Vårdcentral", "region@demo.samordna", Part.REGION, Role.CASEWORKER),
+    ("Demo Handläggare Psykiatri", "psykiatri@demo.samordna", Part.REGION, Role.CASEWORKER),
+    ("Demo Handläggare Socialtjänst", "kommun@demo.samordna", Part.KOMMUN, Role.CASEWORKER),
+    ("Demo Handläggare Arbetsmarknad", "ame@demo.samordna", Part.KOMMUN, Role.CASEWORKER),
+    ("Demo Samordnare", "samordnare@demo.samordna", Part.KOMMUN, Role.COORDINATOR),
+    ("Demo Samordnare Två", "samordnare2@demo.samordna", Part.FK, Role.COORDINATOR),
+    ("Demo Teamledare", "teamledare@demo.samordna", Part.FK, Role.TEAM_LEADER),
+    ("Demo Administratör", "admin@demo.samordna", Part.KOMMUN, Role.ADMINISTRATOR),
+    ("Demo Analytiker", "analytiker@demo.samordna", Part.KOMMUN, Role.ANALYST),
+]
+
+# A second team with its own administratör and samordnare: it sees nothing of the first.
+NEIGHBOURS = [
+    ("Granne Samordnare", "samordnare@granne.samordna", Part.AF, Role.COORDINATOR),
+    ("Granne Administratör", "admin@granne.samordna", Part.AF, Role.ADMINISTRATOR),
+]
+
+# (name, kind, began so many months ago, ended so many months ago or None)
+INSATSER = [
+    ("Demo: Steget vidare", InsatsType.REHABILITATION, 48, None),
+    ("Demo: Motivationsgruppen", InsatsType.PREPARATORY, 48, 10),
+    ("Demo: Kartläggning tolv veckor", InsatsType.ASSESSMENT, 48, None),
+    ("Demo: Unga vuxna i arbete", InsatsType.PREPARATORY, 14, None),
+]
+
+
+def seed(engine: Engine, cases: Cases, today: date, years: int = 3) -> int:
+    """The demo team with `years` years of cases up to today, and its neighbour; returns
+    the number of cases."""
+    team_id = Accounts(engine).create_team("Samordningsteamet (demo)")
+    staff = [
+        Accounts(engine).create_user(team_id, name, email, part, role, DEMO_PASSWORD)
+        for name, email, part, role in STAFF
+    ]
+    insatser = []
+    for name, kind, began, ended in INSATSER:
+        begins = today - relativedelta(months=began)
+        ends = None if ended is None else today - relativedelta(months=ended)
+        insatser.append(
+            (Insatser(engine).add_insats(team_id, name, kind, begins, ends), begins, ends)
+        )
+    neighbours = Accounts(engine).create_team("Grannteamet (demo)")
+    for name, email, part, role in NEIGHBOURS:
+        Accounts(engine).create_user(neighbours, name, email, part, role, DEMO_PASSWORD)
+    histories = list(journeys.team_years(journeys.Team(team_id, staff, insatser), today, years))
+    cases.import_histories(histories)
+    return len(histories)
+
+
+def seed_large(engine: Engine, cases: Cases, today: date, count: int, coordinators: int = 1) -> int:
+    """The team "Bänkteamet" with `count` active cases: see `large.py`. Returns the events
+    appended."""
+    team = large.create_team(engine, today, coordinators)
+    return cases.import_histories(large.histories(team, today, count))
+
+
+__all__ = ["DEMO_PASSWORD", "User", "seed", "seed_large"]

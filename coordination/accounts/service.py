@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 import events
 from coordination.accounts import throttle
-from coordination.accounts.tables import sessions, teams, users
+from coordination.accounts.tables import insatser, sessions, teams, users
 from coordination.shared.access import User
 from coordination.shared.vocabulary import Part, Role
 
@@ -102,6 +102,14 @@ EMAIL_TAKEN = {"email": "E-postadressen används redan av en annan användare."}
 
 
 # -- the user's own settings --------------------------------------------------------------
+
+
+_TEAM_USERS_REVISION = sa.select(
+    sa.func.count(), sa.func.coalesce(sa.func.sum(users.c.version), 0)
+).where(users.c.team_id == sa.bindparam("team_id"))
+_TEAM_INSATSER_REVISION = sa.select(
+    sa.func.count(), sa.func.coalesce(sa.func.sum(insatser.c.version), 0)
+).where(insatser.c.team_id == sa.bindparam("team_id"))
 
 
 class Accounts:
@@ -225,6 +233,14 @@ class Accounts:
     def end_session(self, token: str) -> None:
         with events.write_transaction(self.engine) as conn:
             conn.execute(sessions.delete().where(sessions.c.token_hash == _token_hash(token)))
+
+    def team_revision(self, team_id: str) -> str:
+        """What changes whenever a person or an insats of the team is added or changed: for
+        pages that name them to tell whether they are still as drawn."""
+        with self.engine.connect() as conn:
+            people = conn.execute(_TEAM_USERS_REVISION, {"team_id": team_id}).one()
+            programmes = conn.execute(_TEAM_INSATSER_REVISION, {"team_id": team_id}).one()
+        return f"{people[0]}.{people[1]}.{programmes[0]}.{programmes[1]}"
 
     def team_users(self, team_id: str) -> list[User]:
         with self.engine.connect() as conn:

@@ -57,9 +57,28 @@ def test_referral_to_enrolment_in_the_browser(page: Page, service: str) -> None:
     page.wait_for_load_state()  # htmx set up: the filter's change asks for the list
     page.get_by_label("Skede").select_option(label="Inskriven")
     page.wait_for_url(re.compile(r"stage=enrolled"))
+    page.get_by_label("Ärendekod").fill(code.group(0))  # among the demo's years of cases
+    page.get_by_label("Ärendekod").press("Enter")
+    page.wait_for_url(re.compile(rf"code={code.group(0)}"))
     listing = page.locator("#arendelista")
     expect(listing.get_by_role("heading", name=re.compile("Inskriven"))).to_be_visible()
     expect(listing.get_by_role("heading", name=re.compile("Remiss"))).to_have_count(0)
     row = listing.get_by_role("row").filter(has_text=code.group(0))
     expect(row).to_contain_text("Kartläggning och handlingsplan")
     assert serious_violations(page) == []
+
+
+def test_a_stage_closed_stays_closed_when_the_list_is_drawn_again(page: Page, service: str) -> None:
+    log_in(page, service, "samordnare@demo.samordna")
+    page.wait_for_load_state()
+    ongoing = page.locator("details[data-remember='skede-ongoing']")
+    expect(ongoing).to_have_attribute("open", "")
+    ongoing.locator("summary").click()
+    expect(ongoing).not_to_have_attribute("open", "")
+    page.reload()
+    page.wait_for_load_state()
+    expect(ongoing).not_to_have_attribute("open", "")
+    page.get_by_label("Part", exact=True).select_option(label="Kommun")  # htmx draws the list
+    page.wait_for_url(re.compile(r"part=KOMMUN"))
+    expect(ongoing).not_to_have_attribute("open", "")
+    expect(page.locator("details[data-remember='skede-planning']")).to_have_attribute("open", "")

@@ -9,7 +9,7 @@ import re
 from litestar import Litestar
 
 from coordination.cases.web.team import PAGE_ROWS
-from tests.web.support import case_id_from, client_for, enrolled_case, referral
+from tests.web.support import case_id_from, client_for, enrolled_case, referral, team_of
 
 
 def test_an_unchanged_refresh_is_answered_304_and_a_change_gives_the_new_page(
@@ -30,6 +30,31 @@ def test_an_unchanged_refresh_is_answered_304_and_a_change_gives_the_new_page(
     assert other.status_code == 200  # the tag is the user's own
 
 
+def test_a_colleague_renamed_is_a_change_the_refresh_shows(app: Litestar) -> None:
+    client = client_for(app, "samordnare@test")
+    enrolled_case(client)
+    tag = client.get("/", headers={"HX-Request": "true"}).headers["etag"]
+    accounts = app.state.services.accounts
+    user = client.get("/").text  # the samordnare responsible for the case is named on it
+    me = next(
+        a
+        for a in accounts.team_accounts(team_of(app, "samordnare@test"))
+        if a.user.email == "samordnare@test"
+    )
+    assert me.user.name in user
+    assert not accounts.update_account(
+        me.user.id,
+        me.version,
+        name="Omdöpt Samordnare",
+        email=me.user.email,
+        part=me.user.part,
+        role=me.user.role,
+        active=True,
+    )
+    changed = client.get("/", headers={"HX-Request": "true", "If-None-Match": tag})
+    assert changed.status_code == 200 and "Omdöpt Samordnare" in changed.text
+
+
 def test_counts_per_stage_words_for_parts_and_codes_that_do_not_wrap(app: Litestar) -> None:
     client = client_for(app, "samordnare@test")
     enrolled_case(client)
@@ -37,7 +62,9 @@ def test_counts_per_stage_words_for_parts_and_codes_that_do_not_wrap(app: Litest
     page = client.get("/").text
     assert "2 ärenden: Remiss 1, Inskriven 1." in page
     assert re.search(
-        r'<details class="stage-group" open>\s*<summary><h2 id="skede-referral">', page
+        r'<details class="stage-group" data-remember="skede-referral" open>\s*'
+        r'<summary><h2 id="skede-referral">',
+        page,
     )
     assert "Försäkringskassan, Kommun" in page and "FK, KOMMUN" not in page
     assert '<td class="code">' in page

@@ -35,12 +35,14 @@ class TeamController(Controller):
         if not access.can_see_case_list(user):
             return Redirect("/statistik")  # an analytiker's start page: aggregates only
         query = request.query_params
-        # The 30-second refresh asks with the ETag it got: nothing appended since, same day,
-        # same user and address, and the answer is an empty 304.
+        # The 30-second refresh asks with the ETag it got: nothing appended since, no one in
+        # the team or its insatser changed, same day, same user and address, and the answer
+        # is an empty 304.
         tag = (
             '"'
             + hashlib.sha256(
-                f"{desk.cases.last_change()}|{desk.clock.today()}|{user.id}|{request.url.query}|"
+                f"{desk.cases.last_change()}|{desk.accounts.team_revision(user.team_id)}|"
+                f"{desk.clock.today()}|{user.id}|{request.url.query}|"
                 f"{bool(request.htmx)}".encode()
             ).hexdigest()[:32]
             + '"'

@@ -30,3 +30,47 @@ document.addEventListener("click", function (event) {
     }
   }
 });
+
+// A section the user opened or closed (a stage on the team page) stays so when the list
+// refreshes itself every 30 seconds, and when the page is opened again in the same tab.
+(function () {
+  var KEY = "samordna.open";
+  function remembered() {
+    try {
+      return JSON.parse(sessionStorage.getItem(KEY) || "{}");
+    } catch (error) {
+      return {};
+    }
+  }
+  function restore(root) {
+    var states = remembered();
+    root.querySelectorAll("details[data-remember]").forEach(function (details) {
+      var state = states[details.dataset.remember];
+      if (state !== undefined) {
+        details.open = state;
+      }
+    });
+  }
+  document.addEventListener(
+    "toggle",
+    function (event) {
+      var details = event.target;
+      if (details.dataset && details.dataset.remember) {
+        var states = remembered();
+        states[details.dataset.remember] = details.open;
+        try {
+          sessionStorage.setItem(KEY, JSON.stringify(states));
+        } catch (error) {
+          // private browsing without storage: the sections start as the page draws them
+        }
+      }
+    },
+    true
+  );
+  document.addEventListener("DOMContentLoaded", function () {
+    restore(document);
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    restore(document);
+  });
+})();

@@ -11,6 +11,6 @@ One package per bounded context, each with the same layering (domain ← service
 - `migrations/` one Alembic history for every context's tables
 
 `app.py` is the composition root (settings → engine → store → services → Litestar app);
-`cli.py` is the `coordination` command; `config.py` reads the environment; `demo.py` seeds a
-demo team.
+`cli.py` is the `coordination` command; `config.py` reads the environment; `demo/` seeds a
+demo team with three years of cases, or a large team for benchmarks.
 """

@@ -68,7 +68,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> None:
     engine = _engine(settings)
     if args.demo:
         _seed_demo(settings, engine)
-    app = create_app(settings, engine)
+    app = create_app(settings, engine, freeze_startup_objects=True)
     has_users = _has_users(engine)
     print(f"Samordna körs på {settings.base_url}/")
     if args.demo:

@@ -53,7 +53,7 @@ def running_service(env: dict[str, str]) -> Iterator[str]:
 
 
 def _wait_until_up(address: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120  # the demo seeds three years of cases first
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"the service stopped: {log.read_text()}")
@@ -62,4 +62,4 @@ def _wait_until_up(address: str, process: subprocess.Popen[bytes], log: Path) ->
                 return
         except OSError:
             time.sleep(0.2)
-    pytest.fail(f"the service did not answer within a minute: {log.read_text()}")
+    pytest.fail(f"the service did not answer within two minutes: {log.read_text()}")

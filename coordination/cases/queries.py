@@ -8,7 +8,7 @@ forgotten participant's texts read as `events.ERASED` (a plan as None).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -207,8 +207,10 @@ class CaseQueries:
         ).order_by(case_meetings.c.starts_at)
         return [_meeting(row) for row in self._read(case_meetings, query)]
 
-    def next_meetings(self, team_id: str, now: datetime) -> dict[str, datetime]:
-        """The next scheduled meeting of each of the team's cases that has one."""
+    def next_meetings(
+        self, team_id: str, now: datetime, case_ids: Collection[str] | None = None
+    ) -> dict[str, datetime]:
+        """The next scheduled meeting of each of the team's cases (or of these) that has one."""
         query = (
             sa.select(case_meetings.c.case_id, sa.func.min(case_meetings.c.starts_at))
             .where(
@@ -218,6 +220,8 @@ class CaseQueries:
             )
             .group_by(case_meetings.c.case_id)
         )
+        if case_ids is not None:
+            query = query.where(case_meetings.c.case_id.in_(case_ids))
         with self.engine.connect() as conn:
             return {case_id: starts for case_id, starts in conn.execute(query)}
 

@@ -57,6 +57,15 @@ _PEOPLE = sa.select(*(c for c in case_people.columns if c.name != "personnummer_
 
 
 @dataclass(frozen=True)
+class BoardEntry:
+    """A case on the team page before its row is read: enough to count, sort and page."""
+
+    case_id: str
+    stage: Stage
+    referral_date: date
+
+
+@dataclass(frozen=True)
 class CaseHistory:
     """A case's journey for the bulk path: each command with the day it was taken and who
     took it, the first a referral."""
@@ -227,7 +236,7 @@ class Cases:
         self, history: CaseHistory
     ) -> tuple[events.StreamName, int, list[events.NewEvent]]:
         subject = case_events.participant_subject(history.case_id)
-        state, stored = case.INITIAL, []
+        state, stored = case.INITIAL, list[events.NewEvent]()
         for on, actor, command in history.steps:
             try:
                 new = case.decide(command, state, on)
@@ -312,6 +321,56 @@ class Cases:
         if part is not None:  # the part referred the case, or its consent covers the part
             rows = [r for r in rows if r.from_part is part or part in r.consent_parts]
         return rows
+
+    def team_board(
+        self,
+        team_id: str,
+        part: Part | None = None,
+        coordinator_id: str | None = None,
+        stage: Stage | None = None,
+        code: str = "",
+        covering: Part | None = None,
+    ) -> list[BoardEntry]:
+        """Every case of the team page's filters, as little as it needs to count, sort and
+        page them: `rows_of` reads the rows shown. `covering`: only cases whose consent
+        covers that part ("mina ärenden")."""
+        query = sa.select(
+            cases.c.case_id,
+            cases.c.stage,
+            cases.c.referral_date,
+            cases.c.from_part,
+            cases.c.consent_parts,
+        ).where(cases.c.team_id == team_id)
+        if coordinator_id:
+            query = query.where(cases.c.coordinator_id == coordinator_id)
+        if stage is not None:
+            query = query.where(cases.c.stage == stage)
+        if code.strip():
+            query = query.where(cases.c.case_code.contains(code.strip().upper()))
+        with self.store.engine.connect() as conn:
+            found = conn.execute(query).all()
+        entries = []
+        for case_id, stage_value, referral_date, from_part, consent_parts in found:
+            # as the gate sees it (`CaseRow.facts`): a referral is shared with its part
+            shared = [from_part] if stage_value == Stage.REFERRAL.value else consent_parts
+            if covering is not None and covering.value not in shared:
+                continue
+            # the part referred the case, or its consent covers the part
+            if part is not None and part.value != from_part and part.value not in consent_parts:
+                continue
+            entries.append(BoardEntry(case_id, Stage(stage_value), referral_date))
+        return entries
+
+    def rows_of(self, team_id: str, case_ids: Collection[str]) -> dict[str, CaseRow]:
+        """The team board's rows of these cases of the team (a page's worth)."""
+        if not case_ids:
+            return {}
+        upcoming = self._queries.next_meetings(team_id, self.clock.wall_clock(), case_ids)
+        query = CASE_QUERY.where(cases.c.team_id == team_id, cases.c.case_id.in_(case_ids))
+        with self.store.engine.connect() as conn:
+            return {
+                row.case_id: case_row(row, upcoming.get(row.case_id)) for row in conn.execute(query)
+            }
 
     def case(self, case_id: str) -> CaseRow | None:
         with self.store.engine.connect() as conn:

@@ -212,9 +212,10 @@ class _Journey:
             for i, begins, ends in self.team.insatser
             if begins <= start and (ends is None or start <= ends)
         ]
-        support = (rng.choice(USUAL_SUPPORT[referring]),)
+        usual = rng.choice(USUAL_SUPPORT[referring])
+        support: tuple[SupportSource, ...] = (usual,)
         if rng.random() < 0.25:
-            support = tuple({*support, rng.choice(list(SupportSource))})
+            support = tuple(sorted({usual, rng.choice(list(SupportSource))}))
         age = rng.choice(
             [
                 rng.randrange(18, 30),
@@ -365,7 +366,7 @@ class _Journey:
             day, self.coordinator, case.RecordStep(day, level, "Demo: bedömning vid planeringen")
         )
         open_activities = {a.activity_id: a.due_on for a in plan.activities}
-        review_on, revisions = plan.review_on, []
+        review_on, revisions = plan.review_on, list[date]()
         while True:
             booked = self.later(day, 14, 35)
             meets = self.later(booked, 7, 21)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -107,6 +107,14 @@ class ReminderNotFound(Exception):
 
     detail = "Påminnelsen finns inte bland dina."
     status_code = 404
+
+
+_FIRST_DUE_DAYS = (
+    sa.select(due_reminders.c.case_id, sa.func.min(due_reminders.c.due_on))
+    .join(cases, cases.c.case_id == due_reminders.c.case_id)
+    .where(cases.c.team_id == sa.bindparam("team_id"))
+    .group_by(due_reminders.c.case_id)
+)
 
 
 class Reminders:
@@ -372,12 +380,20 @@ class Reminders:
         with self.engine.connect() as conn:
             return [_reminder(row) for row in conn.execute(query)]
 
-    def first_due(self, team_id: str) -> dict[str, Reminder]:
-        """The earliest due reminder of each of the team's cases, for the team page."""
+    def first_due_days(self, team_id: str) -> dict[str, date]:
+        """The day of the earliest due reminder of each of the team's cases that has one:
+        the team page's order."""
+        with self.engine.connect() as conn:
+            return dict(conn.execute(_FIRST_DUE_DAYS, {"team_id": team_id}).tuples().all())
+
+    def first_due(self, team_id: str, case_ids: Collection[str]) -> dict[str, Reminder]:
+        """The earliest due reminder of each of these cases of the team, for the team page."""
+        if not case_ids:
+            return {}
         first_day = (
             sa.select(due_reminders.c.case_id, sa.func.min(due_reminders.c.due_on).label("due_on"))
             .join(cases, cases.c.case_id == due_reminders.c.case_id)
-            .where(cases.c.team_id == team_id)
+            .where(cases.c.team_id == team_id, due_reminders.c.case_id.in_(case_ids))
             .group_by(due_reminders.c.case_id)
             .subquery()
         )

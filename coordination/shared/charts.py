@@ -75,14 +75,17 @@ class BarChart:
 
 def bar_chart(items: Sequence[tuple[str, int | None, str]]) -> BarChart:
     """Horizontal bars, one per (label, value, text shown); None draws no bar."""
-    label_width, plot_width, bar_height, gap = 260, 320, 18, 8
+    plot_width, bar_height, gap = 320, 18, 8
+    # room for the longest label at 12 px (about 7 px a character), and for the text after
+    # the longest bar
+    label_width = max(120, 16 + 7 * max((len(label) for label, _, _ in items), default=0))
     top = max((value or 0 for _, value, _ in items), default=0) or 1
     bars = [
         Bar(label, value, text, index * (bar_height + gap), plot_width * (value or 0) / top)
         for index, (label, value, text) in enumerate(items)
     ]
     return BarChart(
-        label_width + plot_width + 60,
+        label_width + plot_width + 100,
         len(items) * (bar_height + gap),
         label_width,
         bars,

@@ -12,7 +12,6 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect
 
 from coordination.cases import domain as case
-from coordination.cases.board import CaseRow
 from coordination.cases.web.desk import DESK, CaseDesk, posted
 from coordination.reminders.service import Reminders
 from coordination.shared import access, bounds
@@ -52,38 +51,43 @@ class TeamController(Controller):
         filters = {name: query.get(name, "") for name in ("part", "coordinator", "stage", "code")}
         # a handläggare starts from the cases they work on; the others from the whole team
         filters["vy"] = query.get("vy") or ("mina" if user.role is Role.CASEWORKER else "alla")
-        rows = desk.cases.team_cases(
+        board = desk.cases.team_board(
             user.team_id,
             part=Part.parse(filters["part"]),
             coordinator_id=filters["coordinator"] or None,
             stage=Stage.parse(filters["stage"]),
             code=filters["code"],
+            covering=user.part if filters["vy"] == "mina" else None,
         )
-        if filters["vy"] == "mina":
-            rows = [r for r in rows if user.part in r.facts.consent_parts]
-        first_due = reminders.first_due(user.team_id)
-
-        def due_first(row: CaseRow) -> tuple[date, date]:
-            due = first_due.get(row.case_id)
-            return (due.due_on if due else date.max, row.referral_date)
-
+        # each stage's cases with the earliest due first; only the rows shown are read
+        due_days = reminders.first_due_days(user.team_id)
+        by_stage = {
+            stage: sorted(
+                (e for e in board if e.stage is stage),
+                key=lambda e: (due_days.get(e.case_id, date.max), e.referral_date),
+            )
+            for stage in Stage
+        }
         shown = {s: _count(query.get(f"visa_{s.value}")) for s in Stage}
+        shown_ids = [e.case_id for s, entries in by_stage.items() for e in entries[: shown[s]]]
+        rows = desk.cases.rows_of(user.team_id, shown_ids)
         today = desk.clock.today()
         week_start = datetime.combine(today - timedelta(days=today.weekday()), time())
         response = desk.page(
             "cases/team.html",
-            first_due=first_due,
+            first_due=reminders.first_due(user.team_id, shown_ids),
             week_meetings=desk.reader.team_meetings(
                 user, week_start, week_start + timedelta(days=7)
             ),
+            counts={stage: len(entries) for stage, entries in by_stage.items()},
             by_stage={
-                stage: sorted((r for r in rows if r.stage is stage), key=due_first)
-                for stage in Stage
+                stage: [rows[e.case_id] for e in entries[: shown[stage]] if e.case_id in rows]
+                for stage, entries in by_stage.items()
             },
             shown=shown,
             filters=filters,
             colleagues=desk.accounts.team_users(user.team_id),
-            total=len(rows),
+            total=len(board),
         )
         response.headers.update(_REVALIDATE | {"ETag": tag})
         return response

@@ -7,7 +7,7 @@ that from the outside, against the server as `coordination serve` runs it:
 
 1. Seeds a SQLite file with `--cases` cases (default 5,000) with the seeding of
    `bench/pages.py`, the cases shared among 16 coordinators. Seeding 5,000 cases takes
-   several minutes; with `--database PATH` the file is kept and reused when it exists (its
+   about a minute; with `--database PATH` the file is kept and reused when it exists (its
    secrets, which the server needs to read it, are kept beside it in `PATH.data/`).
 2. Starts `coordination serve` (the entry point `coordination.cli:main`) in a subprocess on
    a free port with SAMORDNA_SWEEP_SECONDS=0, waits until it answers, and stops it at the

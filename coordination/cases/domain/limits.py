@@ -6,6 +6,7 @@ by field with their messages beside the fields; this is the backstop."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any
@@ -21,12 +22,21 @@ ONE_LINE: Mapping[tuple[type, str], int] = {
 }
 
 
+@functools.cache
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    """The fields of a dataclass, None for any other type: looked up once per type."""
+    if dataclasses.is_dataclass(kind):
+        return tuple(found.name for found in dataclasses.fields(kind))
+    return None
+
+
 def _values(value: Any, name: str) -> Iterator[tuple[str, Any]]:
     """Every value inside a command with the name of the field it came in, nested commands,
     plans, activities and collections opened."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for found in dataclasses.fields(value):
-            yield from _values(getattr(value, found.name), found.name)
+    names = _field_names(type(value))
+    if names is not None:
+        for field_name in names:
+            yield from _values(getattr(value, field_name), field_name)
     elif isinstance(value, Mapping):
         for key, item in value.items():
             yield from _values(key, name)

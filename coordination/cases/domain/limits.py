@@ -6,7 +6,6 @@ by field with their messages beside the fields; this is the backstop."""
 from __future__ import annotations
 
 import dataclasses
-import functools
 from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any
@@ -22,12 +21,15 @@ ONE_LINE: Mapping[tuple[type, str], int] = {
 }
 
 
-@functools.cache
+_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
+
+
 def _field_names(kind: type) -> tuple[str, ...] | None:
     """The fields of a dataclass, None for any other type: looked up once per type."""
-    if dataclasses.is_dataclass(kind):
-        return tuple(found.name for found in dataclasses.fields(kind))
-    return None
+    if kind not in _FIELD_NAMES:
+        fields = dataclasses.fields(kind) if dataclasses.is_dataclass(kind) else None
+        _FIELD_NAMES[kind] = None if fields is None else tuple(f.name for f in fields)
+    return _FIELD_NAMES[kind]
 
 
 def _values(value: Any, name: str) -> Iterator[tuple[str, Any]]:

@@ -1,0 +1,106 @@
+"""The demo's years of cases, seeded through the bulk path, and the read models the bulk path
+leaves: the same as the events applied one at a time."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+import events
+from coordination import demo
+from coordination.app import Services, build_services
+from coordination.cases import domain as case
+from coordination.cases.service import CaseHistory
+from coordination.cases.tables import case_after_support, case_follow_ups, cases
+from coordination.config import load_settings
+from coordination.reminders.tables import due_reminders
+from coordination.shared import database as db
+from coordination.shared.vocabulary import Stage
+
+TODAY = date(2026, 11, 17)
+
+
+def services_on(database_url: str, data_dir: Path) -> Services:
+    settings = load_settings(
+        {
+            "SAMORDNA_DATA_DIR": str(data_dir),
+            "SAMORDNA_DATABASE_URL": database_url,
+            "SAMORDNA_SWEEP_SECONDS": "0",
+        }
+    )
+    engine = db.connect(database_url)
+    db.migrate(engine)
+    return build_services(settings, engine)
+
+
+def read_models(
+    engine: sa.Engine, projections: tuple[Any, ...]
+) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of the projections' tables in key order, without the sealed values (sealed
+    afresh, with a new nonce, whenever they are written)."""
+    found = {}
+    with engine.connect() as conn:
+        for projection in projections:
+            for table in projection.tables:
+                key = list(table.primary_key.columns) or list(table.columns)
+                rows = conn.execute(sa.select(table).order_by(*key)).all()
+                found[table.name] = [
+                    tuple(value for value in row if not isinstance(value, bytes | memoryview))
+                    for row in rows
+                ]
+    return found
+
+
+@pytest.fixture
+def seeded(database_url: str, tmp_path: Path) -> Services:
+    services = services_on(database_url, tmp_path)
+    demo.seed(services.engine, services.cases, TODAY, years=1)
+    return services
+
+
+def test_a_year_of_the_demo_seeded_in_bulk_as_if_one_event_at_a_time(seeded: Services) -> None:
+    """Every stage, follow-ups and after-support; and read models equal to those the same
+    events give applied one at a time (a rebuild in batches of one)."""
+    with seeded.engine.connect() as conn:
+        stages = dict(
+            conn.execute(sa.select(cases.c.stage, sa.func.count()).group_by(cases.c.stage)).all()
+        )
+        months = set(conn.execute(sa.select(case_follow_ups.c.months).distinct()).scalars())
+        after_support = conn.execute(
+            sa.select(sa.func.count()).select_from(case_after_support)
+        ).scalar_one()
+        due = conn.execute(sa.select(sa.func.count()).select_from(due_reminders)).scalar_one()
+    assert set(stages) == {s.value for s in Stage}, stages
+    assert sum(stages.values()) == 12 * demo.journeys.REFERRALS_PER_MONTH
+    assert months == {3, 6}  # a year back: none closed twelve months ago has been followed up
+    assert after_support > 0 and due > 0
+
+    store = seeded.cases.store
+    projections = store.inline_projections
+    bulk = read_models(seeded.engine, projections)
+    one_at_a_time = events.EventStore(
+        seeded.engine, store.types, store.keyring, projections, batch_size=1
+    )
+    for projection in projections:
+        one_at_a_time.rebuild(projection)
+    assert read_models(seeded.engine, projections) == bulk
+
+
+def test_a_refused_command_names_its_case_and_appends_nothing(
+    database_url: str, tmp_path: Path
+) -> None:
+    services = services_on(database_url, tmp_path)
+    team = demo.large.create_team(services.engine, TODAY, coordinators=1)
+    histories = list(demo.large.histories(team, TODAY, 3))
+    on, actor, referral = histories[2].steps[0]
+    late = histories[2].steps[1]
+    # the third case accepted before it was referred
+    broken = CaseHistory(histories[2].case_id, [late, (on, actor, referral)])
+    with pytest.raises(case.Rejected) as refused:
+        services.cases.import_histories([*histories[:2], broken])
+    assert histories[2].case_id in "".join(getattr(refused.value, "__notes__", []))
+    assert services.cases.last_change() == 0  # one transaction for all three: nothing stored

@@ -55,6 +55,7 @@ class CaseRow:
     closure_kind: str | None = None
     closure_reason: str | None = None
     occupation_at_closure: str | None = None
+    occupation_at_enrolment: str | None = None
     support_at_closure: list[str] = field(default_factory=list)
     next_meeting_at: datetime | None = None
     erased_on: date | None = None
@@ -147,6 +148,7 @@ def case_row(row: Any, next_meeting_at: datetime | None = None) -> CaseRow:
         closure_kind=m["closure_kind"],
         closure_reason=m["closure_reason"],
         occupation_at_closure=m["occupation_at_closure"],
+        occupation_at_enrolment=m["occupation_at_enrolment"],
         support_at_closure=list(m["support_at_closure"] or ()),
         next_meeting_at=next_meeting_at,
         erased_on=m["erased_on"],

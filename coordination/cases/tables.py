@@ -73,6 +73,7 @@ cases = sa.Table(
     sa.Column("education", sa.String(40), nullable=True),
     sa.Column("support_sources", sa.JSON, nullable=False),
     sa.Column("time_in_support", sa.String(10), nullable=True),
+    sa.Column("occupation_at_enrolment", sa.String(40), nullable=True),
     sa.Column("insats_id", sa.String(36), nullable=True),
     sa.Column("coordinator_id", sa.String(36), nullable=True),
     sa.Column("start_date", sa.Date, nullable=True),

@@ -22,6 +22,7 @@ from coordination.cases import domain as case
 from coordination.cases.service import CODE_ALPHABET, CaseHistory
 from coordination.shared.access import User
 from coordination.shared.vocabulary import (
+    SUPPORT_AT_ENROLMENT,
     ActivityStatus,
     ClosureKind,
     ClosureReason,
@@ -86,6 +87,16 @@ OUTCOMES: list[tuple[ClosureKind, ClosureReason, Occupation, int]] = [
     (ClosureKind.INTERRUPTED, ClosureReason.PARTICIPANT_ENDED, Occupation.NONE, 8),
     (ClosureKind.INTERRUPTED, ClosureReason.DID_NOT_FOLLOW_PLAN, Occupation.JOBSEEKER, 6),
     (ClosureKind.INTERRUPTED, ClosureReason.UNREACHABLE, Occupation.UNKNOWN, 4),
+]
+# what people do when they come: mostly jobseekers, without occupation or in rehabilitation;
+# about one in eight works or studies a little
+OCCUPATIONS_AT_ENROLMENT = [
+    *[Occupation.JOBSEEKER] * 3,
+    *[Occupation.NONE] * 3,
+    *[Occupation.CONTINUED_REHABILITATION] * 2,
+    Occupation.WORK_TRAINING,
+    Occupation.STUDIES,
+    Occupation.WORK_SUBSIDISED,
 ]
 IN_WORK_OR_STUDIES = {
     Occupation.WORK_SUBSIDISED,
@@ -215,7 +226,7 @@ class _Journey:
         usual = rng.choice(USUAL_SUPPORT[referring])
         support: tuple[SupportSource, ...] = (usual,)
         if rng.random() < 0.25:
-            support = tuple(sorted({usual, rng.choice(list(SupportSource))}))
+            support = tuple(sorted({usual, rng.choice(SUPPORT_AT_ENROLMENT)}))
         age = rng.choice(
             [
                 rng.randrange(18, 30),
@@ -242,6 +253,7 @@ class _Journey:
             rng.choice(list(EducationLevel)),
             support,
             rng.choice(list(TimeInSupport)),
+            rng.choice(OCCUPATIONS_AT_ENROLMENT),
         )
 
     def _anonymous(self, start: date) -> None:
@@ -434,12 +446,15 @@ class _Journey:
         kind, reason, occupation, _ = self.rng.choices(OUTCOMES, weights=[w for *_, w in OUTCOMES])[
             0
         ]
-        support = (
-            (SupportSource.NONE,)
-            if occupation in IN_WORK_OR_STUDIES and self.rng.random() < 0.7
-            else (self.rng.choice(list(SupportSource)),)
-        )
-        return kind, reason, occupation, support
+        return kind, reason, occupation, self._support_with(occupation)
+
+    def _support_with(self, occupation: Occupation) -> tuple[SupportSource, ...]:
+        """The participant's support beside the occupation; not known when they are not."""
+        if occupation is Occupation.UNKNOWN:
+            return (SupportSource.UNKNOWN,)
+        if occupation in IN_WORK_OR_STUDIES and self.rng.random() < 0.7:
+            return (SupportSource.NONE,)
+        return (self.rng.choice(SUPPORT_AT_ENROLMENT),)
 
     def _closure_and_after(self, closed: date) -> None:
         rng = self.rng
@@ -475,7 +490,8 @@ class _Journey:
             if rng.random() < 0.03:
                 continue  # forgotten: its reminder is due
             on = self.later(due, -10, 20)
-            if rng.random() < 0.15:
+            on_occupation_change = rng.random() < 0.15
+            if on_occupation_change:
                 occupation = rng.choice(list(Occupation))
             self.take(
                 on,
@@ -484,7 +500,7 @@ class _Journey:
                     months,
                     on,
                     occupation,
-                    (SupportSource.NONE,) if occupation in IN_WORK_OR_STUDIES else support,
+                    self._support_with(occupation) if on_occupation_change else support,
                     occupation in IN_WORK_OR_STUDIES,
                     "",
                 ),

@@ -22,6 +22,7 @@ from coordination.cases import domain as case
 from coordination.cases.service import CaseHistory
 from coordination.shared.access import User
 from coordination.shared.vocabulary import (
+    SUPPORT_AT_ENROLMENT,
     AgeGroup,
     ClosureKind,
     ClosureReason,
@@ -112,8 +113,9 @@ def _commands(
                 case.Participant(f"Bänk {number}", "19800101-0019"),
                 rng.choice(list(AgeGroup)),
                 rng.choice(list(EducationLevel)),
-                tuple(rng.sample(list(SupportSource), 2)),
+                tuple(rng.sample(SUPPORT_AT_ENROLMENT, 2)),
                 rng.choice(list(TimeInSupport)),
+                rng.choice([Occupation.JOBSEEKER, Occupation.NONE]),
             ),
         ),
         (start, case.RecordAssessment("s", "f", "i", "in", "o", "m", "p", start)),

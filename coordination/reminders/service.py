@@ -384,7 +384,9 @@ class Reminders:
         """The day of the earliest due reminder of each of the team's cases that has one:
         the team page's order."""
         with self.engine.connect() as conn:
-            return dict(conn.execute(_FIRST_DUE_DAYS, {"team_id": team_id}).tuples().all())
+            return {
+                case_id: day for case_id, day in conn.execute(_FIRST_DUE_DAYS, {"team_id": team_id})
+            }
 
     def first_due(self, team_id: str, case_ids: Collection[str]) -> dict[str, Reminder]:
         """The earliest due reminder of each of these cases of the team, for the team page."""

@@ -109,6 +109,7 @@ SUS_COLUMNS = [
     "Utbildningsnivå",
     "Försörjning vid inskrivning",
     "Tid i offentlig försörjning",
+    "Sysselsättning vid inskrivning",
     "Insats",
     "Insatstyp",
     "Startdatum",
@@ -143,6 +144,7 @@ class Reports:
                 "closed_on",
                 "closure_kind",
                 "occupation_at_closure",
+                "occupation_at_enrolment",
                 "support_sources",
                 "support_at_closure",
                 "max_level",
@@ -170,6 +172,9 @@ class Reports:
                 closed_on=r.closed_on,
                 closure_kind=ClosureKind(r.closure_kind) if r.closure_kind else None,
                 occupation=Occupation(r.occupation_at_closure) if r.occupation_at_closure else None,
+                occupation_at_enrolment=Occupation(r.occupation_at_enrolment)
+                if r.occupation_at_enrolment
+                else None,
                 support_at_enrolment=_sources(r.support_sources),
                 support_at_closure=_sources(r.support_at_closure),
                 max_level=r.max_level,
@@ -343,6 +348,7 @@ class Reports:
                     label(v.EducationLevel, r.education),
                     labels(v.SupportSource, r.support_sources),
                     label(v.TimeInSupport, r.time_in_support),
+                    label(v.Occupation, r.occupation_at_enrolment),
                     r.insats_name or "",
                     label(v.InsatsType, r.insats_type),
                     str(r.start_date),

@@ -42,6 +42,8 @@ class CaseFacts:
     stepped_up: bool
     handovers: int
     meetings_held: int
+    # None for enrolments recorded before it was asked: "Uppgift saknas"
+    occupation_at_enrolment: Occupation | None = None
 
 
 @dataclass(frozen=True)
@@ -157,19 +159,15 @@ def statistics(
         _cases_table(period, Grouped(new), active_groups, Grouped(closed_all)),
         _support_table(
             "forsorjning-inskrivning",
-            "Försörjning vid inskrivning",
-            "Nya ärenden med personuppgifter; flera källor kan gälla samma person.",
+            "Försörjning vid inskrivning, nya ärenden",
+            "Ärenden med personuppgifter inskrivna under perioden; flera källor kan gälla samma "
+            "person. Det är inte samma personer som de som avslutas under perioden: för dem, se "
+            "Försörjning före och efter.",
             [c for c in new if personal(c)],
-            _supported_at_enrolment,
         ),
-        _support_table(
-            "forsorjning-avslut",
-            "Försörjning vid avslut",
-            "Avslutade ärenden med personuppgifter; flera källor kan gälla samma person.",
-            [c for c in closed_cases if personal(c)],
-            _supported_at_closure,
-        ),
+        _support_before_after([c for c in closed_cases if personal(c)]),
         _occupation_table(closed),
+        _occupation_before_after([c for c in closed_cases if personal(c)]),
         _steps_table(active, active_groups),
         Table(
             "tid-i-insats",
@@ -278,16 +276,25 @@ def _registered_as(kind: RegistrationType, case: CaseFacts) -> bool:
     return case.registration_type is kind
 
 
+def _or_unknown(sources: frozenset[SupportSource]) -> frozenset[SupportSource]:
+    """No source recorded counts as "Uppgift saknas": in its own row, never left out."""
+    return sources or frozenset({SupportSource.UNKNOWN})
+
+
 def _supported_at_enrolment(case: CaseFacts) -> frozenset[SupportSource]:
-    return case.support_at_enrolment
+    return _or_unknown(case.support_at_enrolment)
 
 
 def _supported_at_closure(case: CaseFacts) -> frozenset[SupportSource]:
-    return case.support_at_closure
+    return _or_unknown(case.support_at_closure)
 
 
 def _occupation_in(occupations: frozenset[Occupation], case: CaseFacts) -> bool:
-    return case.occupation in occupations
+    return (case.occupation or Occupation.UNKNOWN) in occupations
+
+
+def _occupied_at_enrolment(occupations: frozenset[Occupation], case: CaseFacts) -> bool:
+    return (case.occupation_at_enrolment or Occupation.UNKNOWN) in occupations
 
 
 def _stepped_up(case: CaseFacts) -> bool:
@@ -316,23 +323,72 @@ def _has_source(
     return source in sources(case)
 
 
-def _support_table(
-    key: str,
-    title: str,
-    note: str,
-    cases: Sequence[CaseFacts],
-    sources: Callable[[CaseFacts], frozenset[SupportSource]],
-) -> Table:
+def _support_table(key: str, title: str, note: str, cases: Sequence[CaseFacts]) -> Table:
+    grouped = Grouped(cases)
     return Table(
         key,
         title,
         note,
         COLUMNS,
         [
-            _row(s.label, grouped, _share_where(partial(_has_source, s, sources)))
-            for grouped in (Grouped(cases),)
+            _row(s.label, grouped, _share_where(partial(_has_source, s, _supported_at_enrolment)))
             for s in SupportSource
         ],
+    )
+
+
+def _support_before_after(closers: Sequence[CaseFacts]) -> Table:
+    """SUS's before and after: the support of the period's closers at their enrolment and at
+    their closure, the same people in both rows."""
+    grouped = Grouped(closers)
+    rows = []
+    for s in SupportSource:
+        for when, sources in (
+            ("vid inskrivning", _supported_at_enrolment),
+            ("vid avslut", _supported_at_closure),
+        ):
+            rows.append(
+                _row(f"{s.label}: {when}", grouped, _share_where(partial(_has_source, s, sources)))
+            )
+    return Table(
+        "forsorjning-fore-efter",
+        "Försörjning före och efter, avslutade ärenden",
+        "Ärenden med personuppgifter avslutade under perioden (utom felregistrerade): deras "
+        "försörjning när de skrevs in och när de avslutades. Flera källor kan gälla samma "
+        "person; Uppgift saknas räknas för sig.",
+        COLUMNS,
+        rows,
+    )
+
+
+def _occupation_before_after(closers: Sequence[CaseFacts]) -> Table:
+    """Occupation at enrolment and at closure of the period's closers, the same people."""
+    grouped = Grouped(closers)
+    rows = []
+    for label, occupations in [
+        *((o.label, frozenset({o})) for o in Occupation),
+        ("I arbete eller studier", WORK_OR_STUDIES),
+    ]:
+        rows.append(
+            _row(
+                f"{label}: vid inskrivning",
+                grouped,
+                _share_where(partial(_occupied_at_enrolment, occupations)),
+            )
+        )
+        rows.append(
+            _row(
+                f"{label}: vid avslut", grouped, _share_where(partial(_occupation_in, occupations))
+            )
+        )
+    return Table(
+        "sysselsattning-fore-efter",
+        "Sysselsättning före och efter, avslutade ärenden",
+        "Ärenden med personuppgifter avslutade under perioden (utom felregistrerade): deras "
+        "sysselsättning när de skrevs in och när de avslutades. Inskrivna innan frågan "
+        "ställdes räknas som Uppgift saknas.",
+        COLUMNS,
+        rows,
     )
 
 
@@ -347,7 +403,7 @@ def _follow_up_table(
         return at[case.case_id].in_work_or_studies
 
     def at_follow_up(case: CaseFacts) -> frozenset[SupportSource]:
-        return at[case.case_id].support_sources
+        return _or_unknown(at[case.case_id].support_sources)
 
     rows = [
         _row("Uppföljda", cases, _count_where(_everyone)),

@@ -72,6 +72,9 @@ class SupportSource(Labelled):
     UNEMPLOYMENT_FUND = "unemployment_fund", "A-kassa"
     OTHER_PUBLIC = "other_public", "Annan offentlig försörjning"
     NONE = "none", "Ingen offentlig försörjning (inkl. försörjd av familj)"
+    # an explicit answer at closure and follow-up, when the participant cannot be reached:
+    # counted in its own row, never silently
+    UNKNOWN = "unknown", "Uppgift saknas"
 
 
 class TimeInSupport(Labelled):
@@ -169,7 +172,7 @@ class Occupation(Labelled):
     CONTINUED_REHABILITATION = "rehabilitation", "Fortsatt rehabilitering"
     DAILY_ACTIVITY = "daily_activity", "Daglig verksamhet"
     NONE = "none", "Ingen sysselsättning"
-    UNKNOWN = "unknown", "Okänt"
+    UNKNOWN = "unknown", "Uppgift saknas"
 
 
 # Occupations that count as work or studies in the results (and start after-support).
@@ -216,3 +219,8 @@ DEFAULT_SELF_ASSESSMENT = (
     "Ganska nära",
     "Mycket nära",
 )
+
+
+# At enrolment the participant is there to ask: "Uppgift saknas" is an answer at closure and
+# follow-up only.
+SUPPORT_AT_ENROLMENT = tuple(s for s in SupportSource if s is not SupportSource.UNKNOWN)

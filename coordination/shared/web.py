@@ -28,6 +28,7 @@ from coordination.shared import access
 from coordination.shared.access import Rule, User
 from coordination.shared.clock import Clock
 from coordination.shared.vocabulary import (
+    SUPPORT_AT_ENROLMENT,
     ActivityStatus,
     AgeGroup,
     ClosureKind,
@@ -60,6 +61,7 @@ VOCABULARY = {
     "age_groups": list(AgeGroup),
     "education_levels": list(EducationLevel),
     "support_sources": list(SupportSource),
+    "support_at_enrolment": list(SUPPORT_AT_ENROLMENT),
     "times_in_support": list(TimeInSupport),
     "registration_types": list(RegistrationType),
     "stages": list(Stage),

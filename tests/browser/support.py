@@ -84,6 +84,7 @@ def enrol_new_case(page: Page, service: str, name: str) -> str:
     page.get_by_label("Utbildningsnivå").select_option(label="Grundskola (inkl. särskola)")
     page.get_by_label("Försörjningsstöd").check()
     page.get_by_label("Tid i offentlig försörjning").select_option(label="1–3 år")
+    page.get_by_label("Sysselsättning vid inskrivning").select_option(label="Ingen sysselsättning")
     page.get_by_label("Insats", exact=True).select_option(index=1)
     page.get_by_role("button", name="Skriv in").click()
     page.get_by_text("Deltagaren är inskriven.").wait_for()

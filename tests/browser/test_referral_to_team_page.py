@@ -42,6 +42,7 @@ def test_referral_to_enrolment_in_the_browser(page: Page, service: str) -> None:
     page.get_by_label("Utbildningsnivå").select_option(label="Gymnasium")
     page.get_by_label("Försörjningsstöd").check()
     page.get_by_label("Tid i offentlig försörjning").select_option(label="3–6 år")
+    page.get_by_label("Sysselsättning vid inskrivning").select_option(label="Studier")
     page.get_by_label("Insats", exact=True).select_option(index=1)
     assert serious_violations(page) == []
     page.get_by_role("button", name="Skriv in").click()

@@ -14,7 +14,7 @@ def test_caseload_drill_down_and_statistics(page: Page, service: str) -> None:
     expect(page.get_by_role("heading", name="Arbetsbelastning")).to_be_visible()
     expect(page.locator("svg title")).to_have_count(1)
     assert serious_violations(page) == []
-    page.get_by_role("link", name="Demo Samordnare").click()
+    page.get_by_role("link", name="Demo Samordnare", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Demo Samordnare")
     expect(page.get_by_role("link", name="K-").first).to_be_visible()
     assert serious_violations(page) == []

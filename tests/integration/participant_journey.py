@@ -112,6 +112,7 @@ class Journey:
                 EducationLevel.UPPER_SECONDARY,
                 (SupportSource.SOCIAL_ASSISTANCE, SupportSource.SICKNESS_BENEFIT),
                 TimeInSupport.FROM_3_TO_6,
+                Occupation.NONE,
             ),
         )
         return case_id

@@ -29,6 +29,7 @@ from coordination.shared.vocabulary import (
     EducationLevel,
     Gender,
     InsatsType,
+    Occupation,
     Part,
     RegistrationType,
     Role,
@@ -143,6 +144,7 @@ def _enrolled(cases: Cases, coordinator: User, team: str, insats: str, started: 
             EducationLevel.UNKNOWN,
             (SupportSource.NONE,),
             TimeInSupport.NOT_APPLICABLE,
+            Occupation.NONE,
         ),
     )
     return case_id

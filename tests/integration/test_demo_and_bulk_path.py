@@ -66,11 +66,12 @@ def test_a_year_of_the_demo_seeded_in_bulk_as_if_one_event_at_a_time(seeded: Ser
     """Every stage, follow-ups and after-support; and read models equal to those the same
     events give applied one at a time (a rebuild in batches of one)."""
     with seeded.engine.connect() as conn:
-        stages: dict[str, int] = dict(
-            conn.execute(sa.select(cases.c.stage, sa.func.count()).group_by(cases.c.stage))
-            .tuples()
-            .all()
-        )
+        stages: dict[str, int] = {
+            stage: n
+            for stage, n in conn.execute(
+                sa.select(cases.c.stage, sa.func.count()).group_by(cases.c.stage)
+            )
+        }
         months = set(conn.execute(sa.select(case_follow_ups.c.months).distinct()).scalars())
         after_support = conn.execute(
             sa.select(sa.func.count()).select_from(case_after_support)

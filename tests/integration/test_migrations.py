@@ -29,6 +29,7 @@ from coordination.shared.vocabulary import (
     AgeGroup,
     EducationLevel,
     Gender,
+    Occupation,
     Part,
     RegistrationType,
     Role,
@@ -280,6 +281,7 @@ def _enrolled() -> list[case.Event]:
             EducationLevel.UNKNOWN,
             (SupportSource.NONE,),
             TimeInSupport.FROM_1_TO_3,
+            Occupation.JOBSEEKER,
         ),
     ]
     facts: list[case.Event] = []

@@ -34,6 +34,7 @@ from coordination.shared.vocabulary import (
     AgeGroup,
     EducationLevel,
     Gender,
+    Occupation,
     Part,
     RegistrationType,
     Stage,
@@ -58,6 +59,7 @@ ENROL = Enrol(
     EducationLevel.UPPER_SECONDARY,
     (SupportSource.SOCIAL_ASSISTANCE, SupportSource.SICKNESS_BENEFIT),
     TimeInSupport.FROM_3_TO_6,
+    Occupation.NONE,
 )
 
 
@@ -149,6 +151,7 @@ def test_enrolment_rejects_each_bad_field() -> None:
         education=None,
         support_sources=(),
         time_in_support=None,
+        occupation=None,
         start_date=date(2026, 11, 5),
     )
     assert set(rejected_fields(bad, state)) == {
@@ -158,6 +161,7 @@ def test_enrolment_rejects_each_bad_field() -> None:
         "education",
         "support_sources",
         "time_in_support",
+        "occupation",
         "start_date",
     }
     assert "start_date" in rejected_fields(replace(ENROL, start_date=date(2026, 12, 24)), state)

@@ -357,6 +357,22 @@ def test_closure_needs_support_sources_and_a_next_step_or_an_explicit_none() -> 
     assert isinstance(closed[-1], case.CaseClosed)
 
 
+def test_uppgift_saknas_is_an_answer_at_closure_and_follow_up_not_at_enrolment() -> None:
+    events = enrolled()
+    unknown = (SupportSource.UNKNOWN,)
+    mixed = rejected(replace(CLOSE, support_sources=(SupportSource.NONE, *unknown)), events)
+    assert "inte väljas tillsammans" in mixed["support_sources"]
+    _, closed = run(replace(CLOSE, support_sources=unknown), base=tuple(events))
+    assert closed[-1].support_sources == unknown
+    follow_up = case.RecordFollowUp(3, TODAY, Occupation.UNKNOWN, unknown, False, "")
+    _, followed = run(follow_up, base=tuple(closed))
+    assert followed[-1].support_sources == unknown and followed[-1].occupation is Occupation.UNKNOWN
+    accepted = run(REFERRAL, case.AcceptReferral(date(2026, 11, 5)))[1]
+    at_enrolment = rejected(replace(ENROL, support_sources=unknown), accepted)
+    assert "vid inskrivning, fråga deltagaren" in at_enrolment["support_sources"]
+    assert "occupation" in rejected(replace(ENROL, occupation=None), accepted)
+
+
 def test_reopening_needs_a_reason_and_renewed_consent() -> None:
     _, events = run(AgreePlan(plan()), CLOSE, base=tuple(enrolled()))
     errors = rejected(case.ReopenCase("", (), "", TODAY), events)

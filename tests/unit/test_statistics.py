@@ -42,9 +42,11 @@ def facts(number: int, gender: Gender, age: AgeGroup, **changes: object) -> Case
 
 
 def cohort() -> tuple[list[CaseFacts], list[FollowUpFacts]]:
-    """20 women 30–44: all on försörjningsstöd at enrolment, 10 also on sjukpenning; all
-    closed in September after 7 months, 15 to work and 5 as jobseekers, then at 3 months
-    12 of them in work with no public support. 10 men 45–59: 3 also on sjukpenning, still
+    """20 women 30–44: all on försörjningsstöd at enrolment, 10 also on sjukpenning, 6 of
+    them studying, 7 jobseekers and 7 enrolled before occupation was asked; all closed in
+    September after 7 months, 15 to work with no public support and 5 as jobseekers whose
+    support is not known (3 answered "Uppgift saknas", 2 have nothing recorded), then at 3
+    months 12 of them in work with no public support. 10 men 45–59: 3 also on sjukpenning, still
     active, 6 took a step up to level 4, the others reached level 2."""
     women = [
         facts(
@@ -55,7 +57,16 @@ def cohort() -> tuple[list[CaseFacts], list[FollowUpFacts]]:
             closed_on=date(2026, 9, 1),
             closure_kind=ClosureKind.COMPLETED,
             occupation=Occupation.WORK_UNSUBSIDISED if n < 15 else Occupation.JOBSEEKER,
-            support_at_closure=frozenset({NONE}) if n < 15 else frozenset({FS}),
+            occupation_at_enrolment=Occupation.STUDIES
+            if n < 6
+            else Occupation.JOBSEEKER
+            if n < 13
+            else None,
+            support_at_closure=frozenset({NONE})
+            if n < 15
+            else frozenset({SupportSource.UNKNOWN})
+            if n < 18
+            else frozenset(),
             handovers=1,
             meetings_held=3,
         )
@@ -107,8 +118,28 @@ def test_occupation_and_support_at_closure() -> None:
     assert rows["Arbete utan subvention"][:2] == ["15 (75 %)", "15 (75 %)"]
     assert rows["Till arbete eller studier"][0] == "15 (75 %)"
     assert rows["Inskriven som arbetssökande på Arbetsförmedlingen"][0] == "5 (25 %)"
-    support = table("forsorjning-avslut")
-    assert support["Ingen offentlig försörjning (inkl. försörjd av familj)"][0] == "15 (75 %)"
+
+
+def test_support_and_occupation_before_and_after_are_of_the_same_closers() -> None:
+    support = table("forsorjning-fore-efter")
+    # the period's 20 closers only: the 10 men, new and active, are not among them
+    assert support["Försörjningsstöd: vid inskrivning"][:3] == ["20 (100 %)", "20 (100 %)", "<5"]
+    assert support["Sjuk-/rehabiliteringspenning: vid inskrivning"][0] == "10 (50 %)"
+    none = "Ingen offentlig försörjning (inkl. försörjd av familj)"
+    assert support[f"{none}: vid inskrivning"][0] == "<5"
+    assert support[f"{none}: vid avslut"][0] == "15 (75 %)"
+    assert support["Försörjningsstöd: vid avslut"][0] == "<5"
+    assert support["Uppgift saknas: vid avslut"][0] == "5 (25 %)"  # answered so, or nothing
+    occupation = table("sysselsattning-fore-efter")
+    assert occupation["Studier: vid inskrivning"][0] == "6 (30 %)"
+    assert occupation["I arbete eller studier: vid inskrivning"][0] == "6 (30 %)"
+    assert occupation["I arbete eller studier: vid avslut"][0] == "15 (75 %)"
+    assert occupation["Uppgift saknas: vid inskrivning"][0] == "7 (35 %)"
+    assert occupation["Inskriven som arbetssökande på Arbetsförmedlingen: vid avslut"][0] == (
+        "5 (25 %)"
+    )
+    new = table("forsorjning-inskrivning")  # new in the period: the men as well
+    assert new["Försörjningsstöd"][0] == "30 (100 %)"
 
 
 def test_steps_time_in_insats_handovers_and_meetings() -> None:

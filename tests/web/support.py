@@ -158,6 +158,7 @@ def enrol(client: TestClient[Any], case_id: str, page: str = "", **overrides: An
         "education": "upper_secondary",
         "support_sources": ["social_assistance", "sickness_benefit"],
         "time_in_support": "3-6",
+        "occupation": "jobseeker",
         "insats_id": option_value(page, "insats_id"),
         "coordinator_id": option_value(page, "coordinator_id"),
         "start_date": (TODAY - timedelta(days=10)).isoformat(),
@@ -242,6 +243,7 @@ def closed_case(app: Any, closed_days_ago: int = 100) -> str:
             EducationLevel.UNKNOWN,
             (SupportSource.SOCIAL_ASSISTANCE,),
             TimeInSupport.FROM_1_TO_3,
+            Occupation.JOBSEEKER,
         ),
         case.CloseCase(
             ClosureKind.COMPLETED,

@@ -51,6 +51,7 @@ from coordination.shared.vocabulary import (
     Gender,
     InsatsType,
     MeetingMode,
+    Occupation,
     Part,
     RegistrationType,
     Role,
@@ -374,6 +375,7 @@ def enrolment(ctx: Context) -> dict[str, Any]:
         "education": "upper_secondary",
         "support_sources": ["social_assistance"],
         "time_in_support": "3-6",
+        "occupation": "jobseeker",
         "insats_id": ctx.world.insats_id,
         "coordinator_id": ctx.world.id_of(COORDINATOR),
         "start_date": today(),
@@ -905,6 +907,7 @@ def open_case(world: World, parts: Sequence[Part], withdrawn: bool = False) -> C
             EducationLevel.UNKNOWN,
             (SupportSource.SOCIAL_ASSISTANCE,),
             TimeInSupport.FROM_1_TO_3,
+            Occupation.JOBSEEKER,
         ),
         case.RecordAssessment(SITUATION, "", "", "", OBSTACLES, "", "", TODAY - timedelta(days=15)),
         case.AgreePlan(

@@ -191,6 +191,29 @@ def test_enrolment_asks_for_kon_and_takes_the_age_group_from_the_personnummer(
     assert group == "16-29"  # from the personnummer, not the choice
 
 
+def test_enrolment_asks_for_occupation_and_leaves_uppgift_saknas_to_closure(
+    app: Litestar,
+) -> None:
+    client = client_for(app, "samordnare@test")
+    case_id = accepted_case(client)
+    page = section(client, case_id, "deltagare")
+    assert re.search(r'<select id="occupation"[^>]*><option value="">Välj</option>', page)
+    assert 'value="unknown"' not in page.split('id="support_sources"')[1].split("</fieldset>")[0]
+    missing = enrol(client, case_id, page, occupation="", name="Behåll Mig")
+    assert missing.status_code == 422
+    assert "Välj sysselsättning vid inskrivning." in missing.text
+    assert 'value="Behåll Mig"' in missing.text  # the input is kept
+    enrolled = enrol(client, case_id, page, occupation="studies")
+    assert enrolled.status_code == 200
+    with app.state.services.engine.connect() as conn:
+        occupation = conn.execute(
+            sa.select(cases.c.occupation_at_enrolment).where(cases.c.case_id == case_id)
+        ).scalar_one()
+    assert occupation == "studies"
+    closure = client.get(f"/arenden/{case_id}/avslut").text
+    assert "Uppgift saknas" in closure.split('id="support_sources"')[1].split("</fieldset>")[0]
+
+
 def test_the_step_form_starts_at_the_current_level_and_status_at_unchanged(
     app: Litestar,
 ) -> None:

@@ -132,7 +132,12 @@ def test_the_sus_export_has_a_row_per_case_and_personnummer_only_where_allowed(
     assert rows[0][:3] == ["Ärendekod", "Personnummer", "Registreringstyp"]
     assert len(rows) == 2
     assert rows[1][1] == PERSONNUMMER
-    assert rows[1][13] == "Arbete utan subvention"
+    by_column = dict(zip(rows[0], rows[1], strict=True))
+    assert (
+        by_column["Sysselsättning vid inskrivning"]
+        == "Inskriven som arbetssökande på Arbetsförmedlingen"
+    )
+    assert by_column["Sysselsättning vid avslut"] == "Arbete utan subvention"
     leader_rows = xlsx_rows(client_for(app, "ledare@test").get("/sus-export/xlsx").content)
     assert leader_rows[1][0] == rows[1][0]
     assert leader_rows[1][1] == ""  # a teamledare does not see personal data
@@ -165,9 +170,9 @@ def test_an_insats_named_like_a_formula_exports_as_text(app: Litestar) -> None:
     enrolled_case(coordinator, insats_id=insats_id)
 
     sus = csv_rows(coordinator.get("/sus-export/csv").content)
-    assert sus[1][8] == "'" + FORMULA
-    assert sus[1][10] == (TODAY - timedelta(days=10)).isoformat()  # a date is left alone
-    cell = xlsx_sheet(coordinator.get("/sus-export/xlsx").content)["I2"]
+    assert sus[1][9] == "'" + FORMULA
+    assert sus[1][11] == (TODAY - timedelta(days=10)).isoformat()  # a date is left alone
+    cell = xlsx_sheet(coordinator.get("/sus-export/xlsx").content)["J2"]
     assert cell.data_type == "s" and cell.value == "'" + FORMULA
 
     leader = client_for(app, "ledare@test")

@@ -30,7 +30,19 @@ from coordination.cases.domain.rules import (
     require_enrolled,
 )
 from coordination.cases.domain.state import CaseState
-from coordination.shared.vocabulary import WORK_OR_STUDIES, ClosureKind, Stage
+from coordination.shared.vocabulary import WORK_OR_STUDIES, ClosureKind, Stage, SupportSource
+
+
+def support_errors(sources: tuple[SupportSource, ...]) -> dict[str, str]:
+    """At closure and follow-up: at least one source, or "Uppgift saknas" alone."""
+    if not sources:
+        return {"support_sources": "Välj minst en försörjningskälla, eller Uppgift saknas."}
+    if SupportSource.UNKNOWN in sources and len(sources) > 1:
+        return {
+            "support_sources": "Uppgift saknas kan inte väljas tillsammans med en "
+            "försörjningskälla."
+        }
+    return {}
 
 
 def close_case(command: CloseCase, state: CaseState, today: date) -> list[Event]:
@@ -39,8 +51,8 @@ def close_case(command: CloseCase, state: CaseState, today: date) -> list[Event]
         raise Rejected({"": "Ärendet är redan avslutat."})
     errors = day_errors(command.closed_on, state, today, "closed_on")
     in_error = command.kind is ClosureKind.REGISTERED_IN_ERROR
-    if not command.support_sources and not in_error:
-        errors["support_sources"] = "Välj minst en försörjningskälla vid avslut."
+    if not in_error:
+        errors.update(support_errors(command.support_sources))
     if command.no_next_step and command.next_step.strip():
         errors["next_step"] = (
             "Skriv ett nästa steg eller kryssa i att det inte finns något, inte båda."
@@ -101,8 +113,7 @@ def record_follow_up(command: RecordFollowUp, state: CaseState, today: date) -> 
         errors["recorded_on"] = "Datumet kan inte ligga i framtiden."
     elif command.recorded_on < state.closed_on:
         errors["recorded_on"] = f"Datumet kan inte vara före avslutet ({state.closed_on})."
-    if not command.support_sources:
-        errors["support_sources"] = "Välj minst en försörjningskälla."
+    errors.update(support_errors(command.support_sources))
     raise_if(errors)
     return [
         FollowUpRecorded(

@@ -59,6 +59,7 @@ class Enrol:
     education: EducationLevel | None = None
     support_sources: tuple[SupportSource, ...] = ()
     time_in_support: TimeInSupport | None = None
+    occupation: Occupation | None = None
 
 
 @dataclass(frozen=True)

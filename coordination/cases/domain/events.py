@@ -75,6 +75,8 @@ class ParticipantEnrolled:
     education: EducationLevel | None = None
     support_sources: tuple[SupportSource, ...] = ()
     time_in_support: TimeInSupport | None = None
+    # added 2026-12: enrolments recorded before carry none ("Uppgift saknas" in statistics)
+    occupation: Occupation | None = None
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from coordination.cases.domain.events import (
 )
 from coordination.cases.domain.rules import Rejected, given, raise_if, require, require_enrolled
 from coordination.cases.domain.state import CaseState
-from coordination.shared.vocabulary import AgeGroup, RegistrationType, Stage
+from coordination.shared.vocabulary import AgeGroup, RegistrationType, Stage, SupportSource
 
 
 def referral_problems(command: RegisterReferral, today: date) -> dict[str, str]:
@@ -182,6 +182,13 @@ def _personal_errors(command: Enrol) -> dict[str, str]:
         errors["education"] = "Välj utbildningsnivå."
     if not command.support_sources:
         errors["support_sources"] = "Välj minst en försörjningskälla."
+    elif SupportSource.UNKNOWN in command.support_sources:
+        errors["support_sources"] = (
+            "Uppgift saknas kan anges vid avslut och uppföljning: "
+            "vid inskrivning, fråga deltagaren."
+        )
+    if command.occupation is None:
+        errors["occupation"] = "Välj sysselsättning vid inskrivning."
     if command.time_in_support is None:
         errors["time_in_support"] = "Välj tid i offentlig försörjning."
     return errors
@@ -209,6 +216,7 @@ def _personal_enrolment(command: Enrol) -> ParticipantEnrolled:
         command.education,
         tuple(command.support_sources),
         command.time_in_support,
+        command.occupation,
     )
 
 

@@ -54,6 +54,7 @@ def participant_enrolled(
         education=event.education,
         support_sources=list(event.support_sources),
         time_in_support=event.time_in_support,
+        occupation_at_enrolment=event.occupation,
         insats_id=event.insats_id,
         coordinator_id=event.coordinator_id,
         start_date=event.start_date,

@@ -18,6 +18,7 @@ from coordination.shared.vocabulary import (
     AgeGroup,
     EducationLevel,
     Gender,
+    Occupation,
     Part,
     RegistrationType,
     SupportSource,
@@ -124,6 +125,7 @@ class CasePageController(CaseController):
                 education=e.optional_choice(f, "education", EducationLevel),
                 support_sources=e.choices(f["support_sources"], "support_sources", SupportSource),
                 time_in_support=e.optional_choice(f, "time_in_support", TimeInSupport),
+                occupation=e.optional_choice(f, "occupation", Occupation),
             )
 
         return desk.act(case_id, posted(data), build)

@@ -160,6 +160,9 @@ def _timings(environ: Mapping[str, str]) -> Timings:
         raise ConfigurationError("SAMORDNA_FOLLOW_UP_MONTHS lists months, e.g. 3,6,12") from None
     return Timings(
         follow_up_months=follow_ups,
+        follow_up_window_months=_integer(
+            environ, "SAMORDNA_FOLLOW_UP_WINDOW_MONTHS", default.follow_up_window_months
+        ),
         after_support_months=_integer(
             environ, "SAMORDNA_AFTER_SUPPORT_MONTHS", default.after_support_months
         ),

@@ -238,6 +238,7 @@ case_follow_ups = sa.Table(
     sa.Column("occupation", sa.String(40), nullable=False),
     sa.Column("support_sources", sa.JSON, nullable=False),
     sa.Column("in_work_or_studies", sa.Boolean, nullable=False),
+    sa.Column("late", sa.Boolean, nullable=False, server_default=sa.false()),
     sealed("obstacles"),
 )
 

@@ -501,7 +501,6 @@ class _Journey:
                     on,
                     occupation,
                     self._support_with(occupation) if on_occupation_change else support,
-                    occupation in IN_WORK_OR_STUDIES,
                     "",
                 ),
             )

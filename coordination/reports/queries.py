@@ -197,6 +197,7 @@ class Reports:
                         "recorded_on",
                         "in_work_or_studies",
                         "support_sources",
+                        "late",
                     )
                 )
             )
@@ -211,6 +212,7 @@ class Reports:
                     r.recorded_on,
                     r.in_work_or_studies,
                     _sources(r.support_sources),
+                    r.late,
                 )
                 for r in conn.execute(query)
             ]

@@ -53,6 +53,7 @@ class FollowUpFacts:
     recorded_on: date
     in_work_or_studies: bool
     support_sources: frozenset[SupportSource]
+    late: bool = False
 
 
 @dataclass(frozen=True)
@@ -399,6 +400,9 @@ def _follow_up_table(
     at = {f.case_id: f for f in done if f.case_id in by_case}
     cases = Grouped([by_case[case_id] for case_id in at])
 
+    def late(case: CaseFacts) -> bool:
+        return at[case.case_id].late
+
     def in_work(case: CaseFacts) -> bool:
         return at[case.case_id].in_work_or_studies
 
@@ -407,6 +411,7 @@ def _follow_up_table(
 
     rows = [
         _row("Uppföljda", cases, _count_where(_everyone)),
+        _row("Varav gjorda sent, efter fönstret", cases, _share_where(late)),
         _row("I arbete eller studier", cases, _share_where(in_work)),
     ]
     for s in SupportSource:

@@ -195,7 +195,6 @@ class Journey:
             today,
             Occupation.WORK_UNSUBSIDISED,
             (SupportSource.NONE,),
-            True,
             MARKERS["obstacles"],
         )
         yield case.StartAfterSupport(closed_on, closed_on + timedelta(days=180))

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
+from dateutil.relativedelta import relativedelta
 
 from coordination.cases import domain as case
 from coordination.cases.domain import Activity, AgreePlan, CaseState, Plan, Rejected, decide, fold
@@ -364,13 +365,52 @@ def test_uppgift_saknas_is_an_answer_at_closure_and_follow_up_not_at_enrolment()
     assert "inte väljas tillsammans" in mixed["support_sources"]
     _, closed = run(replace(CLOSE, support_sources=unknown), base=tuple(events))
     assert closed[-1].support_sources == unknown
-    follow_up = case.RecordFollowUp(3, TODAY, Occupation.UNKNOWN, unknown, False, "")
-    _, followed = run(follow_up, base=tuple(closed))
-    assert followed[-1].support_sources == unknown and followed[-1].occupation is Occupation.UNKNOWN
+    later = TODAY + timedelta(days=95)
+    follow_up = case.RecordFollowUp(3, later, Occupation.UNKNOWN, unknown, "")
+    [followed] = decide(follow_up, fold(closed), later)
+    assert followed == case.FollowUpRecorded(3, later, Occupation.UNKNOWN, unknown, False, "")
     accepted = run(REFERRAL, case.AcceptReferral(date(2026, 11, 5)))[1]
     at_enrolment = rejected(replace(ENROL, support_sources=unknown), accepted)
     assert "vid inskrivning, fråga deltagaren" in at_enrolment["support_sources"]
     assert "occupation" in rejected(replace(ENROL, occupation=None), accepted)
+
+
+def follow_up(months: int, on: date, occupation: Occupation = Occupation.STUDIES) -> Any:
+    return case.RecordFollowUp(months, on, occupation, (SupportSource.STUDY_SUPPORT,), "")
+
+
+def test_a_follow_up_belongs_to_its_point_and_its_window_and_a_late_one_says_so() -> None:
+    _, closed = run(CLOSE, base=tuple(enrolled()))  # closed on TODAY
+    state = fold(closed)
+    due = TODAY + relativedelta(months=6)
+
+    def outcome(command: Any, today: date) -> Any:
+        try:
+            return decide(command, state, today)[0]
+        except Rejected as refused:
+            return refused.errors
+
+    early = outcome(follow_up(6, due - relativedelta(months=1, days=1)), due)
+    assert "tidigast " + str(due - relativedelta(months=1)) in early["recorded_on"]
+    on_time = outcome(follow_up(6, due + relativedelta(months=1)), due + relativedelta(months=2))
+    assert not on_time.late and on_time.in_work_or_studies  # studies: from the occupation
+    late = outcome(
+        follow_up(6, due + relativedelta(months=1, days=1), Occupation.JOBSEEKER),
+        due + relativedelta(months=2),
+    )
+    assert late.late and not late.in_work_or_studies
+    assert "efter 3, 6, 12 månader" in outcome(follow_up(9, due), due)["months"]
+    after_six = fold([*closed, on_time])
+    with pytest.raises(Rejected) as refused:
+        decide(
+            follow_up(3, due + relativedelta(months=1)), after_six, due + relativedelta(months=1)
+        )
+    assert "efter 6 månader är redan gjord" in refused.value.errors["months"]
+    points = case.FollowUpPoints((2,), 0)
+    exactly = case.RecordFollowUp(
+        2, TODAY + relativedelta(months=2), Occupation.NONE, (), "", points
+    )
+    assert "months" not in outcome(exactly, TODAY + relativedelta(months=2))
 
 
 def test_reopening_needs_a_reason_and_renewed_consent() -> None:

@@ -46,8 +46,9 @@ def cohort() -> tuple[list[CaseFacts], list[FollowUpFacts]]:
     them studying, 7 jobseekers and 7 enrolled before occupation was asked; all closed in
     September after 7 months, 15 to work with no public support and 5 as jobseekers whose
     support is not known (3 answered "Uppgift saknas", 2 have nothing recorded), then at 3
-    months 12 of them in work with no public support. 10 men 45–59: 3 also on sjukpenning, still
-    active, 6 took a step up to level 4, the others reached level 2."""
+    months 12 of them in work with no public support (5 followed up after the window).
+    10 men 45–59: 3 also on sjukpenning, still active, 6 took a step up to level 4, the
+    others reached level 2."""
     women = [
         facts(
             n,
@@ -85,7 +86,12 @@ def cohort() -> tuple[list[CaseFacts], list[FollowUpFacts]]:
     ]
     follow_ups = [
         FollowUpFacts(
-            f"c{n}", 3, date(2026, 12, 1), n < 12, frozenset({NONE}) if n < 12 else frozenset({FS})
+            f"c{n}",
+            3,
+            date(2026, 12, 1),
+            n < 12,
+            frozenset({NONE}) if n < 12 else frozenset({FS}),
+            late=n >= 15,
         )
         for n in range(20)
     ]
@@ -155,6 +161,7 @@ def test_steps_time_in_insats_handovers_and_meetings() -> None:
 def test_follow_up_shows_who_stays_in_work_and_how_support_changed() -> None:
     rows = table("uppfoljning-3")
     assert rows["Uppföljda"][0] == "20"
+    assert rows["Varav gjorda sent, efter fönstret"][0] == "5 (25 %)"
     assert rows["I arbete eller studier"][0] == "12 (60 %)"
     assert rows["Försörjningsstöd: vid inskrivning"][0] == "20 (100 %)"
     assert rows["Försörjningsstöd: vid uppföljningen"][0] == "8 (40 %)"

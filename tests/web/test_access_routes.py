@@ -702,7 +702,6 @@ DECISIONS: dict[tuple[str, str], Decision] = {
         given(
             occupation="work",
             support_sources=["none"],
-            in_work_or_studies="on",
             obstacles="Inga",
             recorded_on=today(),
         ),

@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from dateutil.relativedelta import relativedelta
 from litestar import Litestar
 from litestar.testing import TestClient
 
@@ -34,7 +35,6 @@ def follow_up(client: TestClient[Any], case_id: str, **overrides: Any) -> Any:
         "version": version_of(form),
         "occupation": "work",
         "support_sources": ["none"],
-        "in_work_or_studies": "on",
         "obstacles": "Långa resor",
         "recorded_on": TODAY.isoformat(),
         **overrides,
@@ -59,13 +59,33 @@ def test_an_overdue_follow_up_is_recorded_from_mina_paminnelser_and_disappears(
     assert link
     bad = follow_up(client, case_id, support_sources=[], obstacles="Kvar")
     assert bad.status_code == 422
-    assert "Välj minst en försörjningskälla." in bad.text
+    assert "Välj minst en försörjningskälla, eller Uppgift saknas." in bad.text
     assert "Kvar</textarea>" in bad.text
     assert "Uppföljning 3 månader" in overdue_section(client.get("/paminnelser").text)
     recorded = follow_up(client, case_id)
     assert "Uppföljningen är registrerad." in recorded.text
     assert "Uppföljning 3 månader" not in client.get("/paminnelser").text
     assert "Uppföljning efter 3 månader registrerad" in section(client, case_id, "tidslinje")
+
+
+def test_a_follow_up_is_taken_in_its_window_and_one_after_it_is_marked_late(
+    app: Litestar,
+) -> None:
+    client = client_for(app, "samordnare@test")
+    too_soon = closed_case(app, closed_days_ago=20)
+    form = client.get(f"/arenden/{too_soon}/uppfoljning/3").text
+    due = TODAY - timedelta(days=20) + relativedelta(months=3)
+    assert f"ska göras {due}" in form and 'name="in_work_or_studies"' not in form
+    early = follow_up(client, too_soon, obstacles="Behåll texten")
+    assert early.status_code == 422
+    assert f"görs tidigast {due - relativedelta(months=1)}" in early.text
+    assert "Behåll texten</textarea>" in early.text
+    late_case = closed_case(app, closed_days_ago=200)
+    assert (
+        "Uppföljningen är registrerad." in follow_up(client, late_case, occupation="studies").text
+    )
+    row = section(client, late_case, "avslut").split("3 månader</td>")[1].split("</tr>")[0]
+    assert f"{TODAY} (sen)" in row and "Ja" in row  # in studies: from the occupation
 
 
 def test_an_emails_link_opens_the_follow_up_form_after_login(app: Litestar) -> None:

@@ -22,6 +22,7 @@ The reminders' own bookkeeping events live in `coordination.reminders.events`.
 
 from __future__ import annotations
 
+from coordination.cases.domain.closure import follow_up_window
 from coordination.cases.domain.commands import (
     AcceptReferral,
     AgreePlan,
@@ -35,6 +36,7 @@ from coordination.cases.domain.commands import (
     EndAfterSupport,
     Enrol,
     EraseAfterRetention,
+    FollowUpPoints,
     HandOver,
     HoldRetention,
     LogAfterSupportContact,
@@ -142,6 +144,7 @@ __all__ = [
     "ErasureCancelled",
     "ErasureRequested",
     "Event",
+    "FollowUpPoints",
     "FollowUpRecorded",
     "HandOver",
     "HoldRetention",
@@ -184,6 +187,7 @@ __all__ = [
     "default_review_on",
     "evolve",
     "fold",
+    "follow_up_window",
     "plan_changes",
     "referral_problems",
     "stage_of",

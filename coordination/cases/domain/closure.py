@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from dateutil.relativedelta import relativedelta
+
 from coordination.cases.domain.commands import (
     CloseCase,
     EndAfterSupport,
+    FollowUpPoints,
     LogAfterSupportContact,
     RecordFollowUp,
     ReopenCase,
@@ -101,28 +104,53 @@ def reopen(command: ReopenCase, state: CaseState, today: date) -> list[Event]:
     ]
 
 
+def follow_up_window(
+    closed_on: date, months: int, points: FollowUpPoints
+) -> tuple[date, date, date]:
+    """The first day a follow-up `months` after the closure is accepted, the day it is due,
+    and its last day before it counts as late."""
+    due: date = closed_on + relativedelta(months=months)
+    window = relativedelta(months=points.window_months)
+    return due - window, due, due + window
+
+
 def record_follow_up(command: RecordFollowUp, state: CaseState, today: date) -> list[Event]:
     if state.stage is not Stage.CLOSED or state.closed_on is None:
         raise Rejected({"": "Bara ett avslutat ärende följs upp."})
     if state.anonymous:
         raise Rejected({"": "Ett anonymt ärende kan inte följas upp."})
     errors: dict[str, str] = {}
-    if command.months in state.follow_ups:
-        errors["months"] = f"Uppföljningen efter {command.months} månader är redan gjord."
+    points, months = command.points, command.months
+    later = sorted(m for m in state.follow_ups if m > months)
+    if months not in points.months:
+        listed = ", ".join(str(m) for m in points.months)
+        errors["months"] = f"Uppföljningar görs efter {listed} månader."
+    elif months in state.follow_ups:
+        errors["months"] = f"Uppföljningen efter {months} månader är redan gjord."
+    elif later:
+        errors["months"] = (
+            f"Uppföljningen efter {later[0]} månader är redan gjord: den efter {months} "
+            "månader kan inte registreras efter den."
+        )
+    opens, _, closes = follow_up_window(state.closed_on, months, points)
     if command.recorded_on > today:
         errors["recorded_on"] = "Datumet kan inte ligga i framtiden."
-    elif command.recorded_on < state.closed_on:
-        errors["recorded_on"] = f"Datumet kan inte vara före avslutet ({state.closed_on})."
+    elif command.recorded_on < opens:
+        errors["recorded_on"] = (
+            f"Uppföljningen efter {months} månader görs tidigast {opens}, "
+            f"{points.window_months} mån. före den dag den ska göras."
+        )
     errors.update(support_errors(command.support_sources))
     raise_if(errors)
     return [
         FollowUpRecorded(
-            command.months,
+            months,
             command.recorded_on,
             command.occupation,
             tuple(command.support_sources),
-            command.in_work_or_studies,
+            command.occupation in WORK_OR_STUDIES,
             command.obstacles.strip(),
+            command.recorded_on > closes,
         )
     ]
 

@@ -181,13 +181,24 @@ class ReopenCase:
 
 
 @dataclass(frozen=True)
+class FollowUpPoints:
+    """When the team follows up after closure: so many months after it, each within a window
+    of `window_months` either side (DOMAIN.md: 3, 6 and 12 months, ± 1 month)."""
+
+    months: tuple[int, ...] = (3, 6, 12)
+    window_months: int = 1
+
+
+@dataclass(frozen=True)
 class RecordFollowUp:
+    """Whether the participant is in work or studies follows from the occupation."""
+
     months: int
     recorded_on: date
     occupation: Occupation
     support_sources: tuple[SupportSource, ...]
-    in_work_or_studies: bool
     obstacles: str
+    points: FollowUpPoints = FollowUpPoints()
 
 
 @dataclass(frozen=True)

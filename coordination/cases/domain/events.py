@@ -270,6 +270,8 @@ class FollowUpRecorded:
     support_sources: tuple[SupportSource, ...]
     in_work_or_studies: bool
     obstacles: str
+    # after its window (added 2026-12: follow-ups recorded before carry False)
+    late: bool = False
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,7 @@ def follow_up_recorded(
         occupation=event.occupation,
         support_sources=list(event.support_sources),
         in_work_or_studies=event.in_work_or_studies,
+        late=event.late,
         obstacles=event.obstacles,
     )
     rows.extend_retention(event.recorded_on)

@@ -12,6 +12,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
 from coordination.cases import domain as case
+from coordination.cases.service import CaseFile
 from coordination.cases.web.case import CaseController
 from coordination.cases.web.desk import CaseDesk, Confirmation, Render, form_page, posted
 from coordination.shared.forms import FormErrors
@@ -29,7 +30,17 @@ _closure_page = form_page("cases/closure.html")
 
 
 def _follow_up_page(months: int) -> Render:
-    return form_page("cases/follow_up.html", lambda desk, file: {"months": months})
+    def context(desk: CaseDesk, file: CaseFile) -> dict[str, Any]:
+        closed = file.row.closed_on
+        window = closed and case.follow_up_window(closed, months, _points(desk))
+        return {"months": months, "window": window}
+
+    return form_page("cases/follow_up.html", context)
+
+
+def _points(desk: CaseDesk) -> case.FollowUpPoints:
+    timings = desk.settings.timings
+    return case.FollowUpPoints(timings.follow_up_months, timings.follow_up_window_months)
 
 
 def _months(desk: CaseDesk, months: int) -> int:
@@ -166,8 +177,8 @@ class ClosureController(CaseController):
                 e.date(f, "recorded_on"),
                 e.choice(f, "occupation", Occupation) or Occupation.UNKNOWN,
                 e.choices(f["support_sources"], "support_sources", SupportSource),
-                bool(f.get("in_work_or_studies")),
                 e.free_text(f, "obstacles"),
+                _points(desk),
             ),
             _follow_up_page(chosen),
         )

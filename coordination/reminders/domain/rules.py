@@ -21,6 +21,8 @@ class Timings:
     """Every timing of the reminders; the defaults are DOMAIN.md's."""
 
     follow_up_months: tuple[int, ...] = (3, 6, 12)
+    # a follow-up is accepted this many months either side of its day; after it, it is late
+    follow_up_window_months: int = 1
     after_support_months: int = 6
     check_in_months: int = 1
     meeting_notice_working_days: int = 2

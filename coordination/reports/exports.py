@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from openpyxl import Workbook
 
-from coordination.reports.statistics import Table
+from coordination.reports.statistics import SUPPRESSED, Table
 
 Cell = str | int | float
 
@@ -27,16 +27,50 @@ def neutralised(cell: Cell) -> Cell:
     return cell
 
 
+# A statistics cell as the page shows it: "24 (12 %)", "<5", "20" or an average "0,7".
+SHARE_CELL = re.compile(r"(\d+) \((\d+) %\)")
+
+
+def split_cell(cell: str) -> tuple[Cell, Cell]:
+    """A page cell as a count and a share in percent, numbers where they are numbers: "24
+    (12 %)" → (24, 12); a suppressed cell stays "<5" in both; a count or an average has no
+    share."""
+    found = SHARE_CELL.fullmatch(cell)
+    if found:
+        return int(found[1]), int(found[2])
+    if cell == SUPPRESSED:
+        return cell, cell
+    if cell.isdigit():
+        return int(cell), ""
+    if re.fullmatch(r"\d+,\d+", cell):
+        return float(cell.replace(",", ".")), ""
+    return cell, ""
+
+
 def table_rows(table: Table, period: str, insats: str) -> list[Sequence[Cell]]:
-    """A statistics table with what it counts above it: the period and the insats."""
+    """A statistics table with what it counts above it, the period and the insats; a table of
+    shares has a count column and a share column per group, so that a spreadsheet can sum and
+    chart them."""
+    if table.shares:
+        header = [f"{column}, {what}" for column in table.columns for what in SPLIT_HEADINGS]
+        body = [
+            [row[0], *(value for cell in row[1:] for value in split_cell(cell))]
+            for row in table.rows
+        ]
+    else:
+        header = list(table.columns)
+        body = [[row[0], *(split_cell(cell)[0] for cell in row[1:])] for row in table.rows]
     return [
         [table.title],
         ["Period", period],
         ["Insats", insats or "Alla"],
         [],
-        ["Uppgift", *table.columns],
-        *table.rows,
+        ["Uppgift", *header],
+        *body,
     ]
+
+
+SPLIT_HEADINGS = ("antal", "andel %")
 
 
 def to_csv(rows: Sequence[Sequence[Cell]]) -> bytes:
@@ -47,12 +81,31 @@ def to_csv(rows: Sequence[Sequence[Cell]]) -> bytes:
 
 
 def to_xlsx(title: str, rows: Sequence[Sequence[Cell]]) -> bytes:
+    return to_workbook([(title, rows)])
+
+
+def to_workbook(sheets: Sequence[tuple[str, Sequence[Sequence[Cell]]]]) -> bytes:
+    """An Excel workbook with a sheet per (title, rows), each named after its title as far as
+    Excel allows (31 characters, no []:*?/\\, each name once)."""
     workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = title[:31]
-    for row in rows:
-        sheet.append([neutralised(c) for c in row])
+    first = workbook.active
+    assert first is not None
+    workbook.remove(first)
+    taken: set[str] = set()
+    for title, rows in sheets:
+        sheet = workbook.create_sheet(_sheet_name(title, taken))
+        for row in rows:
+            sheet.append([neutralised(c) for c in row])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def _sheet_name(title: str, taken: set[str]) -> str:
+    base = re.sub(r"[\[\]:*?/\\]", " ", title).strip()[:31] or "Blad"
+    name, number = base, 2
+    while name.lower() in taken:
+        suffix = f" {number}"
+        name, number = base[: 31 - len(suffix)] + suffix, number + 1
+    taken.add(name.lower())
+    return name

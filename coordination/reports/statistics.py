@@ -73,6 +73,8 @@ class Table:
     note: str
     columns: list[str]
     rows: list[list[str]]  # each row: its label, then one text cell per column
+    # whether its cells are shares ("24 (12 %)"), exported as a count and a share column
+    shares: bool = True
 
 
 def count(n: int) -> str:
@@ -189,6 +191,7 @@ def statistics(
                 _row("Överlämningar per ärende", active_groups, _mean_of(_handovers)),
                 _row("Nätverksmöten per ärende", active_groups, _mean_of(_meetings_held)),
             ],
+            shares=False,
         ),
     ]
     by_case = {c.case_id: c for c in cases}
@@ -213,6 +216,7 @@ def _cases_table(period: Period, new: Grouped, active: Grouped, closed: Grouped)
             for what, group in (("Nya", new), ("Aktiva", active), ("Avslutade", closed))
             for kind in RegistrationType
         ],
+        shares=False,
     )
 
 

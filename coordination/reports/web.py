@@ -13,7 +13,7 @@ from litestar.plugins.htmx import HTMXRequest
 from coordination.accounts.insatser import Insatser
 from coordination.cases.service import Cases
 from coordination.config import Settings
-from coordination.reports.exports import Cell, table_rows, to_csv, to_xlsx
+from coordination.reports.exports import Cell, table_rows, to_csv, to_workbook, to_xlsx
 from coordination.reports.queries import SORT_KEYS, SUS_COLUMNS, Reports, by_part
 from coordination.reports.statistics import SUPPRESSED, Period, Table, period_of, statistics
 from coordination.shared import access
@@ -132,15 +132,43 @@ class StatisticsController(Controller):
     ) -> tuple[Table, list[Sequence[Cell]]]:
         """One table of the page and its rows for a download, under the period and the
         insats it counts."""
-        chosen = _chosen(request)
-        period, tables = self._tables(chosen, user, reports, settings, clock)
-        found = next((t for t in tables if t.key == key), None)
+        tables = self._export_all(request, user, reports, insatser, settings, clock)
+        found = next((pair for pair in tables if pair[0].key == key), None)
         if found is None:
             raise NotFoundException("Tabellen finns inte.")
+        return found
+
+    def _export_all(
+        self,
+        request: HTMXRequest,
+        user: User,
+        reports: Reports,
+        insatser: Insatser,
+        settings: Settings,
+        clock: Clock,
+    ) -> list[tuple[Table, list[Sequence[Cell]]]]:
+        """Every table of the page with its rows for a download."""
+        chosen = _chosen(request)
+        period, tables = self._tables(chosen, user, reports, settings, clock)
         insats = next(
             (i.name for i in insatser.team_insatser(user.team_id) if i.id == chosen["insats"]), ""
         )
-        return found, table_rows(found, period.label, insats)
+        return [(table, table_rows(table, period.label, insats)) for table in tables]
+
+    @get("/xlsx", sync_to_thread=True)
+    def workbook(
+        self,
+        request: HTMXRequest,
+        user: NamedDependency[User],
+        reports: NamedDependency[Reports],
+        insatser: NamedDependency[Insatser],
+        settings: NamedDependency[Settings],
+        clock: NamedDependency[Clock],
+    ) -> Response[bytes]:
+        """The whole page as one Excel workbook, a sheet per table."""
+        tables = self._export_all(request, user, reports, insatser, settings, clock)
+        sheets = [(table.title, rows) for table, rows in tables]
+        return _download(to_workbook(sheets), XLSX, "statistik.xlsx")
 
     @get(sync_to_thread=True)
     def statistics_page(

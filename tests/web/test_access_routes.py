@@ -525,6 +525,7 @@ DECISIONS: dict[tuple[str, str], Decision] = {
     ("GET", "/statistik"): Page(access.can_see_statistics),
     ("GET", "/statistik/{key:str}/csv"): Page(access.can_see_statistics),
     ("GET", "/statistik/{key:str}/xlsx"): Page(access.can_see_statistics),
+    ("GET", "/statistik/xlsx"): Page(access.can_see_statistics),
     ("GET", "/sus-export/csv"): Page(access.can_export_sus, personnummer=True),
     ("GET", "/sus-export/xlsx"): Page(access.can_export_sus, personnummer=True),
     # Administration of the team.

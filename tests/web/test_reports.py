@@ -113,12 +113,22 @@ def test_statistics_hide_small_counts_and_exports_equal_the_page(app: Litestar) 
     assert all(cell in ("<5",) for row in counts[1:] for cell in row[1:])
     assert "Testa Deltagarsson" not in page and "K-" not in page  # aggregates only
     for key in ("arenden", "forsorjning-inskrivning", "uppfoljning-3"):
+        shown = tables[key]
         for rows in (
             csv_rows(analyst.get(f"/statistik/{key}/csv").content),
             xlsx_rows(analyst.get(f"/statistik/{key}/xlsx").content),
         ):
             assert rows[1][:2] == ["Period", "2026"] and rows[2][:2] == ["Insats", "Alla"]
-            assert rows[4:] == tables[key]
+            assert [row[0] for row in rows[4:]] == [row[0] for row in shown]
+            if key == "arenden":  # counts only: a column per group, as on the page
+                assert rows[4:] == shown
+            else:  # shares: the count and the share in columns of their own
+                assert rows[4][1:3] == ["Totalt, antal", "Totalt, andel %"]
+                assert all(row[1:] == ["<5"] * (2 * (len(shown[0]) - 1)) for row in rows[5:])
+    workbook = load_workbook(io.BytesIO(analyst.get("/statistik/xlsx").content))
+    assert len(workbook.sheetnames) == len(tables)
+    titles = [sheet["A1"].value for sheet in workbook.worksheets]
+    assert "Försörjning före och efter, avslutade ärenden" in titles
     assert analyst.get("/arbetsbelastning").status_code == 403
     assert analyst.get("/sus-export/csv").status_code == 403
 

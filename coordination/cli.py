@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> None:
     demo_parser.add_argument(
         "--cases",
         type=_whole(1, 100_000),
-        help="i stället ett stort team med så många pågående ärenden, för mätningar",
+        help="i stället ett stort team med så många ärenden (de flesta pågående), för mätningar",
     )
     commands.add_parser("rebuild", help="bygg om läsmodellerna från händelserna")
     user_parser = commands.add_parser("create-user", help="skapa en användare")

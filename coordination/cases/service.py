@@ -27,7 +27,7 @@ from coordination.cases.tables import case_people, case_timeline, cases, read_au
 from coordination.shared import access
 from coordination.shared.access import User
 from coordination.shared.clock import Clock
-from coordination.shared.vocabulary import Part, Stage
+from coordination.shared.vocabulary import Part, RegistrationType, Stage
 
 __all__ = ["CaseChanged", "CaseFile", "CaseNotFound", "CaseRefused", "CaseRow", "Cases"]
 
@@ -57,12 +57,37 @@ _PEOPLE = sa.select(*(c for c in case_people.columns if c.name != "personnummer_
 
 
 @dataclass(frozen=True)
+class Namesake:
+    """Another open case of the same person: its id and code where the reader's team holds
+    it, else None for both (the case of another team stays unnamed)."""
+
+    case_id: str | None
+    case_code: str | None
+
+
+class PersonAlreadyActive(case.Rejected):
+    """The personnummer is on another open case: enrolling needs a reason. `shown` is what
+    the form shows beside the warning."""
+
+    def __init__(self, namesakes: list[Namesake]) -> None:
+        super().__init__(
+            {
+                "personnummer": "Personnumret finns redan i ett pågående ärende. Kontrollera "
+                "att det inte är samma person inskriven två gånger.",
+                "duplicate_reason": "Skriv varför deltagaren ska skrivas in ändå, eller avbryt.",
+            }
+        )
+        self.shown = {"namesakes": namesakes}
+
+
+@dataclass(frozen=True)
 class BoardEntry:
     """A case on the team page before its row is read: enough to count, sort and page."""
 
     case_id: str
     stage: Stage
     referral_date: date
+    case_code: str
 
 
 @dataclass(frozen=True)
@@ -193,6 +218,7 @@ class Cases:
         insatser of the case's team. Raises CaseNotFound, CaseRefused, case.Rejected or
         CaseChanged."""
         self._admit(actor, case_id, command)
+        self._refuse_a_second_open_case(actor, case_id, command)
         return self._decide_and_append(actor, case_id, expected_version, command)
 
     def try_out(
@@ -202,6 +228,33 @@ class Cases:
         asked for, so that no one confirms what is then refused."""
         self._admit(actor, case_id, command)
         self._decide(case_id, expected_version, command)
+
+    def open_cases_of_person(self, reader: User, case_id: str, number: str) -> list[Namesake]:
+        """The other open cases (neither closed, declined nor erased) of the person with this
+        personnummer, in any team of the förbund (the installation); named only where the
+        reader's team holds them."""
+        found = []
+        for other in self._queries.cases_with_personnummer(number):
+            row = self.case(other)
+            if other == case_id or row is None or row.erased_on is not None:
+                continue
+            if row.stage in (Stage.CLOSED, Stage.DECLINED):
+                continue
+            ours = row.team_id == reader.team_id
+            found.append(Namesake(other if ours else None, row.case_code if ours else None))
+        return found
+
+    def _refuse_a_second_open_case(self, actor: User, case_id: str, command: case.Command) -> None:
+        """An enrolment whose personnummer is on another open case needs a reason."""
+        if not isinstance(command, case.Enrol) or command.participant is None:
+            return
+        if command.registration_type is not RegistrationType.PERSONAL:
+            return
+        if command.duplicate_reason.strip():
+            return
+        namesakes = self.open_cases_of_person(actor, case_id, command.participant.personnummer)
+        if namesakes:
+            raise PersonAlreadyActive(namesakes)
 
     def _admit(self, actor: User, case_id: str, command: case.Command) -> None:
         row = self.visible_case(actor, case_id)
@@ -220,7 +273,9 @@ class Cases:
         `per_transaction` cases per transaction. No person is at a form, so there is no
         gate; the commands' ids must belong to the cases' teams. Returns the events appended.
 
-        Raises case.Rejected (with the case's id in the note) if a command is refused."""
+        Raises case.Rejected (with the case's id in the note) if a command is refused: that
+        transaction's cases are not stored, those of earlier transactions are. An erasure
+        is not for this path (its key must be forgotten with it): ValueError."""
         appended = 0
         chunk: list[tuple[events.StreamName, int, list[events.NewEvent]]] = []
         for history in histories:
@@ -243,6 +298,8 @@ class Cases:
             except case.Rejected as refused:
                 refused.add_note(f"case {history.case_id}, {type(command).__name__} on {on}")
                 raise
+            if any(isinstance(event, case.PersonalDataErased) for event in new):
+                raise ValueError("an erasure goes through execute, which forgets the key")
             state = case.fold(new, state)
             metadata = events.metadata_of(actor=actor.id, actor_group=actor.part)
             stored.extend(case_events.new_event(event, subject, metadata) for event in new)
@@ -338,6 +395,7 @@ class Cases:
             cases.c.case_id,
             cases.c.stage,
             cases.c.referral_date,
+            cases.c.case_code,
             cases.c.from_part,
             cases.c.consent_parts,
         ).where(cases.c.team_id == team_id)
@@ -350,7 +408,7 @@ class Cases:
         with self.store.engine.connect() as conn:
             found = conn.execute(query).all()
         entries = []
-        for case_id, stage_value, referral_date, from_part, consent_parts in found:
+        for case_id, stage_value, referral_date, code, from_part, consent_parts in found:
             # as the gate sees it (`CaseRow.facts`): a referral is shared with its part
             shared = [from_part] if stage_value == Stage.REFERRAL.value else consent_parts
             if covering is not None and covering.value not in shared:
@@ -358,7 +416,7 @@ class Cases:
             # the part referred the case, or its consent covers the part
             if part is not None and part.value != from_part and part.value not in consent_parts:
                 continue
-            entries.append(BoardEntry(case_id, Stage(stage_value), referral_date))
+            entries.append(BoardEntry(case_id, Stage(stage_value), referral_date, code))
         return entries
 
     def rows_of(self, team_id: str, case_ids: Collection[str]) -> dict[str, CaseRow]:

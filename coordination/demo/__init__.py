@@ -44,11 +44,12 @@ NEIGHBOURS = [
     ("Granne Administratör", "admin@granne.samordna", Part.AF, Role.ADMINISTRATOR),
 ]
 
-# (name, kind, began so many months ago, ended so many months ago or None)
+# (name, kind, began so many months ago or None: before the demo's first referral, ended so
+# many months ago or None)
 INSATSER = [
-    ("Demo: Steget vidare", InsatsType.REHABILITATION, 48, None),
-    ("Demo: Motivationsgruppen", InsatsType.PREPARATORY, 48, 10),
-    ("Demo: Kartläggning tolv veckor", InsatsType.ASSESSMENT, 48, None),
+    ("Demo: Steget vidare", InsatsType.REHABILITATION, None, None),
+    ("Demo: Motivationsgruppen", InsatsType.PREPARATORY, None, 10),
+    ("Demo: Kartläggning tolv veckor", InsatsType.ASSESSMENT, None, None),
     ("Demo: Unga vuxna i arbete", InsatsType.PREPARATORY, 14, None),
 ]
 
@@ -63,7 +64,7 @@ def seed(engine: Engine, cases: Cases, today: date, years: int = 3) -> int:
     ]
     insatser = []
     for name, kind, began, ended in INSATSER:
-        begins = today - relativedelta(months=began)
+        begins = today - relativedelta(months=began or years * 12 + 3)
         ends = None if ended is None else today - relativedelta(months=ended)
         insatser.append(
             (Insatser(engine).add_insats(team_id, name, kind, begins, ends), begins, ends)
@@ -77,8 +78,8 @@ def seed(engine: Engine, cases: Cases, today: date, years: int = 3) -> int:
 
 
 def seed_large(engine: Engine, cases: Cases, today: date, count: int, coordinators: int = 1) -> int:
-    """The team "Bänkteamet" with `count` active cases: see `large.py`. Returns the events
-    appended."""
+    """The team "Bänkteamet" with `count` cases, about four in five open: see `large.py`.
+    Returns the events appended."""
     team = large.create_team(engine, today, coordinators)
     return cases.import_histories(large.histories(team, today, count))
 

@@ -79,7 +79,8 @@ def test_a_year_of_the_demo_seeded_in_bulk_as_if_one_event_at_a_time(seeded: Ser
         due = conn.execute(sa.select(sa.func.count()).select_from(due_reminders)).scalar_one()
     assert set(stages) == {s.value for s in Stage}, stages
     assert sum(stages.values()) == 12 * demo.journeys.REFERRALS_PER_MONTH
-    assert months == {3, 6}  # a year back: none closed twelve months ago has been followed up
+    # a year back: the first closers are followed up, none closed twelve months ago yet
+    assert 3 in months and 12 not in months
     assert after_support > 0 and due > 0
 
     store = seeded.cases.store

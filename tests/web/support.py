@@ -183,7 +183,10 @@ def accepted_case(client: TestClient[Any]) -> str:
 
 
 def enrolled_case(client: TestClient[Any], **overrides: Any) -> str:
+    """An enrolled case. The tests' participants share one personnummer, so each enrolment
+    says why the person may have another open case."""
     case_id = accepted_case(client)
+    overrides.setdefault("duplicate_reason", "Testärende: samma deltagare i flera ärenden")
     response = enrol(client, case_id, **overrides)
     assert response.status_code == 200, response.text
     return case_id
@@ -244,6 +247,7 @@ def closed_case(app: Any, closed_days_ago: int = 100) -> str:
             (SupportSource.SOCIAL_ASSISTANCE,),
             TimeInSupport.FROM_1_TO_3,
             Occupation.JOBSEEKER,
+            duplicate_reason="Testärende: samma deltagare i flera ärenden",
         ),
         case.CloseCase(
             ClosureKind.COMPLETED,

@@ -376,6 +376,8 @@ def enrolment(ctx: Context) -> dict[str, Any]:
         "support_sources": ["social_assistance"],
         "time_in_support": "3-6",
         "occupation": "jobseeker",
+        # each role allowed enrols the same person in a case of its own
+        "duplicate_reason": "Testvärlden: samma deltagare i flera ärenden",
         "insats_id": ctx.world.insats_id,
         "coordinator_id": ctx.world.id_of(COORDINATOR),
         "start_date": today(),
@@ -908,6 +910,7 @@ def open_case(world: World, parts: Sequence[Part], withdrawn: bool = False) -> C
             (SupportSource.SOCIAL_ASSISTANCE,),
             TimeInSupport.FROM_1_TO_3,
             Occupation.JOBSEEKER,
+            duplicate_reason="Testvärlden: samma deltagare i flera ärenden",
         ),
         case.RecordAssessment(SITUATION, "", "", "", OBSTACLES, "", "", TODAY - timedelta(days=15)),
         case.AgreePlan(

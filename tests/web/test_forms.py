@@ -14,7 +14,7 @@ from coordination.cases.tables import cases
 from coordination.reminders import emails
 from coordination.reminders.emails import DueItem
 from coordination.shared import access
-from coordination.shared.vocabulary import ReminderKind
+from coordination.shared.vocabulary import InsatsType, ReminderKind
 from tests.web.support import (
     TODAY,
     accepted_case,
@@ -26,6 +26,7 @@ from tests.web.support import (
     referral,
     section,
     staff_of_part,
+    team_of,
 )
 from tests.web.test_case_journey import (
     agreed_plan,
@@ -212,6 +213,39 @@ def test_enrolment_asks_for_occupation_and_leaves_uppgift_saknas_to_closure(
     assert occupation == "studies"
     closure = client.get(f"/arenden/{case_id}/avslut").text
     assert "Uppgift saknas" in closure.split('id="support_sources"')[1].split("</fieldset>")[0]
+
+
+def test_a_personnummer_on_an_open_case_warns_and_needs_a_reason_to_enrol_again(
+    app: Litestar,
+) -> None:
+    client = client_for(app, "samordnare@test")
+    first = enrolled_case(client)
+    code = re.search(r"K-[0-9A-Z]{5}", client.get(f"/arenden/{first}").text)
+    assert code
+    second = accepted_case(client)
+    page = section(client, second, "deltagare")
+    warned = enrol(client, second, page, name="Samma Person")
+    assert warned.status_code == 422
+    assert "Personnumret finns redan i ett pågående ärende" in warned.text
+    assert f'<a href="/arenden/{first}">{code.group(0)}</a>' in warned.text
+    assert 'value="Samma Person"' in warned.text
+    again = enrol(
+        client, second, page, duplicate_reason="Två insatser samtidigt, beslutat i teamet"
+    )
+    assert again.status_code == 200 and "Deltagaren är inskriven." in again.text
+
+    # in another team of the förbund the case is not named
+    neighbour = client_for(app, "granne@test")
+    app.state.services.insatser.add_insats(
+        team_of(app, "granne@test"),
+        "Grannens insats",
+        InsatsType.PREPARATORY,
+        TODAY - timedelta(days=365),
+        None,
+    )
+    theirs = accepted_case(neighbour)
+    warned = enrol(neighbour, theirs, section(neighbour, theirs, "deltagare"))
+    assert "ett ärende i ett annat team" in warned.text and code.group(0) not in warned.text
 
 
 def test_the_step_form_starts_at_the_current_level_and_status_at_unchanged(

@@ -60,6 +60,8 @@ class Enrol:
     support_sources: tuple[SupportSource, ...] = ()
     time_in_support: TimeInSupport | None = None
     occupation: Occupation | None = None
+    # why the person is enrolled although the personnummer is on an open case already
+    duplicate_reason: str = ""
 
 
 @dataclass(frozen=True)

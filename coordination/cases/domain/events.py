@@ -77,6 +77,8 @@ class ParticipantEnrolled:
     time_in_support: TimeInSupport | None = None
     # added 2026-12: enrolments recorded before carry none ("Uppgift saknas" in statistics)
     occupation: Occupation | None = None
+    # why enrolled although the personnummer was on another open case (personal: sealed)
+    duplicate_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -377,7 +379,7 @@ ASSESSMENT_TEXTS = (
 PERSONAL_FIELDS: Mapping[str, tuple[str, ...]] = {
     "ReferralReceived": ("reason",),
     "ReferralDeclined": ("reason",),
-    "ParticipantEnrolled": ("participant", "consent_note"),
+    "ParticipantEnrolled": ("participant", "consent_note", "duplicate_reason"),
     "ConsentWithdrawn": ("reason",),
     "ConsentRenewed": ("consent_note",),
     "AssessmentRecorded": ASSESSMENT_TEXTS,

@@ -217,6 +217,7 @@ def _personal_enrolment(command: Enrol) -> ParticipantEnrolled:
         tuple(command.support_sources),
         command.time_in_support,
         command.occupation,
+        command.duplicate_reason.strip(),
     )
 
 

@@ -37,6 +37,7 @@ class CaseRows:
     sealed: events.SealedValues
 
     def insert(self, table: sa.Table, **values: Any) -> None:
+        _require_columns(table, values)
         self.conn.execute(_insert(table), self._sealed(table, values))
 
     def insert_entry(self, table: sa.Table, recorded: events.RecordedEvent, **values: Any) -> None:
@@ -94,6 +95,7 @@ class CaseRows:
 
     def _update(self, table: sa.Table, where: dict[str, Any], values: dict[str, Any]) -> None:
         """Set `values` on the rows whose columns equal `where`'s."""
+        _require_columns(table, values)
         parameters = {f"where_{name}": value for name, value in where.items()}
         parameters.update(self._sealed(table, values))
         self.conn.execute(_update(table, tuple(where)), parameters)
@@ -108,6 +110,19 @@ class CaseRows:
 
 # The projection writes many rows per append: its statements are built once, so that only
 # their parameters change (SQLAlchemy compiles each shape once and caches it).
+def _require_columns(table: sa.Table, values: Mapping[str, Any]) -> None:
+    """A statement built from its parameters' names would leave out a misspelt one, or
+    have nothing to set: refused, as `.values()` would refuse them."""
+    unknown = set(values) - _column_names(table)
+    if unknown or not values:
+        raise ValueError(f"{table.name}: no columns {sorted(unknown)} or nothing to write")
+
+
+@cache
+def _column_names(table: sa.Table) -> frozenset[str]:
+    return frozenset(table.c.keys())
+
+
 @cache
 def _insert(table: sa.Table) -> sa.Insert:
     return table.insert()

@@ -126,6 +126,7 @@ class CasePageController(CaseController):
                 support_sources=e.choices(f["support_sources"], "support_sources", SupportSource),
                 time_in_support=e.optional_choice(f, "time_in_support", TimeInSupport),
                 occupation=e.optional_choice(f, "occupation", Occupation),
+                duplicate_reason=e.free_text(f, "duplicate_reason"),
             )
 
         return desk.act(case_id, posted(data), build)

@@ -123,6 +123,7 @@ class CaseDesk:
         if cannot is not None:
             raise CaseRefused(cannot)
         errors = FormErrors(self.clock.today())
+        shown: dict[str, Any] = {}
         command = build(form, errors)
         refused = self.cases.refusal(self.user, row, command)
         if refused is not None:
@@ -145,6 +146,7 @@ class CaseDesk:
                 return Redirect(f"{section_url(case_id, section)}?klart={done}")
             except case.Rejected as rejected:
                 errors.update(rejected.errors)
+                shown = getattr(rejected, "shown", {})  # what the refusal shows beside it
             except CaseChanged:
                 errors[""] = CaseChanged.message
         file = self.open(case_id, f"formulär med fel ({attempt})")
@@ -158,6 +160,7 @@ class CaseDesk:
             form=form,
             errors=errors,
             attempt=attempt,
+            **shown,
         )
 
     def _add_domain_problems(

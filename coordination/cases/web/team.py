@@ -64,7 +64,7 @@ class TeamController(Controller):
         by_stage = {
             stage: sorted(
                 (e for e in board if e.stage is stage),
-                key=lambda e: (due_days.get(e.case_id, date.max), e.referral_date),
+                key=lambda e: (due_days.get(e.case_id, date.max), e.referral_date, e.case_code),
             )
             for stage in Stage
         }
@@ -97,9 +97,14 @@ PAGE_ROWS = 25  # rows per stage, and how many more "Visa fler" shows
 _REVALIDATE = {"Cache-Control": "private, no-cache"}
 
 
+# "Visa fler" up to this many rows of a stage: beyond it, a filter finds a case sooner (and
+# the page's reads stay well inside the database's limit of bound parameters)
+MOST_ROWS = 2_000
+
+
 def _count(value: str | None) -> int:
     try:
-        return max(PAGE_ROWS, min(int(value or PAGE_ROWS), 100_000))
+        return max(PAGE_ROWS, min(int(value or PAGE_ROWS), MOST_ROWS))
     except ValueError:
         return PAGE_ROWS
 

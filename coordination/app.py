@@ -26,9 +26,9 @@ from litestar.template.config import TemplateConfig
 from sqlalchemy.engine import Engine
 
 import events
-from coordination.accounts.insatser import Insatser
+from coordination.accounts.insatser import Insatser, Sessions
 from coordination.accounts.service import Accounts
-from coordination.accounts.web import admin, auth
+from coordination.accounts.web import admin, auth, sessions
 from coordination.accounts.web.authentication import SessionAuthentication
 from coordination.cases.contract import event_types
 from coordination.cases.privacy import Retention, SubjectAccess
@@ -61,6 +61,7 @@ class Services:
     clock: Clock
     accounts: Accounts
     insatser: Insatser
+    sessions: Sessions
     cases: Cases
     retention: Retention
     subject_access: SubjectAccess
@@ -89,7 +90,8 @@ def build_services(settings: Settings, engine: Engine, clock: Clock | None = Non
     accounts, insatser = Accounts(engine), Insatser(engine)
 
     def insats_ids(team_id: str) -> set[str]:
-        return {i.id for i in insatser.team_insatser(team_id)}
+        # those a participant is enrolled in: not the insatser registered as counts
+        return {i.id for i in insatser.team_insatser(team_id) if not i.counted}
 
     cases = Cases(store, clock, accounts.team_users, insats_ids)
     return Services(
@@ -97,6 +99,7 @@ def build_services(settings: Settings, engine: Engine, clock: Clock | None = Non
         clock=clock,
         accounts=accounts,
         insatser=insatser,
+        sessions=Sessions(engine),
         cases=cases,
         retention=Retention(cases, settings.retention_months),
         subject_access=SubjectAccess(cases),
@@ -140,6 +143,7 @@ def _dependencies(services: Services) -> dict[str, Provide]:
         "clock": provided(services.clock),
         "accounts": provided(services.accounts),
         "insatser": provided(services.insatser),
+        "sessions": provided(services.sessions),
         "cases": provided(services.cases),
         "retention": provided(services.retention),
         "subject_access": provided(services.subject_access),
@@ -186,6 +190,7 @@ def create_app(
         route_handlers=[
             *auth.CONTROLLERS,
             *admin.CONTROLLERS,
+            *sessions.CONTROLLERS,
             *team.CONTROLLERS,
             *case.CONTROLLERS,
             *plan.CONTROLLERS,

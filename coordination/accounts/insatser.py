@@ -12,8 +12,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
 import events
-from coordination.accounts.tables import insatser
-from coordination.shared.vocabulary import InsatsType
+from coordination.accounts.tables import insats_sessions, insatser
+from coordination.shared.vocabulary import AgeGroup, Gender, InsatsType, Part, RegistrationKind
 
 
 class InsatsChanged(Exception):
@@ -29,6 +29,12 @@ class Insats:
     active_from: date
     active_to: date | None
     version: int
+    registration_kind: RegistrationKind = RegistrationKind.INDIVIDUAL
+
+    @property
+    def counted(self) -> bool:
+        """Registered as counts per session, not as a case per participant."""
+        return self.registration_kind is not RegistrationKind.INDIVIDUAL
 
     def active_on(self, day: date) -> bool:
         return self.active_from <= day and (self.active_to is None or day <= self.active_to)
@@ -44,6 +50,7 @@ def _insats(row: Any) -> Insats:
         m["active_from"],
         m["active_to"],
         m["version"],
+        RegistrationKind(m["registration_kind"]),
     )
 
 
@@ -79,6 +86,7 @@ class Insatser:
         active_from: date,
         active_to: date | None,
         once: str | None = None,
+        registration_kind: RegistrationKind = RegistrationKind.INDIVIDUAL,
     ) -> str:
         """A new insats of the team. `once`, the form's one-time token, becomes its id: the
         same form sent twice adds one insats."""
@@ -103,6 +111,7 @@ class Insatser:
                         active_from=active_from,
                         active_to=active_to,
                         version=1,
+                        registration_kind=registration_kind,
                     )
                 )
         except IntegrityError:
@@ -119,6 +128,7 @@ class Insatser:
         insats_type: InsatsType,
         active_from: date,
         active_to: date | None,
+        registration_kind: RegistrationKind = RegistrationKind.INDIVIDUAL,
     ) -> None:
         with events.write_transaction(self.engine) as conn:
             updated = conn.execute(
@@ -130,7 +140,110 @@ class Insatser:
                     active_from=active_from,
                     active_to=active_to,
                     version=expected_version + 1,
+                    registration_kind=registration_kind,
                 )
             )
             if updated.rowcount != 1:
                 raise InsatsChanged()
+
+
+# -- sessions of the insatser registered as counts --------------------------------------------
+
+MOST_AT_A_SESSION = 10_000
+
+
+@dataclass(frozen=True)
+class Session:
+    """One session of a volyminsats (participants by kön, by age group where known) or of a
+    strukturinsats (staff by part). Counts only: no person is named."""
+
+    id: str
+    insats_id: str
+    held_on: date
+    by_gender: dict[Gender, int]
+    by_age: dict[AgeGroup, int]
+    staff: dict[Part, int]
+
+    @property
+    def participants(self) -> int:
+        return sum(self.by_gender.values())
+
+
+def session_errors(
+    insats: Insats | None, held_on: date | None, counts: Session, today: date
+) -> dict[str, str]:
+    """What is wrong with a session, field by field, in Swedish."""
+    errors: dict[str, str] = {}
+    if insats is None or not insats.counted:
+        errors["insats_id"] = "Välj en av teamets volym- eller strukturinsatser."
+        return errors
+    if held_on is not None:
+        if held_on > today:
+            errors["held_on"] = "Ett tillfälle registreras när det har hållits."
+        elif not insats.active_on(held_on):
+            errors["held_on"] = "Insatsen pågick inte den dagen."
+    if insats.registration_kind is RegistrationKind.VOLUME:
+        if counts.participants == 0:
+            errors["gender_woman"] = "Ange hur många som deltog."
+        elif sum(counts.by_age.values()) > counts.participants:
+            errors["age_16-29"] = "Åldersgrupperna kan inte vara fler än deltagarna."
+    elif not sum(counts.staff.values()):
+        errors["staff_AF"] = "Ange hur många medarbetare som deltog från någon part."
+    return errors
+
+
+def _session(row: Any) -> Session:
+    counts = row.counts
+    return Session(
+        row.id,
+        row.insats_id,
+        row.held_on,
+        {g: int(counts.get("gender", {}).get(g.value, 0)) for g in Gender},
+        {a: int(n) for a in AgeGroup if (n := counts.get("age", {}).get(a.value))},
+        {p: int(n) for p in Part if (n := counts.get("staff", {}).get(p.value))},
+    )
+
+
+class Sessions:
+    """The sessions of the team's volym- and strukturinsatser."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def record(self, team_id: str, session: Session, recorded_by: str, recorded_at: Any) -> str:
+        """Store a session (validated by `session_errors`); its id is the form's one-time
+        token, so the same form sent twice records it once."""
+        counts = {
+            "gender": {g.value: n for g, n in session.by_gender.items() if n},
+            "age": {a.value: n for a, n in session.by_age.items() if n},
+            "staff": {p.value: n for p, n in session.staff.items() if n},
+        }
+        try:
+            with events.write_transaction(self.engine) as conn:
+                conn.execute(
+                    insats_sessions.insert().values(
+                        id=session.id,
+                        team_id=team_id,
+                        insats_id=session.insats_id,
+                        held_on=session.held_on,
+                        counts=counts,
+                        recorded_by=recorded_by,
+                        recorded_at=recorded_at,
+                    )
+                )
+        except IntegrityError:
+            pass  # sent before: recorded once
+        return session.id
+
+    def of_team(
+        self, team_id: str, start: date | None = None, end: date | None = None
+    ) -> list[Session]:
+        """The team's sessions, the latest first; within [start, end] when given."""
+        query = sa.select(insats_sessions).where(insats_sessions.c.team_id == team_id)
+        if start is not None:
+            query = query.where(insats_sessions.c.held_on >= start)
+        if end is not None:
+            query = query.where(insats_sessions.c.held_on <= end)
+        query = query.order_by(insats_sessions.c.held_on.desc(), insats_sessions.c.id)
+        with self.engine.connect() as conn:
+            return [_session(row) for row in conn.execute(query)]

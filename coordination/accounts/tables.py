@@ -66,4 +66,20 @@ insatser = sa.Table(
     sa.Column("active_from", sa.Date, nullable=False),
     sa.Column("active_to", sa.Date, nullable=True),
     sa.Column("version", sa.Integer, nullable=False, server_default="1"),
+    sa.Column("registration_kind", sa.String(20), nullable=False, server_default="individual"),
+)
+
+
+# A session of a volyminsats (participants by kön, and by age group where known) or of a
+# strukturinsats (staff by part): counts only, never a person.
+insats_sessions = sa.Table(
+    "insats_sessions",
+    metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("team_id", sa.String(36), sa.ForeignKey("teams.id"), nullable=False, index=True),
+    sa.Column("insats_id", sa.String(36), sa.ForeignKey("insatser.id"), nullable=False),
+    sa.Column("held_on", sa.Date, nullable=False, index=True),
+    sa.Column("counts", sa.JSON, nullable=False),
+    sa.Column("recorded_by", sa.String(36), nullable=False),
+    sa.Column("recorded_at", UTCDateTime, nullable=False),
 )

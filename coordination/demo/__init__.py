@@ -11,17 +11,26 @@ models as the forms, many cases per transaction."""
 
 from __future__ import annotations
 
-from datetime import date
+import random
+import uuid
+from datetime import UTC, date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy.engine import Engine
 
-from coordination.accounts.insatser import Insatser
+from coordination.accounts.insatser import Insatser, Session, Sessions
 from coordination.accounts.service import Accounts
 from coordination.cases.service import Cases
 from coordination.demo import journeys, large
 from coordination.shared.access import User
-from coordination.shared.vocabulary import InsatsType, Part, Role
+from coordination.shared.vocabulary import (
+    AgeGroup,
+    Gender,
+    InsatsType,
+    Part,
+    RegistrationKind,
+    Role,
+)
 
 DEMO_PASSWORD = "demo-losenord"
 STAFF = [
@@ -69,12 +78,64 @@ def seed(engine: Engine, cases: Cases, today: date, years: int = 3) -> int:
         insatser.append(
             (Insatser(engine).add_insats(team_id, name, kind, begins, ends), begins, ends)
         )
+    _counted_sessions(engine, team_id, staff, today, years)
     neighbours = Accounts(engine).create_team("Grannteamet (demo)")
     for name, email, part, role in NEIGHBOURS:
         Accounts(engine).create_user(neighbours, name, email, part, role, DEMO_PASSWORD)
     histories = list(journeys.team_years(journeys.Team(team_id, staff, insatser), today, years))
     cases.import_histories(histories)
     return len(histories)
+
+
+def _counted_sessions(
+    engine: Engine, team_id: str, staff: list[User], today: date, years: int
+) -> None:
+    """A volyminsats with an information meeting most weeks, and a strukturinsats with a
+    training for the parts' staff each quarter, counted as SUS counts them."""
+    rng = random.Random(years)
+    began = today - relativedelta(years=years)
+    meetings = Insatser(engine).add_insats(
+        team_id,
+        "Demo: Informationsträffar",
+        InsatsType.PREVENTIVE,
+        began,
+        None,
+        registration_kind=RegistrationKind.VOLUME,
+    )
+    training = Insatser(engine).add_insats(
+        team_id,
+        "Demo: Gemensam utbildning för parterna",
+        InsatsType.OTHER,
+        began,
+        None,
+        registration_kind=RegistrationKind.STRUCTURAL,
+    )
+    sessions, recorder = Sessions(engine), next(u for u in staff if u.role is Role.COORDINATOR)
+    day = began + timedelta(days=3)
+    while day < today:
+        if rng.random() < 0.8:
+            women, men = rng.randrange(2, 9), rng.randrange(1, 7)
+            young = rng.randrange(0, women + men + 1)
+            counts = Session(
+                str(uuid.UUID(int=rng.getrandbits(128))),
+                meetings,
+                day,
+                {Gender.WOMAN: women, Gender.MAN: men},
+                {AgeGroup.AGE_16_29: young},
+                {},
+            )
+            sessions.record(team_id, counts, recorder.id, datetime.now(UTC))
+        if day.month % 3 == 0 and day.day <= 7:
+            counts = Session(
+                str(uuid.UUID(int=rng.getrandbits(128))),
+                training,
+                day,
+                {},
+                {},
+                {part: rng.randrange(1, 6) for part in Part},
+            )
+            sessions.record(team_id, counts, recorder.id, datetime.now(UTC))
+        day += timedelta(days=7)
 
 
 def seed_large(engine: Engine, cases: Cases, today: date, count: int, coordinators: int = 1) -> int:

@@ -13,10 +13,10 @@ import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
 from sqlalchemy.engine import Engine
 
-from coordination.accounts.tables import insatser, users
+from coordination.accounts.tables import insats_sessions, insatser, users
 from coordination.cases.tables import case_activities, case_follow_ups, case_meetings, cases
 from coordination.reminders.tables import due_reminders
-from coordination.reports.statistics import CaseFacts, FollowUpFacts
+from coordination.reports.statistics import CaseFacts, FollowUpFacts, SessionFacts
 from coordination.shared import vocabulary as v
 from coordination.shared.clock import TEAM_TIMEZONE
 from coordination.shared.vocabulary import (
@@ -25,6 +25,7 @@ from coordination.shared.vocabulary import (
     Gender,
     Occupation,
     Part,
+    RegistrationKind,
     RegistrationType,
     Role,
     Stage,
@@ -184,6 +185,28 @@ class Reports:
             )
             for r in rows
         ]
+
+    def session_facts(self, team_id: str, insats_id: str = "") -> list[SessionFacts]:
+        """The sessions of the team's volym- and strukturinsatser (or of one insats)."""
+        query = (
+            sa.select(insats_sessions, insatser.c.registration_kind)
+            .join(insatser, insatser.c.id == insats_sessions.c.insats_id)
+            .where(insats_sessions.c.team_id == team_id)
+        )
+        if insats_id:
+            query = query.where(insats_sessions.c.insats_id == insats_id)
+        with self.engine.connect() as conn:
+            return [
+                SessionFacts(
+                    RegistrationKind(r.registration_kind),
+                    r.insats_id,
+                    r.held_on,
+                    {g: int(r.counts.get("gender", {}).get(g.value, 0)) for g in Gender},
+                    {a: int(r.counts.get("age", {}).get(a.value, 0)) for a in AgeGroup},
+                    {p: int(r.counts.get("staff", {}).get(p.value, 0)) for p in Part},
+                )
+                for r in conn.execute(query)
+            ]
 
     def follow_up_facts(self, team_id: str) -> list[FollowUpFacts]:
         # the facts only: the participant's obstacles stay sealed and unread

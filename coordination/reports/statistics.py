@@ -3,7 +3,7 @@ split by kön and age group, with every count under 5 shown as "<5"."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -16,6 +16,8 @@ from coordination.shared.vocabulary import (
     ClosureKind,
     Gender,
     Occupation,
+    Part,
+    RegistrationKind,
     RegistrationType,
     SupportSource,
 )
@@ -54,6 +56,18 @@ class FollowUpFacts:
     in_work_or_studies: bool
     support_sources: frozenset[SupportSource]
     late: bool = False
+
+
+@dataclass(frozen=True)
+class SessionFacts:
+    """A session of a volyminsats or a strukturinsats: counts only."""
+
+    kind: RegistrationKind
+    insats_id: str
+    held_on: date
+    by_gender: Mapping[Gender, int]
+    by_age: Mapping[AgeGroup, int]
+    staff: Mapping[Part, int]
 
 
 @dataclass(frozen=True)
@@ -147,6 +161,7 @@ def statistics(
     follow_ups: Sequence[FollowUpFacts],
     period: Period,
     follow_up_months: Sequence[int] = (3, 6, 12),
+    sessions: Sequence[SessionFacts] = (),
 ) -> list[Table]:
     new = [c for c in cases if period.holds(c.start_date)]
     active = [
@@ -158,8 +173,10 @@ def statistics(
     closed_cases = [c for c in closed_all if c.closure_kind is not ClosureKind.REGISTERED_IN_ERROR]
     personal = partial(_registered_as, RegistrationType.PERSONAL)
     closed, active_groups = Grouped(closed_cases), Grouped(active)
+    held = [s for s in sessions if period.holds(s.held_on)]
     tables = [
-        _cases_table(period, Grouped(new), active_groups, Grouped(closed_all)),
+        _cases_table(period, Grouped(new), active_groups, Grouped(closed_all), held),
+        _counted_table(held),
         _support_table(
             "forsorjning-inskrivning",
             "Försörjning vid inskrivning, nya ärenden",
@@ -201,11 +218,19 @@ def statistics(
     return tables
 
 
-def _cases_table(period: Period, new: Grouped, active: Grouped, closed: Grouped) -> Table:
+def _cases_table(
+    period: Period, new: Grouped, active: Grouped, closed: Grouped, held: Sequence[SessionFacts]
+) -> Table:
+    volume = _participants([s for s in held if s.kind is RegistrationKind.VOLUME])
+    everyone = [
+        count(len(group) + in_sessions)
+        for group, in_sessions in zip(new.groups, volume, strict=True)
+    ]
     return Table(
         "arenden",
         "Nya, aktiva och avslutade ärenden",
-        f"{period.label}, efter registreringstyp.",
+        f"{period.label}, efter registreringstyp. Deltagare i volyminsatser räknas per "
+        "tillfälle, som i SUS.",
         COLUMNS,
         [
             _row(
@@ -215,6 +240,42 @@ def _cases_table(period: Period, new: Grouped, active: Grouped, closed: Grouped)
             )
             for what, group in (("Nya", new), ("Aktiva", active), ("Avslutade", closed))
             for kind in RegistrationType
+        ]
+        + [
+            ["Deltagare i volyminsatser", *(count(n) for n in volume)],
+            ["Nya ärenden och deltagare i volyminsatser", *everyone],
+        ],
+        shares=False,
+    )
+
+
+def _participants(sessions: Sequence[SessionFacts]) -> list[int]:
+    """Participants of the sessions per column: everyone, each kön, each age group (where
+    the age was counted)."""
+    return [
+        sum(sum(s.by_gender.values()) for s in sessions),
+        *(sum(s.by_gender.get(g, 0) for s in sessions) for g in Gender),
+        *(sum(s.by_age.get(a, 0) for s in sessions) for a in AgeGroup),
+    ]
+
+
+def _counted_table(held: Sequence[SessionFacts]) -> Table:
+    volume = [s for s in held if s.kind is RegistrationKind.VOLUME]
+    structural = [s for s in held if s.kind is RegistrationKind.STRUCTURAL]
+    blank = ["–"] * (len(COLUMNS) - 1)
+    staff = {p: sum(s.staff.get(p, 0) for s in structural) for p in Part}
+    return Table(
+        "volym-struktur",
+        "Volyminsatser och strukturinsatser",
+        "Tillfällen under perioden. Volyminsatser: deltagare per tillfälle, efter kön och, där "
+        "den är känd, åldersgrupp. Strukturinsatser: medarbetare per part.",
+        COLUMNS,
+        [
+            ["Tillfällen, volyminsatser", count(len(volume)), *blank],
+            ["Deltagare i volyminsatser", *(count(n) for n in _participants(volume))],
+            ["Tillfällen, strukturinsatser", count(len(structural)), *blank],
+            *([f"Medarbetare från {p.label}", count(n), *blank] for p, n in staff.items()),
+            ["Medarbetare i strukturinsatser", count(sum(staff.values())), *blank],
         ],
         shares=False,
     )

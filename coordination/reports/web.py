@@ -117,6 +117,7 @@ class StatisticsController(Controller):
             reports.follow_up_facts(user.team_id),
             period,
             settings.timings.follow_up_months,
+            reports.session_facts(user.team_id, chosen["insats"]),
         )
         return period, tables
 

@@ -80,6 +80,11 @@ def can_export_sus(user: User) -> bool:
     return user.role in (Role.TEAM_LEADER, Role.ADMINISTRATOR, Role.COORDINATOR)
 
 
+def can_record_sessions(user: User) -> bool:
+    """Record the sessions of the team's volym- and strukturinsatser (counts only)."""
+    return user.role in (Role.COORDINATOR, Role.TEAM_LEADER, Role.ADMINISTRATOR)
+
+
 def anyone(_: User) -> bool:
     return True
 
@@ -98,6 +103,7 @@ PAGES = (
     Entry("/paminnelser", "Mina påminnelser", can_see_case_list),
     Entry("/remisser/ny", "Ny remiss", can_register_referrals),
     Entry("/arbetsbelastning", "Arbetsbelastning", can_see_caseload),
+    Entry("/tillfallen", "Tillfällen", can_record_sessions),
     Entry("/statistik", "Statistik", can_see_statistics),
     Entry("/granskning", "Läslogg", can_review_audit),
     Entry("/admin/anvandare", "Användare", can_administer),

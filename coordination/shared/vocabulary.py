@@ -130,6 +130,16 @@ class SelfAssessmentPhase(Labelled):
     CLOSURE = "closure", "Vid avslut"
 
 
+class RegistrationKind(Labelled):
+    """How an insats is registered (SUS): a case per participant, a count of participants per
+    session (volyminsats: consultative, preventive, group sessions), or the staff taking part
+    (strukturinsats)."""
+
+    INDIVIDUAL = "individual", "Individinsats: ett ärende per deltagare"
+    VOLUME = "volume", "Volyminsats: antal deltagare per tillfälle"
+    STRUCTURAL = "structural", "Strukturinsats: antal medarbetare per part"
+
+
 class ClosureKind(Labelled):
     COMPLETED = "completed", "Genomförd"
     INTERRUPTED = "interrupted", "Avbruten"

@@ -37,7 +37,7 @@ from openpyxl import load_workbook
 
 from coordination.accounts.insatser import Insats
 from coordination.accounts.service import Account
-from coordination.accounts.tables import insatser, users
+from coordination.accounts.tables import insats_sessions, insatser, users
 from coordination.app import Services
 from coordination.cases import contract as case_events
 from coordination.cases import domain as case
@@ -53,6 +53,7 @@ from coordination.shared.vocabulary import (
     MeetingMode,
     Occupation,
     Part,
+    RegistrationKind,
     RegistrationType,
     Role,
     SupportSource,
@@ -470,6 +471,12 @@ CLOSURE = given(
     closed_on=today(),
     bekraftat="ja",
 )
+
+
+# twelve at a session of the team's volyminsats
+SESSION = given(held_on=today(), gender_woman="7", gender_man="5")
+
+
 NEW_INSATS = given(name="Ny insats", insats_type="other", active_from="2025-01-01", active_to="")
 
 CASE = "/arenden/{case_id:str}"
@@ -528,6 +535,14 @@ DECISIONS: dict[tuple[str, str], Decision] = {
     ("GET", "/statistik/{key:str}/csv"): Page(access.can_see_statistics),
     ("GET", "/statistik/{key:str}/xlsx"): Page(access.can_see_statistics),
     ("GET", "/statistik/xlsx"): Page(access.can_see_statistics),
+    ("GET", "/tillfallen"): Page(access.can_record_sessions),
+    ("GET", "/tillfallen/{session_insats:str}"): Page(access.can_record_sessions, team_only=True),
+    ("POST", "/tillfallen/{session_insats:str}"): Page(
+        access.can_record_sessions,
+        team_only=True,
+        valid=Form(SESSION),
+        invalid=bad_date("held_on", SESSION),
+    ),
     ("GET", "/sus-export/csv"): Page(access.can_export_sus, personnummer=True),
     ("GET", "/sus-export/xlsx"): Page(access.can_export_sus, personnummer=True),
     # Administration of the team.
@@ -802,6 +817,7 @@ class World:
     users: dict[str, User]
     insats_id: str
     target_insats_id: str
+    volume_insats_id: str
     reminder_case: str = ""
     cases: list[CaseUnderTest] = field(default_factory=list)
     clients: dict[str, TestClient[Litestar]] = field(default_factory=dict)
@@ -834,6 +850,7 @@ class World:
         found = {
             "user_id": self.users[TARGET_EMAIL].id,
             "insats_id": self.target_insats_id,
+            "session_insats": self.volume_insats_id,
             "key": "arenden",
             "file_path": "samordna.css",
             "months": "3",
@@ -1046,8 +1063,18 @@ def world(
         target_insats_id = services.insatser.add_insats(
             team, "Målinsats", InsatsType.OTHER, TODAY - timedelta(days=400), None
         )
+        volume_insats_id = services.insatser.add_insats(  # older: not the one enrolled in
+            team,
+            "Gruppträffar",
+            InsatsType.PREVENTIVE,
+            TODAY - timedelta(days=1000),
+            None,
+            registration_kind=RegistrationKind.VOLUME,
+        )
         staff = [*accounts.team_users(team), *accounts.team_users(neighbours)]
-        world = World(app, {u.email: u for u in staff}, insats_id, target_insats_id)
+        world = World(
+            app, {u.email: u for u in staff}, insats_id, target_insats_id, volume_insats_id
+        )
         world.cases = [
             received(world),
             open_case(world, (Part.AF, Part.REGION)),
@@ -1067,7 +1094,8 @@ def world(
 
 @dataclass(frozen=True)
 class Snapshot:
-    writes: tuple[Any, ...]  # events, users and insatser: what a refused request must not change
+    # events, users, insatser and their sessions: what a refused request must not change
+    writes: tuple[Any, ...]
     reads: int  # the asking user's Läslogg entries
 
 
@@ -1079,6 +1107,7 @@ def snapshot(world: World, asker: Asker) -> Snapshot:
         sa.select(sa.func.sum(users.c.version)),
         sa.select(sa.func.count()).select_from(insatser),
         sa.select(sa.func.sum(insatser.c.version)),
+        sa.select(sa.func.count()).select_from(insats_sessions),
         sa.select(sa.func.count()).select_from(read_audit).where(read_audit.c.user_id == user_id),
     )
     with world.services.engine.connect() as conn:

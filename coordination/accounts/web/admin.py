@@ -16,7 +16,7 @@ from coordination.reminders.service import Reminders
 from coordination.shared import access, bounds
 from coordination.shared.access import User
 from coordination.shared.forms import FormErrors
-from coordination.shared.vocabulary import InsatsType, Part, Role
+from coordination.shared.vocabulary import InsatsType, Part, RegistrationKind, Role
 from coordination.shared.web import Form, Page, allowed, form_of, once_of
 
 CHANGED = (
@@ -163,6 +163,10 @@ class UsersController(Controller):
 def _read_insats(form: dict[str, Any]) -> tuple[FormErrors, Any]:
     errors = FormErrors()
     insats_type = errors.choice(form, "insats_type", InsatsType)
+    kind = (
+        errors.optional_choice(form, "registration_kind", RegistrationKind)
+        or RegistrationKind.INDIVIDUAL
+    )
     active_from = errors.date(form, "active_from")
     active_to = errors.optional_date(form, "active_to")
     name = errors.text(form, "name", bounds.NAME_LENGTH)
@@ -172,7 +176,7 @@ def _read_insats(form: dict[str, Any]) -> tuple[FormErrors, Any]:
         active_to,
     ).items():
         errors.setdefault(field, message)
-    return errors, (name, insats_type, active_from, active_to)
+    return errors, (name, insats_type, active_from, active_to, kind)
 
 
 class InsatserController(Controller):
@@ -213,9 +217,15 @@ class InsatserController(Controller):
                 form=form,
                 errors=errors,
             )
-        name, insats_type, active_from, active_to = values
+        name, insats_type, active_from, active_to, kind = values
         insatser.add_insats(
-            user.team_id, name, insats_type, active_from, active_to, once=once_of(form)
+            user.team_id,
+            name,
+            insats_type,
+            active_from,
+            active_to,
+            once=once_of(form),
+            registration_kind=kind,
         )
         return Redirect("/admin/insatser")
 
@@ -231,6 +241,7 @@ class InsatserController(Controller):
         form = {
             "name": found.name,
             "insats_type": found.insats_type.value,
+            "registration_kind": found.registration_kind.value,
             "active_from": found.active_from.isoformat(),
             "active_to": found.active_to.isoformat() if found.active_to else "",
             "version": str(found.version),

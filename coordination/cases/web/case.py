@@ -103,6 +103,8 @@ class CasePageController(CaseController):
             chosen = team_insatser.get(f.get("insats_id", ""))
             if chosen is None:
                 e["insats_id"] = "Välj en av teamets insatser."
+            elif chosen.counted:
+                e["insats_id"] = "Insatsen registreras som antal per tillfälle, inte med ärenden."
             elif "start_date" not in e and not chosen.active_on(start_date):
                 e["insats_id"] = "Insatsen pågår inte på startdatumet."
             return case.Enrol(

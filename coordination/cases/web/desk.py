@@ -278,7 +278,9 @@ def _nothing(desk: CaseDesk, file: CaseFile, colleagues: list[User]) -> dict[str
 def _participant(desk: CaseDesk, file: CaseFile, colleagues: list[User]) -> dict[str, Any]:
     today, row = desk.clock.today(), file.row
     # those running today, so that the default start date suits every one offered
-    current = [i for i in desk.insatser.team_insatser(row.team_id) if i.active_on(today)]
+    current = [
+        i for i in desk.insatser.team_insatser(row.team_id) if i.active_on(today) and not i.counted
+    ]
     return {
         "erasure": erasure_actions(desk, row),
         "retention_months": desk.settings.retention_months,

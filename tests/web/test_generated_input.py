@@ -5,7 +5,7 @@ text and any unicode. Every POST route of the route table is tried, by a user wh
 as the page draws it and replacing some of its fields.
 
 Whatever comes in, the answer is never a 5xx, and an answer that refuses (4xx) changed
-nothing: no event was appended and the users and insatser tables are as they were."""
+nothing: no event was appended and the users, insatser and sessions tables are as they were."""
 
 from __future__ import annotations
 
@@ -22,10 +22,11 @@ from litestar import Litestar
 from litestar.routes import HTTPRoute
 from litestar.testing import TestClient
 
-from coordination.accounts.tables import insatser, users
+from coordination.accounts.tables import insats_sessions, insatser, users
 from coordination.cases.contract import case_stream
 from coordination.cases.tables import case_activities, case_meetings
 from coordination.shared import bounds
+from coordination.shared.vocabulary import InsatsType, RegistrationKind
 from events.schema import events_table
 from tests.web.support import TODAY, client_for, csrf, enrolled_case, team_of
 from tests.web.test_case_journey import agreed_plan, schedule
@@ -147,6 +148,7 @@ def state_of(app: Litestar) -> tuple[Any, ...]:
             conn.execute(sa.select(sa.func.count()).select_from(events_table)).scalar_one(),
             tuple(conn.execute(sa.select(users).order_by(users.c.id)).all()),
             tuple(conn.execute(sa.select(insatser).order_by(insatser.c.id)).all()),
+            tuple(conn.execute(sa.select(insats_sessions).order_by(insats_sessions.c.id)).all()),
         )
 
 
@@ -174,6 +176,14 @@ def world(app: Litestar) -> tuple[Litestar, dict[str, str], dict[str, Any]]:
         "activity_id": first(app, case_activities.c.activity_id, case_id),
         "user_id": next(u.id for u in services.accounts.team_users(team) if u.email == "af@test"),
         "insats_id": services.insatser.team_insatser(team)[0].id,
+        "session_insats": services.insatser.add_insats(
+            team,
+            "Gruppträffar",
+            InsatsType.PREVENTIVE,
+            TODAY - timedelta(days=30),
+            None,
+            registration_kind=RegistrationKind.VOLUME,
+        ),
         "months": "3",
     }
     case = f"/arenden/{case_id}"
@@ -187,6 +197,7 @@ def world(app: Litestar) -> tuple[Litestar, dict[str, str], dict[str, Any]]:
             "/paminnelser",
             "/installningar",
             "/losenord",
+            f"/tillfallen/{values['session_insats']}",
         )
     ] + [
         (admin, p)

@@ -27,7 +27,6 @@ def test_a_follow_up_reminder_is_followed_recorded_and_gone(page: Page, service:
     assert serious_violations(page) == []
     page.get_by_label("Sysselsättning nu").select_option(label="Arbete utan subvention")
     page.get_by_label("Ingen offentlig försörjning (inkl. försörjd av familj)").check()
-    page.get_by_label("Deltagaren arbetar eller studerar fortfarande").check()
     page.get_by_role("button", name="Registrera uppföljningen").click()
     expect(page.get_by_text("Uppföljningen är registrerad.")).to_be_visible()
 

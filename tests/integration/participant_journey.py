@@ -113,6 +113,8 @@ class Journey:
                 (SupportSource.SOCIAL_ASSISTANCE, SupportSource.SICKNESS_BENEFIT),
                 TimeInSupport.FROM_3_TO_6,
                 Occupation.NONE,
+                # some tests enrol the same person twice, as a team may, with a reason
+                duplicate_reason="Test: samma person i flera ärenden",
             ),
         )
         return case_id

@@ -145,6 +145,8 @@ def _enrolled(cases: Cases, coordinator: User, team: str, insats: str, started: 
             (SupportSource.NONE,),
             TimeInSupport.NOT_APPLICABLE,
             Occupation.NONE,
+            # the tests' participants share one personnummer
+            duplicate_reason="Test: samma person i flera ärenden",
         ),
     )
     return case_id

@@ -150,6 +150,12 @@ def test_follow_ups_at_three_six_and_twelve_months_clear_when_recorded() -> None
         facts_after(ENROLLED, closed(Occupation.JOBSEEKER), (date(2027, 3, 16), follow_up))
     )
     assert [d for _, d in after[ReminderKind.FOLLOW_UP]] == [date(2027, 6, 15), date(2027, 12, 15)]
+    six = case.FollowUpRecorded(6, date(2027, 6, 20), Occupation.STUDIES, (), True, "")
+    skipped = reminders(
+        facts_after(ENROLLED, closed(Occupation.JOBSEEKER), (date(2027, 6, 20), six))
+    )
+    # the 3-month one was never made, but the 6-month one closes it: only 12 months is left
+    assert [d for _, d in skipped[ReminderKind.FOLLOW_UP]] == [date(2027, 12, 15)]
 
 
 def test_configured_timings_are_used() -> None:
@@ -195,6 +201,12 @@ def test_done_clears_and_snooze_moves_a_reminder() -> None:
     assert reminders(snoozed)[ReminderKind.STALE_CASE] == [("user-9", date(2026, 12, 27))]
     done = evolve(base, ReminderDone(key, "user-9"), date(2026, 12, 20))
     assert ReminderKind.STALE_CASE not in reminders(done)
+
+
+def test_a_case_closed_after_consent_was_withdrawn_is_not_followed_up() -> None:
+    withdrawn = case.ConsentWithdrawn("Vill inte", date(2026, 12, 1))
+    found = reminders(facts_after(ENROLLED, (date(2026, 12, 1), withdrawn), closed()))
+    assert ReminderKind.FOLLOW_UP not in found
 
 
 def test_an_anonymous_case_is_not_followed_up_and_has_no_consent_review() -> None:

@@ -193,8 +193,9 @@ def _open_activities(facts: Facts) -> dict[str, ActivityFacts]:
 def _closure_reminders(facts: Facts, timings: Timings) -> list[Due]:
     closed = facts.closed_on
     assert closed is not None
-    # an anonymous case cannot be followed up
-    reminders = [] if facts.anonymous else list(_follow_up_reminders(facts, timings, closed))
+    # an anonymous case cannot be followed up, nor one whose participant withdrew consent
+    followed = not facts.anonymous and not facts.consent_withdrawn
+    reminders = list(_follow_up_reminders(facts, timings, closed)) if followed else []
     if facts.to_work_or_studies:
         reminders.extend(_after_support_reminders(facts, timings, closed))
     return reminders
@@ -202,7 +203,8 @@ def _closure_reminders(facts: Facts, timings: Timings) -> list[Due]:
 
 def _follow_up_reminders(facts: Facts, timings: Timings, closed: date) -> Iterator[Due]:
     for months in timings.follow_up_months:
-        if months not in facts.follow_ups:
+        # a later point done closes the earlier ones: they can no longer be recorded
+        if months not in facts.follow_ups and not any(m > months for m in facts.follow_ups):
             yield Due(
                 f"follow_up:{months}:{closed}",
                 ReminderKind.FOLLOW_UP,

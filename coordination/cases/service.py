@@ -99,6 +99,20 @@ class CaseHistory:
     steps: Sequence[tuple[date, User, case.Command]]
 
 
+def _filtered(
+    query: sa.Select[Any], team_id: str, coordinator_id: str | None, stage: Stage | None, code: str
+) -> sa.Select[Any]:
+    """The team page's filters: the team, and the samordnare, stage and code chosen."""
+    query = query.where(cases.c.team_id == team_id)
+    if coordinator_id:
+        query = query.where(cases.c.coordinator_id == coordinator_id)
+    if stage is not None:
+        query = query.where(cases.c.stage == stage)
+    if code.strip():
+        query = query.where(cases.c.case_code.contains(code.strip().upper()))
+    return query
+
+
 class Cases:
     """The cases service: the journey's commands, and the queries of the team and case
     pages. `reader` reads the journey's read models through a case file."""
@@ -364,13 +378,7 @@ class Cases:
         stage: Stage | None = None,
         code: str = "",
     ) -> list[CaseRow]:
-        query = CASE_QUERY.where(cases.c.team_id == team_id)
-        if coordinator_id:
-            query = query.where(cases.c.coordinator_id == coordinator_id)
-        if stage is not None:
-            query = query.where(cases.c.stage == stage)
-        if code.strip():
-            query = query.where(cases.c.case_code.contains(code.strip().upper()))
+        query = _filtered(CASE_QUERY, team_id, coordinator_id, stage, code)
         query = query.order_by(cases.c.referral_date.desc(), cases.c.case_code)
         upcoming = self._queries.next_meetings(team_id, self.clock.wall_clock())
         with self.store.engine.connect() as conn:
@@ -391,20 +399,15 @@ class Cases:
         """Every case of the team page's filters, as little as it needs to count, sort and
         page them: `rows_of` reads the rows shown. `covering`: only cases whose consent
         covers that part ("mina ärenden")."""
-        query = sa.select(
+        board = sa.select(
             cases.c.case_id,
             cases.c.stage,
             cases.c.referral_date,
             cases.c.case_code,
             cases.c.from_part,
             cases.c.consent_parts,
-        ).where(cases.c.team_id == team_id)
-        if coordinator_id:
-            query = query.where(cases.c.coordinator_id == coordinator_id)
-        if stage is not None:
-            query = query.where(cases.c.stage == stage)
-        if code.strip():
-            query = query.where(cases.c.case_code.contains(code.strip().upper()))
+        )
+        query = _filtered(board, team_id, coordinator_id, stage, code)
         with self.store.engine.connect() as conn:
             found = conn.execute(query).all()
         entries = []

@@ -112,6 +112,12 @@ _TEAM_INSATSER_REVISION = sa.select(
 ).where(insatser.c.team_id == sa.bindparam("team_id"))
 
 
+@dataclass(frozen=True)
+class Team:
+    id: str
+    name: str
+
+
 class Accounts:
     """The accounts service: teams, users, their passwords, sessions and delivery choices."""
 
@@ -233,6 +239,12 @@ class Accounts:
     def end_session(self, token: str) -> None:
         with events.write_transaction(self.engine) as conn:
             conn.execute(sessions.delete().where(sessions.c.token_hash == _token_hash(token)))
+
+    def teams(self) -> list[Team]:
+        """Every team of the installation (the förbund), by name."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(teams.c.id, teams.c.name).order_by(teams.c.name))
+            return [Team(row.id, row.name) for row in rows]
 
     def team_revision(self, team_id: str) -> str:
         """What changes whenever a person or an insats of the team is added or changed: for

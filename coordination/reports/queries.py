@@ -4,7 +4,7 @@ exports. Every query reads read models only."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -131,7 +131,8 @@ class Reports:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def case_facts(self, team_id: str, insats_id: str = "") -> list[CaseFacts]:
+    def case_facts(self, teams: Collection[str], insats_id: str = "") -> list[CaseFacts]:
+        """The statistics' facts of the cases of these teams (or of one insats)."""
         columns = [
             cases.c[name]
             for name in (
@@ -155,7 +156,7 @@ class Reports:
             )
         ]
         query = sa.select(*columns).where(
-            cases.c.team_id == team_id, cases.c.start_date.is_not(None)
+            cases.c.team_id.in_(teams), cases.c.start_date.is_not(None)
         )
         if insats_id:
             query = query.where(cases.c.insats_id == insats_id)
@@ -186,12 +187,12 @@ class Reports:
             for r in rows
         ]
 
-    def session_facts(self, team_id: str, insats_id: str = "") -> list[SessionFacts]:
-        """The sessions of the team's volym- and strukturinsatser (or of one insats)."""
+    def session_facts(self, teams: Collection[str], insats_id: str = "") -> list[SessionFacts]:
+        """The sessions of the teams' volym- and strukturinsatser (or of one insats)."""
         query = (
             sa.select(insats_sessions, insatser.c.registration_kind)
             .join(insatser, insatser.c.id == insats_sessions.c.insats_id)
-            .where(insats_sessions.c.team_id == team_id)
+            .where(insats_sessions.c.team_id.in_(teams))
         )
         if insats_id:
             query = query.where(insats_sessions.c.insats_id == insats_id)
@@ -208,7 +209,7 @@ class Reports:
                 for r in conn.execute(query)
             ]
 
-    def follow_up_facts(self, team_id: str) -> list[FollowUpFacts]:
+    def follow_up_facts(self, teams: Collection[str]) -> list[FollowUpFacts]:
         # the facts only: the participant's obstacles stay sealed and unread
         query = (
             sa.select(
@@ -225,7 +226,7 @@ class Reports:
                 )
             )
             .join(cases, cases.c.case_id == case_follow_ups.c.case_id)
-            .where(cases.c.team_id == team_id)
+            .where(cases.c.team_id.in_(teams))
         )
         with self.engine.connect() as conn:
             return [

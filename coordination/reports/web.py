@@ -10,7 +10,8 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXRequest
 
-from coordination.accounts.insatser import Insatser
+from coordination.accounts.insatser import Insats, Insatser
+from coordination.accounts.service import Accounts, Team
 from coordination.cases.service import Cases
 from coordination.config import Settings
 from coordination.reports.exports import Cell, table_rows, to_csv, to_workbook, to_xlsx
@@ -92,11 +93,26 @@ class CaseloadController(Controller):
 
 def _chosen(request: HTMXRequest) -> dict[str, str]:
     query = request.query_params
-    return {name: query.get(name, "") for name in ("ar", "kvartal", "fran", "till", "insats")}
+    return {
+        name: query.get(name, "") for name in ("ar", "kvartal", "fran", "till", "insats", "team")
+    }
+
+
+def _teams(chosen: dict[str, str], user: User, accounts: Accounts) -> list[Team]:
+    """The teams the statistics count: an analytiker's whole förbund, or the one team of it
+    chosen; everyone else's own team."""
+    if not access.sees_the_forbund(user):
+        return [t for t in accounts.teams() if t.id == user.team_id]
+    every = accounts.teams()
+    return [t for t in every if t.id == chosen["team"]] or every
 
 
 def _period(chosen: dict[str, str], clock: Clock) -> Period:
     return period_of(chosen["ar"], chosen["kvartal"], chosen["fran"], chosen["till"], clock.today())
+
+
+def _insatser(insatser: Insatser, teams: list[Team]) -> list[Insats]:
+    return [i for team in teams for i in insatser.team_insatser(team.id)]
 
 
 class StatisticsController(Controller):
@@ -110,14 +126,16 @@ class StatisticsController(Controller):
         reports: Reports,
         settings: Settings,
         clock: Clock,
+        accounts: Accounts,
     ) -> tuple[Period, list[Table]]:
         period = _period(chosen, clock)
+        teams = [t.id for t in _teams(chosen, user, accounts)]
         tables = statistics(
-            reports.case_facts(user.team_id, chosen["insats"]),
-            reports.follow_up_facts(user.team_id),
+            reports.case_facts(teams, chosen["insats"]),
+            reports.follow_up_facts(teams),
             period,
             settings.timings.follow_up_months,
-            reports.session_facts(user.team_id, chosen["insats"]),
+            reports.session_facts(teams, chosen["insats"]),
         )
         return period, tables
 
@@ -130,10 +148,11 @@ class StatisticsController(Controller):
         insatser: Insatser,
         settings: Settings,
         clock: Clock,
+        accounts: Accounts,
     ) -> tuple[Table, list[Sequence[Cell]]]:
         """One table of the page and its rows for a download, under the period and the
         insats it counts."""
-        tables = self._export_all(request, user, reports, insatser, settings, clock)
+        tables = self._export_all(request, user, reports, insatser, settings, clock, accounts)
         found = next((pair for pair in tables if pair[0].key == key), None)
         if found is None:
             raise NotFoundException("Tabellen finns inte.")
@@ -147,12 +166,14 @@ class StatisticsController(Controller):
         insatser: Insatser,
         settings: Settings,
         clock: Clock,
+        accounts: Accounts,
     ) -> list[tuple[Table, list[Sequence[Cell]]]]:
         """Every table of the page with its rows for a download."""
         chosen = _chosen(request)
-        period, tables = self._tables(chosen, user, reports, settings, clock)
+        period, tables = self._tables(chosen, user, reports, settings, clock, accounts)
+        counted = _teams(chosen, user, accounts)
         insats = next(
-            (i.name for i in insatser.team_insatser(user.team_id) if i.id == chosen["insats"]), ""
+            (i.name for i in _insatser(insatser, counted) if i.id == chosen["insats"]), ""
         )
         return [(table, table_rows(table, period.label, insats)) for table in tables]
 
@@ -165,9 +186,10 @@ class StatisticsController(Controller):
         insatser: NamedDependency[Insatser],
         settings: NamedDependency[Settings],
         clock: NamedDependency[Clock],
+        accounts: NamedDependency[Accounts],
     ) -> Response[bytes]:
         """The whole page as one Excel workbook, a sheet per table."""
-        tables = self._export_all(request, user, reports, insatser, settings, clock)
+        tables = self._export_all(request, user, reports, insatser, settings, clock, accounts)
         sheets = [(table.title, rows) for table, rows in tables]
         return _download(to_workbook(sheets), XLSX, "statistik.xlsx")
 
@@ -181,9 +203,10 @@ class StatisticsController(Controller):
         insatser: NamedDependency[Insatser],
         settings: NamedDependency[Settings],
         clock: NamedDependency[Clock],
+        accounts: NamedDependency[Accounts],
     ) -> Response[bytes]:
         chosen = _chosen(request)
-        period, tables = self._tables(chosen, user, reports, settings, clock)
+        period, tables = self._tables(chosen, user, reports, settings, clock, accounts)
         occupations = next(t for t in tables if t.key == "sysselsattning-avslut")
         chart = bar_chart(
             [
@@ -198,7 +221,8 @@ class StatisticsController(Controller):
             chosen=chosen,
             query="&".join(f"{k}={v}" for k, v in chosen.items() if v),
             chart=chart,
-            insatser=insatser.team_insatser(user.team_id),
+            insatser=_insatser(insatser, _teams(chosen, user, accounts)),
+            teams=accounts.teams() if access.sees_the_forbund(user) else [],
             may_export_sus=access.can_export_sus(user),
         )
 
@@ -212,8 +236,9 @@ class StatisticsController(Controller):
         insatser: NamedDependency[Insatser],
         settings: NamedDependency[Settings],
         clock: NamedDependency[Clock],
+        accounts: NamedDependency[Accounts],
     ) -> Response[bytes]:
-        _, rows = self._export(request, key, user, reports, insatser, settings, clock)
+        _, rows = self._export(request, key, user, reports, insatser, settings, clock, accounts)
         return _download(to_csv(rows), "text/csv; charset=utf-8", f"{key}.csv")
 
     @get("/{key:str}/xlsx", sync_to_thread=True)
@@ -226,8 +251,9 @@ class StatisticsController(Controller):
         insatser: NamedDependency[Insatser],
         settings: NamedDependency[Settings],
         clock: NamedDependency[Clock],
+        accounts: NamedDependency[Accounts],
     ) -> Response[bytes]:
-        table, rows = self._export(request, key, user, reports, insatser, settings, clock)
+        table, rows = self._export(request, key, user, reports, insatser, settings, clock, accounts)
         return _download(to_xlsx(table.title, rows), XLSX, f"{key}.xlsx")
 
 

@@ -75,6 +75,12 @@ def can_see_statistics(user: User) -> bool:
     return user.role in (Role.TEAM_LEADER, Role.ADMINISTRATOR, Role.ANALYST, Role.COORDINATOR)
 
 
+def sees_the_forbund(user: User) -> bool:
+    """Statistics of every team of the förbund (the installation), not only one's own: the
+    analytiker."""
+    return user.role is Role.ANALYST
+
+
 def can_export_sus(user: User) -> bool:
     """The per-case SUS registration export (personnummer only where consent allows)."""
     return user.role in (Role.TEAM_LEADER, Role.ADMINISTRATOR, Role.COORDINATOR)

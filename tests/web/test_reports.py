@@ -8,12 +8,15 @@ import io
 import re
 from datetime import timedelta
 from html.parser import HTMLParser
+from typing import Any
 
 from litestar import Litestar
+from litestar.testing import TestClient
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from coordination.cases.tables import read_audit
+from coordination.shared.vocabulary import InsatsType
 from tests.web.support import (
     PERSONNUMMER,
     TODAY,
@@ -190,3 +193,35 @@ def test_an_insats_named_like_a_formula_exports_as_text(app: Litestar) -> None:
     assert csv_table[2] == ["Insats", "'" + FORMULA]
     sheet = xlsx_sheet(leader.get(f"/statistik/arenden/xlsx?insats={insats_id}").content)
     assert sheet["B3"].data_type == "s" and sheet["B3"].value == "'" + FORMULA
+
+
+def test_an_analytiker_sees_the_whole_forbund_or_one_team_of_it(app: Litestar) -> None:
+    ours = client_for(app, "samordnare@test")
+    for _ in range(5):
+        enrolled_case(ours)
+    neighbour = client_for(app, "granne@test")
+    app.state.services.insatser.add_insats(
+        team_of(app, "granne@test"),
+        "Grannens insats",
+        InsatsType.PREPARATORY,
+        TODAY - timedelta(days=365),
+        None,
+    )
+    for _ in range(2):
+        enrolled_case(neighbour)
+
+    def new_cases(client: TestClient[Any], **params: str) -> str:
+        page = client.get("/statistik", params=params).text
+        return {row[0]: row[1] for row in page_tables(page)["arenden"][1:]}[
+            "Nya, med personuppgifter"
+        ]
+
+    analyst = client_for(app, "analytiker@test")
+    assert new_cases(analyst) == "7"  # both teams
+    assert "hela förbundet" in analyst.get("/statistik").text
+    assert new_cases(analyst, team=team_of(app, "samordnare@test")) == "5"
+    assert new_cases(analyst, team=team_of(app, "granne@test")) == "<5"
+    leader = client_for(app, "ledare@test")
+    assert new_cases(leader) == "5"  # a teamledare sees their own team
+    assert new_cases(leader, team=team_of(app, "granne@test")) == "5"  # and cannot choose
+    assert 'id="team"' not in leader.get("/statistik").text

@@ -162,7 +162,9 @@ def statistics(
     period: Period,
     follow_up_months: Sequence[int] = (3, 6, 12),
     sessions: Sequence[SessionFacts] = (),
+    insats_names: Mapping[str, str] | None = None,
 ) -> list[Table]:
+    """The SUS tables for the period; with `insats_names`, also the insatser side by side."""
     new = [c for c in cases if period.holds(c.start_date)]
     active = [
         c
@@ -212,10 +214,63 @@ def statistics(
         ),
     ]
     by_case = {c.case_id: c for c in cases}
-    for months in follow_up_months:
-        done = [f for f in follow_ups if f.months == months and period.holds(f.recorded_on)]
+    done_by_months = {
+        months: [f for f in follow_ups if f.months == months and period.holds(f.recorded_on)]
+        for months in follow_up_months
+    }
+    for months, done in done_by_months.items():
         tables.append(_follow_up_table(months, done, by_case))
+    if insats_names:
+        tables.append(
+            _insatser_table(insats_names, active, closed_cases, held, done_by_months, by_case)
+        )
     return tables
+
+
+def _insatser_table(
+    names: Mapping[str, str],
+    active: Sequence[CaseFacts],
+    closed: Sequence[CaseFacts],
+    held: Sequence[SessionFacts],
+    done_by_months: Mapping[int, Sequence[FollowUpFacts]],
+    by_case: Mapping[str, CaseFacts],
+) -> Table:
+    """The insatser side by side, for deciding which to keep: who took part, how long, how
+    they left, and whether they stayed in work or studies at each follow-up."""
+    columns = [
+        "Ärenden med personuppgifter",
+        "Anonyma ärenden",
+        "Deltagare i volyminsatser",
+        "Avslutade",
+        "Månader i insats, genomsnitt",
+        "Till arbete eller studier",
+        *(f"I arbete eller studier efter {m} mån." for m in done_by_months),
+    ]
+    rows = []
+    for insats_id, name in names.items():
+        ours = [c for c in active if c.insats_id == insats_id]
+        left = [c for c in closed if c.insats_id == insats_id]
+        volume = [s for s in held if s.insats_id == insats_id]
+        cells = [
+            count(sum(c.registration_type is RegistrationType.PERSONAL for c in ours)),
+            count(sum(c.registration_type is RegistrationType.ANONYMOUS for c in ours)),
+            count(_participants(volume)[0]) if volume else "–",
+            count(len(left)),
+            mean(sum(months_in_insats(c) for c in left), len(left)),
+            share(sum(_occupation_in(WORK_OR_STUDIES, c) for c in left), len(left)),
+        ]
+        for done in done_by_months.values():
+            theirs = [f for f in done if (c := by_case.get(f.case_id)) and c.insats_id == insats_id]
+            cells.append(share(sum(f.in_work_or_studies for f in theirs), len(theirs)))
+        rows.append([name, *cells])
+    return Table(
+        "insatser",
+        "Insatserna jämförda",
+        "Aktiva ärenden och deltagare i volyminsatser under perioden, de avslutade och "
+        "uppföljningarna gjorda under perioden, per insats.",
+        columns,
+        rows,
+    )
 
 
 def _cases_table(

@@ -127,15 +127,20 @@ class StatisticsController(Controller):
         settings: Settings,
         clock: Clock,
         accounts: Accounts,
+        insatser: Insatser,
     ) -> tuple[Period, list[Table]]:
         period = _period(chosen, clock)
-        teams = [t.id for t in _teams(chosen, user, accounts)]
+        counted = _teams(chosen, user, accounts)
+        teams = [t.id for t in counted]
+        # side by side when no one insats is chosen
+        names = {} if chosen["insats"] else {i.id: i.name for i in _insatser(insatser, counted)}
         tables = statistics(
             reports.case_facts(teams, chosen["insats"]),
             reports.follow_up_facts(teams),
             period,
             settings.timings.follow_up_months,
             reports.session_facts(teams, chosen["insats"]),
+            names,
         )
         return period, tables
 
@@ -170,7 +175,7 @@ class StatisticsController(Controller):
     ) -> list[tuple[Table, list[Sequence[Cell]]]]:
         """Every table of the page with its rows for a download."""
         chosen = _chosen(request)
-        period, tables = self._tables(chosen, user, reports, settings, clock, accounts)
+        period, tables = self._tables(chosen, user, reports, settings, clock, accounts, insatser)
         counted = _teams(chosen, user, accounts)
         insats = next(
             (i.name for i in _insatser(insatser, counted) if i.id == chosen["insats"]), ""
@@ -206,7 +211,7 @@ class StatisticsController(Controller):
         accounts: NamedDependency[Accounts],
     ) -> Response[bytes]:
         chosen = _chosen(request)
-        period, tables = self._tables(chosen, user, reports, settings, clock, accounts)
+        period, tables = self._tables(chosen, user, reports, settings, clock, accounts, insatser)
         occupations = next(t for t in tables if t.key == "sysselsattning-avslut")
         chart = bar_chart(
             [

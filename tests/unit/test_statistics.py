@@ -190,3 +190,21 @@ def test_a_period_is_a_year_a_quarter_or_two_dates() -> None:
     assert period_of("2026", "3", "", "", today).end == date(2026, 9, 30)
     assert period_of("", "", "2026-02-01", "2026-02-28", today).label == "2026-02-01 – 2026-02-28"
     assert period_of("x", "", "2026-13-01", "", today).start == date(2026, 1, 1)
+
+
+def test_the_insatser_side_by_side() -> None:
+    cases, follow_ups = cohort()
+    other = facts(900, Gender.MAN, AgeGroup.AGE_16_29, insats_id="i2")
+    found = statistics(
+        [*cases, other], follow_ups, YEAR, insats_names={"i1": "Steget", "i2": "Nya vägar"}
+    )
+    table = next(t for t in found if t.key == "insatser")
+    rows = {row[0]: dict(zip(table.columns, row[1:], strict=True)) for row in table.rows}
+    steget = rows["Steget"]
+    assert steget["Ärenden med personuppgifter"] == "30"
+    assert steget["Anonyma ärenden"] == "<5" and steget["Deltagare i volyminsatser"] == "–"
+    assert steget["Avslutade"] == "20" and steget["Månader i insats, genomsnitt"] == "7,0"
+    assert steget["Till arbete eller studier"] == "15 (75 %)"
+    assert steget["I arbete eller studier efter 3 mån."] == "12 (60 %)"
+    assert rows["Nya vägar"]["Ärenden med personuppgifter"] == "<5"  # one case
+    assert all(t.key != "insatser" for t in statistics(cases, follow_ups, YEAR))

@@ -11,6 +11,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -18,6 +19,7 @@ from coordination import demo
 from coordination.accounts.service import Accounts
 from coordination.accounts.tables import teams, users
 from coordination.app import build_services, build_store, create_app
+from coordination.cases import imports
 from coordination.config import ConfigurationError, Settings, load_settings
 from coordination.demo.large import LEADER_EMAIL
 from coordination.demo.large import PASSWORD as LARGE_PASSWORD
@@ -106,6 +108,44 @@ def check(args: argparse.Namespace, settings: Settings) -> None:
         sys.exit(1)
 
 
+def import_cases(args: argparse.Namespace, settings: Settings) -> None:
+    """Back-register a team's cases from a file made from the template."""
+    engine = _engine(settings)
+    services = build_services(settings, engine)
+    with engine.connect() as conn:
+        team_id = conn.execute(sa.select(teams.c.id).where(teams.c.name == args.team)).scalar()
+    if team_id is None:
+        sys.exit(f"Inget team heter «{args.team}».")
+    staff = services.accounts.team_users(team_id)
+    importer = next((u for u in staff if u.email == args.as_email.lower()), None)
+    if importer is None or importer.role not in (Role.COORDINATOR, Role.ADMINISTRATOR):
+        sys.exit(f"{args.as_email} är ingen samordnare eller administratör i teamet.")
+    try:
+        rows = imports.read_rows(args.file, Path(args.file).read_bytes())
+    except (OSError, imports.ImportFileError) as error:
+        sys.exit(f"Filen kan inte läsas: {error}")
+    team = imports.ImportTeam(
+        team_id,
+        importer,
+        {u.email: u for u in staff if u.role is Role.COORDINATOR},
+        {
+            i.name: (i.id, i.active_from, i.active_to)
+            for i in services.insatser.team_insatser(team_id)
+            if not i.counted
+        },
+    )
+    found = imports.plan(rows, team, services.clock.today())
+    for problem in found.problems:
+        print(problem)
+    if found.problems:
+        sys.exit(f"{len(found.problems)} fel i {found.rows} rader: inget är importerat.")
+    if args.dry_run:
+        print(f"{found.rows} rader utan fel: inget är importerat (--prova).")
+        return
+    new, before = imports.store(services.cases, found)
+    print(f"Importerade {new} ärenden; {before} fanns redan från en tidigare import.")
+
+
 def create_user(args: argparse.Namespace, settings: Settings) -> None:
     engine = _engine(settings)
     with engine.connect() as conn:
@@ -153,6 +193,18 @@ def main(argv: list[str] | None = None) -> None:
         help="i stället ett stort team med så många ärenden (de flesta pågående), för mätningar",
     )
     commands.add_parser("rebuild", help="bygg om läsmodellerna från händelserna")
+    import_parser = commands.add_parser(
+        "import", help="registrera ett teams tidigare ärenden från en fil enligt mallen"
+    )
+    import_parser.add_argument("file", help="CSV- eller Excel-fil (.xlsx) enligt mallen")
+    import_parser.add_argument("--team", required=True, help="teamets namn")
+    import_parser.add_argument(
+        "--as", dest="as_email", required=True, help="e-post till samordnaren som importerar"
+    )
+    import_parser.add_argument(
+        "--prova", dest="dry_run", action="store_true", help="pröva filen utan att importera"
+    )
+    commands.add_parser("import-mall", help="skriv importmallen (CSV) till standard ut")
     user_parser = commands.add_parser("create-user", help="skapa en användare")
     user_parser.add_argument("--team", required=True)
     user_parser.add_argument("--name", required=True)
@@ -179,5 +231,9 @@ def main(argv: list[str] | None = None) -> None:
         print("Läsmodellerna är ombyggda från händelserna.")
     elif args.command == "demo":
         _seed_demo(settings, _engine(settings), args.years, args.cases or 0)
+    elif args.command == "import":
+        import_cases(args, settings)
+    elif args.command == "import-mall":
+        sys.stdout.buffer.write(imports.template())
     elif args.command == "create-user":
         create_user(args, settings)

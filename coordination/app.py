@@ -34,7 +34,7 @@ from coordination.cases.contract import event_types
 from coordination.cases.privacy import Retention, SubjectAccess
 from coordination.cases.projection import CaseViews
 from coordination.cases.service import CaseNotFound, CaseRefused, Cases
-from coordination.cases.web import case, meetings, plan, privacy, progress, team
+from coordination.cases.web import case, imports, meetings, plan, privacy, progress, team
 from coordination.config import Settings
 from coordination.health import healthz
 from coordination.reminders import web as reminders_web
@@ -197,6 +197,7 @@ def create_app(
             *meetings.CONTROLLERS,
             *progress.CONTROLLERS,
             *privacy.CONTROLLERS,
+            *imports.CONTROLLERS,
             *reminders_web.CONTROLLERS,
             *reports_web.CONTROLLERS,
             create_static_files_router(path="/static", directories=[STATIC]),

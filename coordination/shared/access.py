@@ -114,6 +114,7 @@ PAGES = (
     Entry("/granskning", "Läslogg", can_review_audit),
     Entry("/admin/anvandare", "Användare", can_administer),
     Entry("/admin/insatser", "Insatser", can_administer),
+    Entry("/admin/import", "Importera ärenden", can_administer),
     Entry("/admin/utkorg", "Utkorg", can_administer),
     Entry("/admin/gallring", "Gallring", can_administer),
     Entry("/admin/registerutdrag", "Registerutdrag", can_administer),

@@ -582,6 +582,10 @@ DECISIONS: dict[tuple[str, str], Decision] = {
         invalid=bad_date("active_from", insats),
     ),
     ("GET", "/admin/utkorg"): Page(ADMIN),
+    ("GET", "/admin/import"): Page(ADMIN),
+    ("GET", "/admin/import/mall.csv"): Page(ADMIN),
+    # a file (multipart): tested in test_import_page.py
+    ("POST", "/admin/import"): Page(ADMIN),
     ("GET", "/admin/gallring"): Page(ADMIN),
     ("GET", "/admin/registerutdrag"): Page(ADMIN),
     ("POST", "/admin/registerutdrag"): Page(

@@ -75,7 +75,8 @@ def serve(args: argparse.Namespace, settings: Settings) -> None:
     print(f"Samordna körs på {settings.base_url}/")
     if args.demo:
         print(f"Logga in som samordnare@demo.samordna med lösenordet {demo.DEMO_PASSWORD}")
-        print("(även af@, fk@, region@, kommun@, teamledare@, analytiker@, admin@demo.samordna;")
+        print("(även samordnare2@, af@, fk@, region@, kommun@, teamledare@, analytiker@,")
+        print(" admin@demo.samordna;")
         print(" ett annat team: samordnare@granne.samordna, admin@granne.samordna)")
     elif not has_users:
         print("Inga användare ännu: skapa en med 'uv run coordination create-user'.")

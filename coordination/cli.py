@@ -125,15 +125,8 @@ def import_cases(args: argparse.Namespace, settings: Settings) -> None:
         rows = imports.read_rows(args.file, Path(args.file).read_bytes())
     except (OSError, imports.ImportFileError) as error:
         sys.exit(f"Filen kan inte läsas: {error}")
-    team = imports.ImportTeam(
-        team_id,
-        importer,
-        {u.email: u for u in staff if u.role is Role.COORDINATOR},
-        {
-            i.name: (i.id, i.active_from, i.active_to)
-            for i in services.insatser.team_insatser(team_id)
-            if not i.counted
-        },
+    team = imports.import_team(
+        services.cases, importer, staff, services.insatser.team_insatser(team_id)
     )
     found = imports.plan(rows, team, services.clock.today())
     for problem in found.problems:

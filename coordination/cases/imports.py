@@ -11,13 +11,14 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, TypeVar
 
 from openpyxl import load_workbook
 
+from coordination.accounts.insatser import Insats
 from coordination.cases import domain as case
 from coordination.cases.service import CaseHistory, Cases
 from coordination.shared import bounds
@@ -32,11 +33,13 @@ from coordination.shared.vocabulary import (
     Occupation,
     Part,
     RegistrationType,
+    Role,
     SupportSource,
     TimeInSupport,
 )
 
 FOLLOW_UP_MONTHS = (3, 6, 12)
+CODE_LENGTH = 20  # as the cases' table holds a code
 
 # The template's columns, in order: (heading, what it holds, as the import page shows it).
 COLUMNS: list[tuple[str, str]] = [
@@ -123,7 +126,33 @@ class ImportTeam:
     team_id: str
     importer: User
     coordinators: Mapping[str, User]  # by lower-case e-mail
-    insatser: Mapping[str, tuple[str, date, date | None]]  # by name: id, from, to
+    # by name: (id, from, to) of each insats of that name (one, unless names repeat)
+    insatser: Mapping[str, Sequence[tuple[str, date, date | None]]]
+    # the id of the case that has this code already, in any team
+    code_owner: Callable[[str], str | None] = lambda code: None
+    # whether the person with this personnummer has an open case other than this one
+    open_elsewhere: Callable[[str, str], bool] = lambda number, case_id: False
+
+
+def import_team(
+    cases: Cases, importer: User, staff: Sequence[User], insatser: Iterable[Insats]
+) -> ImportTeam:
+    """What a file imported by `importer` into their team may name, and how it meets the
+    cases there are."""
+    named: dict[str, list[tuple[str, date, date | None]]] = {}
+    for insats in insatser:
+        if not insats.counted:
+            named.setdefault(insats.name, []).append(
+                (insats.id, insats.active_from, insats.active_to)
+            )
+    return ImportTeam(
+        importer.team_id,
+        importer,
+        {u.email: u for u in staff if u.role is Role.COORDINATOR},
+        named,
+        cases.case_with_code,
+        lambda number, case_id: bool(cases.open_cases_of_person(importer, case_id, number)),
+    )
 
 
 @dataclass
@@ -147,7 +176,10 @@ def read_rows(filename: str, content: bytes) -> list[dict[str, str]]:
             raise ImportFileError("Filen går inte att läsa som en Excel-fil (.xlsx).") from error
         if sheet is None:
             raise ImportFileError("Excel-filen har inget blad.")
-        table = [[_text(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
+        try:
+            table = [[_text(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
+        except Exception as error:  # a damaged sheet shows itself only when it is read
+            raise ImportFileError("Filen går inte att läsa som en Excel-fil (.xlsx).") from error
     else:
         try:
             text = content.decode("utf-8-sig")
@@ -156,18 +188,27 @@ def read_rows(filename: str, content: bytes) -> list[dict[str, str]]:
         first = text.splitlines()[0] if text else ""
         # Swedish spreadsheets save with semicolons; the headings themselves hold commas
         delimiter = ";" if ";" in first else ","
-        table = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        try:
+            table = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        except csv.Error as error:
+            raise ImportFileError("CSV-filen går inte att läsa: en cell är för lång.") from error
     if not table:
         raise ImportFileError("Filen är tom.")
     headings = [h.strip() for h in table[0]]
     missing = [h for h in HEADINGS if h not in headings]
     if missing:
         raise ImportFileError("Kolumner saknas: " + ", ".join(missing) + ". Utgå från mallen.")
-    return [
+    twice = sorted({h for h in headings if h and headings.count(h) > 1})
+    if twice:
+        raise ImportFileError("Kolumner finns två gånger: " + ", ".join(twice) + ".")
+    rows = [
         {h: (row[i].strip() if i < len(row) else "") for i, h in enumerate(headings)}
         for row in table[1:]
         if any(cell.strip() for cell in row)
     ]
+    if not rows:
+        raise ImportFileError("Filen har rubrikerna men inga rader.")
+    return rows
 
 
 def _text(cell: Any) -> str:
@@ -183,6 +224,7 @@ def plan(rows: Sequence[Mapping[str, str]], team: ImportTeam, today: date) -> Pl
     or the problems of every row."""
     found = Plan(rows=len(rows))
     codes: dict[str, int] = {}
+    open_people: dict[str, int] = {}
     for number, row in enumerate(rows, start=2):
         reader = _Row(row, number, team, today)
         history = reader.history()
@@ -190,6 +232,19 @@ def plan(rows: Sequence[Mapping[str, str]], team: ImportTeam, today: date) -> Pl
         if code in codes:
             reader.problem("Ärendekod", f"Samma ärendekod som på rad {codes[code]}.")
         codes.setdefault(code, number)
+        owner = team.code_owner(code) if code else None
+        if owner is not None and owner != case_id_of(team.team_id, code):
+            reader.problem("Ärendekod", "Ett annat ärende har redan den koden.")
+        person = reader.open_person()
+        if person:
+            if person in open_people:
+                reader.problem(
+                    "Personnummer",
+                    f"Samma person har ett pågående ärende på rad {open_people[person]}.",
+                )
+            elif team.open_elsewhere(person, case_id_of(team.team_id, code)):
+                reader.problem("Personnummer", "Personnumret finns redan i ett pågående ärende.")
+            open_people.setdefault(person, number)
         if not reader.problems and history is not None:
             reader.decide(history)
         found.problems.extend(reader.problems)
@@ -199,12 +254,13 @@ def plan(rows: Sequence[Mapping[str, str]], team: ImportTeam, today: date) -> Pl
 
 
 def store(cases: Cases, found: Plan) -> tuple[int, int]:
-    """Append the planned cases not imported before; how many were new and how many were
-    there already. Nothing when the plan has problems."""
+    """Append the planned cases not imported before, all in one transaction; how many were
+    new and how many were there already. Nothing when the plan has problems."""
     if found.problems:
         return 0, 0
     new = [h for h in found.histories if cases.case(h.case_id) is None]
-    cases.import_histories(new)
+    if new:
+        cases.import_histories(new, per_transaction=len(new))
     return len(new), len(found.histories) - len(new)
 
 
@@ -273,8 +329,19 @@ class _Row:
                     parsed.append(found)
         return tuple(parsed)
 
+    def open_person(self) -> str:
+        """The personnummer of a row that leaves its case open with personal data, as the
+        blind index will find it; "" for any other row."""
+        if self.row.get("Avslutsdatum", "").strip():
+            return ""
+        if _parse(RegistrationType, self.row.get("Registreringstyp", "")) is not (
+            RegistrationType.PERSONAL
+        ):
+            return ""
+        return self.row.get("Personnummer", "").strip()
+
     def history(self) -> CaseHistory | None:
-        code = self.text("Ärendekod", bounds.NAME_LENGTH).strip().upper()
+        code = self.text("Ärendekod", CODE_LENGTH).strip().upper()
         if not code:
             self.problem(
                 "Ärendekod", "Ange ärendets kod: den gör att raden bara importeras en gång."
@@ -295,6 +362,7 @@ class _Row:
         )
         closure = self._closure(closed) if closed is not None else None
         follow_ups = list(self._follow_ups()) if closed is not None else []
+        self._nothing_left_out(kind, closed)
         if self.problems or not (referred and accepted and start and from_part and kind):
             return None
         importer = self.team.importer
@@ -311,13 +379,29 @@ class _Row:
             steps.extend(follow_ups)
         return CaseHistory(case_id_of(self.team.team_id, code), steps)
 
+    def _nothing_left_out(self, kind: RegistrationType | None, closed: date | None) -> None:
+        """A value the import would not store is a mistake in the row, not something to drop."""
+        if kind is RegistrationType.ANONYMOUS:
+            for column in ("Namn", "Personnummer", "Samtycke"):
+                if self.row.get(column, "").strip():
+                    self.problem(column, "En anonym registrering har inga personuppgifter.")
+        if closed is None:
+            after = [h for h in HEADINGS[HEADINGS.index("Avslutstyp") :] if self.row.get(h, "")]
+            if after:
+                self.problem(
+                    after[0], "Raden har inget avslutsdatum: avslut och uppföljning kan inte anges."
+                )
+
     def _insats(self, start: date | None) -> str:
         name = self.row.get("Insats", "").strip()
-        found = self.team.insatser.get(name)
-        if found is None:
+        found = self.team.insatser.get(name, ())
+        if not found:
             self.problem("Insats", f"Teamet har ingen insats som heter «{name}».")
             return ""
-        insats_id, began, ended = found
+        if len(found) > 1:
+            self.problem("Insats", f"Teamet har flera insatser som heter «{name}»: byt namn.")
+            return ""
+        insats_id, began, ended = found[0]
         if start and not (began <= start and (ended is None or start <= ended)):
             self.problem("Insats", "Insatsen pågick inte på startdatumet.")
         return insats_id
@@ -325,7 +409,10 @@ class _Row:
     def _coordinator(self) -> str:
         email = self.row.get("Samordnare", "").strip().lower()
         if not email:
-            return self.team.importer.id
+            if self.team.importer.role is Role.COORDINATOR:
+                return self.team.importer.id
+            self.problem("Samordnare", "Ange ärendets samordnare (e-post).")
+            return ""
         found = self.team.coordinators.get(email)
         if found is None:
             self.problem("Samordnare", f"Ingen samordnare i teamet har e-postadressen «{email}».")

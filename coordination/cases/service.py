@@ -433,6 +433,14 @@ class Cases:
                 row.case_id: case_row(row, upcoming.get(row.case_id)) for row in conn.execute(query)
             }
 
+    def case_with_code(self, code: str) -> str | None:
+        """The id of the case with this code, in any team (codes are unique)."""
+        with self.store.engine.connect() as conn:
+            found: str | None = conn.execute(
+                sa.select(cases.c.case_id).where(cases.c.case_code == code)
+            ).scalar()
+        return found
+
     def case(self, case_id: str) -> CaseRow | None:
         with self.store.engine.connect() as conn:
             row = conn.execute(CASE_QUERY.where(cases.c.case_id == case_id)).first()

@@ -250,7 +250,7 @@ def _insatser_table(
     for insats_id, name in names.items():
         ours = [c for c in active if c.insats_id == insats_id]
         left = [c for c in closed if c.insats_id == insats_id]
-        volume = [s for s in held if s.insats_id == insats_id]
+        volume = [s for s in held if s.insats_id == insats_id and s.kind is RegistrationKind.VOLUME]
         cells = [
             count(sum(c.registration_type is RegistrationType.PERSONAL for c in ours)),
             count(sum(c.registration_type is RegistrationType.ANONYMOUS for c in ours)),
@@ -276,11 +276,9 @@ def _insatser_table(
 def _cases_table(
     period: Period, new: Grouped, active: Grouped, closed: Grouped, held: Sequence[SessionFacts]
 ) -> Table:
+    # No row adds the volym participants to the cases: a sum beside its parts would let a
+    # suppressed count be worked out by subtraction.
     volume = _participants([s for s in held if s.kind is RegistrationKind.VOLUME])
-    everyone = [
-        count(len(group) + in_sessions)
-        for group, in_sessions in zip(new.groups, volume, strict=True)
-    ]
     return Table(
         "arenden",
         "Nya, aktiva och avslutade ärenden",
@@ -298,7 +296,6 @@ def _cases_table(
         ]
         + [
             ["Deltagare i volyminsatser", *(count(n) for n in volume)],
-            ["Nya ärenden och deltagare i volyminsatser", *everyone],
         ],
         shares=False,
     )

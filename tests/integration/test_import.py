@@ -85,21 +85,13 @@ def team(database_url: str, tmp_path: Path) -> tuple[Services, imports.ImportTea
         team_id, "Samordnaren", "samordnare@import", Part.KOMMUN, Role.COORDINATOR, "losen-123456"
     )
     insatser = Insatser(services.engine)
-    ended = insatser.add_insats(
+    insatser.add_insats(
         team_id, "Gamla insatsen", InsatsType.REHABILITATION, date(2023, 1, 1), date(2024, 12, 31)
     )
-    running = insatser.add_insats(
-        team_id, "Nya insatsen", InsatsType.PREPARATORY, date(2026, 1, 1), None
-    )
-    return services, imports.ImportTeam(
-        team_id,
-        coordinator,
-        {"samordnare@import": coordinator},
-        {
-            "Gamla insatsen": (ended, date(2023, 1, 1), date(2024, 12, 31)),
-            "Nya insatsen": (running, date(2026, 1, 1), None),
-        },
-    )
+    insatser.add_insats(team_id, "Nya insatsen", InsatsType.PREPARATORY, date(2026, 1, 1), None)
+    staff = accounts.team_users(team_id)
+    team = imports.import_team(services.cases, coordinator, staff, insatser.team_insatser(team_id))
+    return services, team
 
 
 def stored(services: Services) -> list[Any]:
@@ -181,3 +173,60 @@ def test_an_excel_file_and_a_file_that_is_not_the_template() -> None:
         imports.read_rows("fel.xlsx", b"not a workbook")
     template = imports.read_rows("mall.csv", imports.template())
     assert template[0]["Ärendekod"] == "GAMMAL-0001"
+
+
+def test_what_would_clash_or_be_dropped_is_a_problem_of_its_row(
+    team: tuple[Services, imports.ImportTeam],
+) -> None:
+    services, importing = team
+    assert imports.store(
+        services.cases, imports.plan(imports.read_rows("a.csv", csv_of(CLOSED)), importing, TODAY)
+    ) == (1, 0)
+    open_row = {**CLOSED, "Ärendekod": "SUS-301", "Avslutsdatum": ""}
+    for key in [h for h in imports.HEADINGS[imports.HEADINGS.index("Avslutstyp") :]]:
+        open_row.pop(key, None)
+    rows = [
+        open_row,
+        {**open_row, "Ärendekod": "SUS-302"},  # the same person, open twice
+        {**ANONYMOUS_OPEN, "Ärendekod": "SUS-303", "Namn": "Ska inte med"},
+        {
+            **open_row,
+            "Ärendekod": "SUS-304",
+            "Personnummer": "19900315-9812",
+            "Uppföljning 3 mån, datum": "2025-03-03",
+        },
+    ]
+    said = [
+        str(p)
+        for p in imports.plan(imports.read_rows("b.csv", csv_of(*rows)), importing, TODAY).problems
+    ]
+    assert "Rad 3, Personnummer: Samma person har ett pågående ärende på rad 2." in said
+    assert "Rad 4, Namn: En anonym registrering har inga personuppgifter." in said
+    assert any(
+        p.startswith("Rad 5, Uppföljning 3 mån, datum: Raden har inget avslutsdatum") for p in said
+    )
+
+    # the code of a case that exists, made by another team's import
+    other_team = Accounts(services.engine).create_team("Andra teamet")
+    other = imports.ImportTeam(
+        other_team,
+        importing.importer,
+        importing.coordinators,
+        importing.insatser,
+        services.cases.case_with_code,
+    )
+    clash = imports.plan(imports.read_rows("c.csv", csv_of(CLOSED)), other, TODAY)
+    assert [str(p) for p in clash.problems] == [
+        "Rad 2, Ärendekod: Ett annat ärende har redan den koden."
+    ]
+
+
+def test_a_file_too_odd_to_read_is_refused_in_swedish() -> None:
+    huge = ";".join(imports.HEADINGS) + "\n" + '"' + "x" * 200_000 + '"'
+    with pytest.raises(imports.ImportFileError, match="för lång"):
+        imports.read_rows("stor.csv", huge.encode())
+    with pytest.raises(imports.ImportFileError, match="inga rader"):
+        imports.read_rows("tom.csv", ";".join(imports.HEADINGS).encode())
+    twice = ";".join([*imports.HEADINGS, "Namn"]) + "\n"
+    with pytest.raises(imports.ImportFileError, match="två gånger: Namn"):
+        imports.read_rows("dubbel.csv", twice.encode())

@@ -29,19 +29,20 @@ def test_a_file_is_tried_then_imported_once(app: Litestar) -> None:
     assert imports.read_rows("mall.csv", template.content)[0]["Ärendekod"] == "GAMMAL-0001"
 
     row = {**ANONYMOUS_OPEN, "Insats": "Steget vidare", "Remissdatum": "2026-10-01"}
+    row["Samordnare"] = "samordnare@test"  # an administratör imports for the team's samordnare
     row["Startdatum"] = "2026-10-05"
     wrong = send(admin, csv_of({**row, "Kön": "Annat"}))
     assert wrong.status_code == 422
     assert "Rad 2, Kön: Okänt alternativ «Annat»" in wrong.text
     assert "inget är importerat" in wrong.text
     tried = send(admin, csv_of(row))
-    assert tried.status_code == 200 and "1 rader i ärenden.csv är utan fel." in tried.text
+    assert tried.status_code == 200 and "1 rad i ärenden.csv är utan fel." in tried.text
     assert (
         app.state.services.cases.case(imports.case_id_of(team_of(app, "admin@test"), "SUS-102"))
         is None
     )
     done = send(admin, csv_of(row), importera="ja")
-    assert "1 ärenden från ärenden.csv är importerade." in done.text
+    assert "1 ärende från ärenden.csv är importerat." in done.text
     again = send(admin, csv_of(row), importera="ja")
     assert "0 ärenden" in again.text and "1 fanns redan" in again.text
     assert send(admin, b"", importera="ja").status_code == 422

@@ -23,7 +23,7 @@ from coordination.shared import access
 from coordination.shared.access import User
 from coordination.shared.clock import Clock
 from coordination.shared.forms import FormErrors
-from coordination.shared.vocabulary import AgeGroup, Gender, Part
+from coordination.shared.vocabulary import AgeGroup, Gender, Part, RegistrationKind
 from coordination.shared.web import Form, Page, allowed, form_of, once_of
 
 SHOWN = 50  # the latest sessions listed under the form
@@ -36,14 +36,16 @@ def _count(form: dict[str, Any], name: str, errors: FormErrors) -> int:
     return max(errors.number(form, name, 0, MOST_AT_A_SESSION), 0)
 
 
-def _read(insats_id: str, form: dict[str, Any], errors: FormErrors) -> Session:
+def _read(insats: Insats, form: dict[str, Any], errors: FormErrors) -> Session:
+    """The counts the insats's kind is registered with; whatever else was posted is not read."""
+    volume = insats.registration_kind is RegistrationKind.VOLUME
     return Session(
         once_of(form) or str(uuid.uuid4()),
-        insats_id,
+        insats.id,
         errors.date(form, "held_on"),
-        {g: _count(form, f"gender_{g.value}", errors) for g in Gender},
-        {a: _count(form, f"age_{a.value}", errors) for a in AgeGroup},
-        {p: _count(form, f"staff_{p.value}", errors) for p in Part},
+        {g: _count(form, f"gender_{g.value}", errors) for g in Gender} if volume else {},
+        {a: _count(form, f"age_{a.value}", errors) for a in AgeGroup} if volume else {},
+        {} if volume else {p: _count(form, f"staff_{p.value}", errors) for p in Part},
     )
 
 
@@ -107,7 +109,7 @@ class SessionsController(Controller):
         insats = self._counted(insatser, user, session_insats)
         form = form_of(data)
         errors = FormErrors(clock.today())
-        session = _read(insats.id, form, errors)
+        session = _read(insats, form, errors)
         held_on = None if "held_on" in errors else session.held_on
         for field, message in session_errors(insats, held_on, session, clock.today()).items():
             errors.setdefault(field, message)

@@ -19,7 +19,6 @@ from coordination.cases.service import Cases
 from coordination.shared import access
 from coordination.shared.access import User
 from coordination.shared.clock import Clock
-from coordination.shared.vocabulary import Role
 from coordination.shared.web import Page, allowed
 
 MOST_BYTES = 5_000_000  # some thousand rows; a larger caseload is imported in parts
@@ -74,16 +73,8 @@ class ImportController(Controller):
             rows = imports.read_rows(upload.filename, content)
         except imports.ImportFileError as error:
             return page("cases/import.html", 422, file_error=str(error), **shown)
-        staff = accounts.team_users(user.team_id)
-        team = imports.ImportTeam(
-            user.team_id,
-            user,
-            {u.email: u for u in staff if u.role is Role.COORDINATOR},
-            {
-                i.name: (i.id, i.active_from, i.active_to)
-                for i in insatser.team_insatser(user.team_id)
-                if not i.counted
-            },
+        team = imports.import_team(
+            cases, user, accounts.team_users(user.team_id), insatser.team_insatser(user.team_id)
         )
         found = imports.plan(rows, team, clock.today())
         if found.problems:

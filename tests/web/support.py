@@ -266,3 +266,15 @@ def closed_case(app: Any, closed_days_ago: int = 100) -> str:
             command,
         )
     return case_id
+
+
+def neighbour_with_an_insats(app: Any) -> TestClient[Any]:
+    """The other team's samordnare, signed in, with an insats their team can enrol in."""
+    app.state.services.insatser.add_insats(
+        team_of(app, "granne@test"),
+        "Grannens insats",
+        InsatsType.PREPARATORY,
+        TODAY - timedelta(days=365),
+        None,
+    )
+    return client_for(app, "granne@test")

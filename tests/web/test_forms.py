@@ -14,7 +14,7 @@ from coordination.cases.tables import cases
 from coordination.reminders import emails
 from coordination.reminders.emails import DueItem
 from coordination.shared import access
-from coordination.shared.vocabulary import InsatsType, ReminderKind
+from coordination.shared.vocabulary import ReminderKind
 from tests.web.support import (
     TODAY,
     accepted_case,
@@ -23,10 +23,10 @@ from tests.web.support import (
     count_cases,
     enrol,
     enrolled_case,
+    neighbour_with_an_insats,
     referral,
     section,
     staff_of_part,
-    team_of,
 )
 from tests.web.test_case_journey import (
     agreed_plan,
@@ -235,14 +235,7 @@ def test_a_personnummer_on_an_open_case_warns_and_needs_a_reason_to_enrol_again(
     assert again.status_code == 200 and "Deltagaren är inskriven." in again.text
 
     # in another team of the förbund the case is not named
-    neighbour = client_for(app, "granne@test")
-    app.state.services.insatser.add_insats(
-        team_of(app, "granne@test"),
-        "Grannens insats",
-        InsatsType.PREPARATORY,
-        TODAY - timedelta(days=365),
-        None,
-    )
+    neighbour = neighbour_with_an_insats(app)
     theirs = accepted_case(neighbour)
     warned = enrol(neighbour, theirs, section(neighbour, theirs, "deltagare"))
     assert "ett ärende i ett annat team" in warned.text and code.group(0) not in warned.text

@@ -16,7 +16,6 @@ from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from coordination.cases.tables import read_audit
-from coordination.shared.vocabulary import InsatsType
 from tests.web.support import (
     PERSONNUMMER,
     TODAY,
@@ -25,6 +24,7 @@ from tests.web.support import (
     closed_case,
     csrf,
     enrolled_case,
+    neighbour_with_an_insats,
     referral,
     team_of,
 )
@@ -199,14 +199,7 @@ def test_an_analytiker_sees_the_whole_forbund_or_one_team_of_it(app: Litestar) -
     ours = client_for(app, "samordnare@test")
     for _ in range(5):
         enrolled_case(ours)
-    neighbour = client_for(app, "granne@test")
-    app.state.services.insatser.add_insats(
-        team_of(app, "granne@test"),
-        "Grannens insats",
-        InsatsType.PREPARATORY,
-        TODAY - timedelta(days=365),
-        None,
-    )
+    neighbour = neighbour_with_an_insats(app)
     for _ in range(2):
         enrolled_case(neighbour)
 

@@ -203,8 +203,8 @@ class Journey:
         yield case.LogAfterSupportContact(today, MARKERS["contact_note"])
 
 
-def journey_on(database_url: str, data_dir: Path) -> Journey:
-    """The service on a migrated database, with a team, its samordnare and an insats."""
+def services_on(database_url: str, data_dir: Path, clock: Clock | None = None) -> Services:
+    """The services on a migrated database, the reminder clock left to the test."""
     settings = load_settings(
         {
             "SAMORDNA_DATA_DIR": str(data_dir),
@@ -214,8 +214,14 @@ def journey_on(database_url: str, data_dir: Path) -> Journey:
     )
     engine = db.connect(database_url)
     db.migrate(engine)
+    return build_services(settings, engine, clock)
+
+
+def journey_on(database_url: str, data_dir: Path) -> Journey:
+    """The service on a migrated database, with a team, its samordnare and an insats."""
     clock = MovableClock(START)
-    services = build_services(settings, engine, clock)
+    services = services_on(database_url, data_dir, clock)
+    engine = services.engine
     accounts = Accounts(engine)
     team_id = accounts.create_team("Testteamet")
     user = accounts.create_user(

@@ -12,29 +12,15 @@ import sqlalchemy as sa
 
 import events
 from coordination import demo
-from coordination.app import Services, build_services
+from coordination.app import Services
 from coordination.cases import domain as case
 from coordination.cases.service import CaseHistory
 from coordination.cases.tables import case_after_support, case_follow_ups, cases
-from coordination.config import load_settings
 from coordination.reminders.tables import due_reminders
-from coordination.shared import database as db
 from coordination.shared.vocabulary import Stage
+from tests.integration.participant_journey import services_on
 
 TODAY = date(2026, 11, 17)
-
-
-def services_on(database_url: str, data_dir: Path) -> Services:
-    settings = load_settings(
-        {
-            "SAMORDNA_DATA_DIR": str(data_dir),
-            "SAMORDNA_DATABASE_URL": database_url,
-            "SAMORDNA_SWEEP_SECONDS": "0",
-        }
-    )
-    engine = db.connect(database_url)
-    db.migrate(engine)
-    return build_services(settings, engine)
 
 
 def read_models(

@@ -20,7 +20,7 @@ from coordination.app import Services
 from coordination.cases import imports
 from coordination.cases.tables import case_follow_ups, cases
 from coordination.shared.vocabulary import InsatsType, Part, Role
-from tests.integration.test_demo_and_bulk_path import services_on
+from tests.integration.participant_journey import services_on
 
 TODAY = date(2026, 11, 17)
 

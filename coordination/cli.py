@@ -76,7 +76,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> None:
     if args.demo:
         print(f"Logga in som samordnare@demo.samordna med lösenordet {demo.DEMO_PASSWORD}")
         print("(även samordnare2@, af@, fk@, region@, kommun@, teamledare@, analytiker@,")
-        print(" admin@demo.samordna;")
+        print(" forbund@, admin@demo.samordna;")
         print(" ett annat team: samordnare@granne.samordna, admin@granne.samordna)")
     elif not has_users:
         print("Inga användare ännu: skapa en med 'uv run coordination create-user'.")

@@ -7,7 +7,7 @@ opens the participant's personal data).
 
 The decisions, in the words of the privacy rules:
 - A case is visible (its code, stage, dates and SUS categories) to its own team's staff,
-  analytiker excepted. Anyone else is told the case does not exist.
+  the förbund's analytiker and tjänsteperson excepted. Anyone else is told the case does not exist.
 - Personal data is open to the team's samordnare and to handläggare whose part the consent
   covers (before enrolment: the part that sent the referral); withdrawn consent closes it for
   everyone at once, and erased data is gone.

@@ -45,6 +45,7 @@ STAFF = [
     ("Demo Teamledare", "teamledare@demo.samordna", Part.FK, Role.TEAM_LEADER),
     ("Demo Administratör", "admin@demo.samordna", Part.KOMMUN, Role.ADMINISTRATOR),
     ("Demo Analytiker", "analytiker@demo.samordna", Part.KOMMUN, Role.ANALYST),
+    ("Demo Förbundet", "forbund@demo.samordna", Part.KOMMUN, Role.FORBUND),
 ]
 
 # A second team with its own administratör and samordnare: it sees nothing of the first.

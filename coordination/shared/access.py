@@ -28,11 +28,13 @@ class User:
 Rule = Callable[[User], bool]
 
 CASE_WORKERS = frozenset({Role.CASEWORKER, Role.COORDINATOR})
+# The förbund's analytiker and tjänsteperson: every team's aggregates, never a case.
+FORBUND_READERS = frozenset({Role.ANALYST, Role.FORBUND})
 
 
 def can_see_case_list(user: User) -> bool:
     """Case codes, stages and dates (no personal data) for the user's own team."""
-    return user.role is not Role.ANALYST
+    return user.role not in FORBUND_READERS
 
 
 def can_see_personal_data(
@@ -72,13 +74,15 @@ def can_see_caseload(user: User) -> bool:
 
 def can_see_statistics(user: User) -> bool:
     """Aggregates only, with small cells hidden."""
-    return user.role in (Role.TEAM_LEADER, Role.ADMINISTRATOR, Role.ANALYST, Role.COORDINATOR)
+    return user.role in (Role.TEAM_LEADER, Role.ADMINISTRATOR, Role.COORDINATOR) or (
+        user.role in FORBUND_READERS
+    )
 
 
 def sees_the_forbund(user: User) -> bool:
     """Statistics of every team of the förbund (the installation), not only one's own: the
-    analytiker."""
-    return user.role is Role.ANALYST
+    analytiker and the förbund's tjänsteperson."""
+    return user.role in FORBUND_READERS
 
 
 def can_export_sus(user: User) -> bool:

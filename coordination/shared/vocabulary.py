@@ -34,6 +34,7 @@ class Role(Labelled):
     COORDINATOR = "coordinator", "Samordnare"
     TEAM_LEADER = "team_leader", "Teamledare"
     ANALYST = "analyst", "Analytiker"
+    FORBUND = "forbund", "Förbundets tjänsteperson"
     ADMINISTRATOR = "administrator", "Administratör"
 
 

@@ -54,6 +54,7 @@ STAFF = [
     ("region@test", Part.REGION, Role.CASEWORKER),
     ("kommun@test", Part.KOMMUN, Role.CASEWORKER),
     ("analytiker@test", Part.KOMMUN, Role.ANALYST),
+    ("forbund@test", Part.KOMMUN, Role.FORBUND),
     ("ledare@test", Part.FK, Role.TEAM_LEADER),
     ("admin@test", Part.KOMMUN, Role.ADMINISTRATOR),
 ]

@@ -187,9 +187,9 @@ CONFIRMERS = (Role.ADMINISTRATOR, Role.TEAM_LEADER)
 
 
 def sees(asker: Asker) -> bool:
-    """The case's code, stage, dates and SUS categories: its own team's staff, analytiker
-    excepted. Anyone else is told the case does not exist."""
-    return asker.own_team and asker.role is not Role.ANALYST
+    """The case's code, stage, dates and SUS categories: its own team's staff, the förbund's
+    analytiker and tjänsteperson excepted. Anyone else is told the case does not exist."""
+    return asker.own_team and asker.role not in (Role.ANALYST, Role.FORBUND)
 
 
 def opens(asker: Asker, case_: CaseUnderTest) -> bool:

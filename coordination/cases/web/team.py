@@ -32,7 +32,7 @@ class TeamController(Controller):
     ) -> Response[Any]:
         user = desk.user
         if not access.can_see_case_list(user):
-            return Redirect("/statistik")  # an analytiker's start page: aggregates only
+            return Redirect("/statistik")  # the förbund's start page: aggregates only
         query = request.query_params
         # The 30-second refresh asks with the ETag it got: nothing appended since, no one in
         # the team or its insatser changed, same day, same user and address, and the answer

@@ -22,6 +22,7 @@ from coordination.shared.clock import TEAM_TIMEZONE
 from coordination.shared.vocabulary import (
     AgeGroup,
     ClosureKind,
+    ClosureReason,
     Gender,
     Occupation,
     Part,
@@ -145,6 +146,7 @@ class Reports:
                 "start_date",
                 "closed_on",
                 "closure_kind",
+                "closure_reason",
                 "occupation_at_closure",
                 "occupation_at_enrolment",
                 "support_sources",
@@ -173,6 +175,7 @@ class Reports:
                 start_date=r.start_date,
                 closed_on=r.closed_on,
                 closure_kind=ClosureKind(r.closure_kind) if r.closure_kind else None,
+                closure_reason=ClosureReason(r.closure_reason) if r.closure_reason else None,
                 occupation=Occupation(r.occupation_at_closure) if r.occupation_at_closure else None,
                 occupation_at_enrolment=Occupation(r.occupation_at_enrolment)
                 if r.occupation_at_enrolment

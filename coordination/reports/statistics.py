@@ -14,6 +14,7 @@ from coordination.shared.vocabulary import (
     WORK_OR_STUDIES,
     AgeGroup,
     ClosureKind,
+    ClosureReason,
     Gender,
     Occupation,
     Part,
@@ -46,6 +47,7 @@ class CaseFacts:
     meetings_held: int
     # None for enrolments recorded before it was asked: "Uppgift saknas"
     occupation_at_enrolment: Occupation | None = None
+    closure_reason: ClosureReason | None = None
 
 
 @dataclass(frozen=True)
@@ -188,6 +190,7 @@ def statistics(
             [c for c in new if personal(c)],
         ),
         _support_before_after([c for c in closed_cases if personal(c)]),
+        _closure_table(closed),
         _occupation_table(closed),
         _occupation_before_after([c for c in closed_cases if personal(c)]),
         _steps_table(active, active_groups),
@@ -330,6 +333,29 @@ def _counted_table(held: Sequence[SessionFacts]) -> Table:
             ["Medarbetare i strukturinsatser", count(sum(staff.values())), *blank],
         ],
         shares=False,
+    )
+
+
+def _closure_table(closed: Grouped) -> Table:
+    """How the period's cases ended: completed or broken off, and why."""
+
+    def ended(kind: ClosureKind, case: CaseFacts) -> bool:
+        return case.closure_kind is kind
+
+    def for_reason(reason: ClosureReason, case: CaseFacts) -> bool:
+        return case.closure_reason is reason
+
+    return Table(
+        "avslutsorsaker",
+        "Avslutstyp och avslutsorsak",
+        "Avslutade ärenden (utom felregistrerade).",
+        COLUMNS,
+        [
+            _row(k.label, closed, _share_where(partial(ended, k)))
+            for k in ClosureKind
+            if k is not ClosureKind.REGISTERED_IN_ERROR
+        ]
+        + [_row(r.label, closed, _share_where(partial(for_reason, r))) for r in ClosureReason],
     )
 
 

@@ -169,14 +169,16 @@ def enrol(client: TestClient[Any], case_id: str, page: str = "", **overrides: An
     return client.post(f"/arenden/{case_id}/inskrivning", data=data)
 
 
-def accepted_case(client: TestClient[Any]) -> str:
-    case_id = case_id_from(referral(client))
+def accepted_case(client: TestClient[Any], referred_on: date | None = None) -> str:
+    """A referral accepted five days after it came (by default 20 days ago)."""
+    referred_on = referred_on or TODAY - timedelta(days=20)
+    case_id = case_id_from(referral(client, referral_date=referred_on.isoformat()))
     page = client.get(f"/arenden/{case_id}").text
     client.post(
         f"/arenden/{case_id}/godta",
         data={
             "version": version_of(page),
-            "accepted_on": (TODAY - timedelta(days=15)).isoformat(),
+            "accepted_on": (referred_on + timedelta(days=5)).isoformat(),
             **csrf(client),
         },
     )

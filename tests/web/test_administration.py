@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 
 from litestar import Litestar
 
@@ -137,16 +137,31 @@ def test_an_insats_must_run_on_the_start_date(app: Litestar) -> None:
     admin = client_for(app, "admin@test")
     later = (TODAY + timedelta(days=30)).isoformat()
     admin.post("/admin/insatser", data={**insats(name="Senare", active_from=later), **csrf(admin)})
+    ended = insats(name="Avslutad", active_from="2024-01-01", active_to="2024-12-31")
+    admin.post("/admin/insatser", data={**ended, **csrf(admin)})
     coordinator = client_for(app, "samordnare@test")
     case_id = accepted_case(coordinator)
     page = coordinator.get(f"/arenden/{case_id}").text
-    assert ">Senare " not in page  # not offered before it starts
+    # offered after those running today, with their period, for an earlier start date
+    offered = re.findall(r'<option value="[^"]+"[^>]*>([^<]+)</option>', page)
+    running = offered.index("Steget vidare (Rehabilitering till arbete/utbildning)")
+    assert offered.index(f"Senare (Förberedande insatser; startar {later})") > running
+    assert (
+        offered.index("Avslutad (Förberedande insatser; pågick 2024-01-01 – 2024-12-31)") > running
+    )
     listed = admin.get("/admin/insatser").text
     senare = re.search(r'href="/admin/insatser/([0-9a-f-]+)">Senare<', listed)
-    assert senare
+    avslutad = re.search(r'href="/admin/insatser/([0-9a-f-]+)">Avslutad<', listed)
+    assert senare and avslutad
     response = enrol(coordinator, case_id, page, insats_id=senare.group(1))
     assert response.status_code == 422
     assert "Insatsen pågår inte på startdatumet." in response.text
+    earlier = accepted_case(coordinator, referred_on=date(2024, 5, 20))
+    back_registered = enrol(
+        coordinator, earlier, insats_id=avslutad.group(1), start_date="2024-06-03"
+    )
+    assert back_registered.status_code == 200, back_registered.text
+    assert "<dt>Insats</dt><dd>Avslutad</dd>" in coordinator.get(f"/arenden/{earlier}").text
     unknown = enrol(coordinator, case_id, page, insats_id="finns-inte")
     assert "Välj en av teamets insatser." in unknown.text
 

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from litestar.di import NamedDependency, Provide
 from litestar.response import Redirect, Response
 
-from coordination.accounts.insatser import Insatser
+from coordination.accounts.insatser import Insats, Insatser
 from coordination.accounts.service import Accounts
 from coordination.cases import domain as case
 from coordination.cases.reading import CaseFile, CaseReader
@@ -277,18 +278,26 @@ def _nothing(desk: CaseDesk, file: CaseFile, colleagues: list[User]) -> dict[str
 
 def _participant(desk: CaseDesk, file: CaseFile, colleagues: list[User]) -> dict[str, Any]:
     today, row = desk.clock.today(), file.row
-    # those running today, so that the default start date suits every one offered
-    current = [
-        i for i in desk.insatser.team_insatser(row.team_id) if i.active_on(today) and not i.counted
-    ]
+    # Those running today first, so that the default suits the default start date; then the
+    # others with their period, for back-registering a case with an earlier start date.
+    individual = [i for i in desk.insatser.team_insatser(row.team_id) if not i.counted]
+    current = [i for i in individual if i.active_on(today)]
+    others = [i for i in individual if not i.active_on(today)]
     return {
         "erasure": erasure_actions(desk, row),
         "retention_months": desk.settings.retention_months,
-        "insats_options": [Option(i.id, f"{i.name} ({i.insats_type.label})") for i in current],
+        "insats_options": [Option(i.id, f"{i.name} ({i.insats_type.label})") for i in current]
+        + [Option(i.id, f"{i.name} ({i.insats_type.label}; {_period(i, today)})") for i in others],
         "coordinator_options": [
             Option(c.id, c.name) for c in colleagues if c.role is Role.COORDINATOR
         ],
     }
+
+
+def _period(insats: Insats, today: date) -> str:
+    if insats.active_from > today:
+        return f"startar {insats.active_from}"
+    return f"pågick {insats.active_from} – {insats.active_to}"
 
 
 def _assessment(desk: CaseDesk, file: CaseFile, colleagues: list[User]) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -212,11 +213,19 @@ def _local_secrets(data_dir: Path) -> dict[str, str]:
     There are no built-in default secrets: a new installation makes its own.
     """
     path = data_dir / "secrets.json"
-    if path.exists():
-        stored: dict[str, str] = json.loads(path.read_text())
-        return stored
-    data_dir.mkdir(parents=True, exist_ok=True)
-    made = {"secret_key": secrets.token_urlsafe(48), "master_key": generate_master_key()}
-    path.touch(mode=0o600)
-    path.write_text(json.dumps(made))
-    return made
+    if not path.exists():
+        # Written whole under another name and linked into place, which fails if another
+        # process starting at the same moment got there first: then its secrets are the
+        # installation's, and every process reads the same ones.
+        data_dir.mkdir(parents=True, exist_ok=True)
+        made = {"secret_key": secrets.token_urlsafe(48), "master_key": generate_master_key()}
+        draft = data_dir / f".secrets-{os.getpid()}-{secrets.token_hex(4)}.json"
+        draft.touch(mode=0o600)
+        try:
+            draft.write_text(json.dumps(made))
+            with contextlib.suppress(FileExistsError):
+                os.link(draft, path)
+        finally:
+            draft.unlink()
+    stored: dict[str, str] = json.loads(path.read_text())
+    return stored

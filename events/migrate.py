@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+
+from events.engine import WRITE_OPTION
 
 KERNEL_VERSIONS = "events:migrations/versions"
 
@@ -26,14 +29,33 @@ def alembic_config(engine: Engine, version_locations: Sequence[str] = ()) -> Con
     return config
 
 
+# The key of the PostgreSQL advisory lock that one upgrade at a time holds ("Samo").
+MIGRATION_LOCK = 0x53616D6F
+
+
 def upgrade(engine: Engine, version_locations: Sequence[str] = ()) -> None:
+    """Bring the database to the newest revision. Any number of processes may call this at
+    once (replicas starting together): each takes the database's migration lock first, so
+    one migrates and the others then find nothing left to do."""
     config = alembic_config(engine, version_locations)
     with engine.connect() as connection:
+        _lock_for_migration(connection)
         config.attributes["connection"] = connection
         command.upgrade(config, "heads")
         connection.commit()
     if engine.dialect.name == "sqlite":
         _truncate_write_ahead_log(engine)
+
+
+def _lock_for_migration(connection: Connection) -> None:
+    """Begin the migration's transaction holding a lock that lasts until it ends: on
+    PostgreSQL a transaction-level advisory lock, on SQLite the single writer lock (BEGIN
+    IMMEDIATE; another process waits for it as long as the busy timeout allows)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+    else:
+        connection.execution_options(**{WRITE_OPTION: True})
+        connection.execute(sa.text("SELECT 1"))
 
 
 def _truncate_write_ahead_log(engine: Engine) -> None:

@@ -3,6 +3,8 @@ the rows that are there."""
 
 from __future__ import annotations
 
+import os
+import subprocess
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -38,6 +40,32 @@ from coordination.shared.vocabulary import (
 )
 from events.migrate import alembic_config
 from tests.integration.participant_journey import stored_text
+from tests.serving import COMMAND
+
+
+def test_three_instances_starting_at_once_migrate_an_empty_database_once(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Replicas start together: each takes the migration lock, one migrates, the others
+    find nothing to do; and they share the one set of secrets the first of them made."""
+    env = {
+        **os.environ,
+        "SAMORDNA_DATA_DIR": str(tmp_path),
+        "SAMORDNA_DATABASE_URL": database_url,
+    }
+    starting = [
+        subprocess.Popen(
+            [*COMMAND, "migrate"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
+        for _ in range(3)
+    ]
+    said = [process.communicate(timeout=300)[0].decode() for process in starting]
+    assert [process.returncode for process in starting] == [0, 0, 0], said
+    assert all("Databasen är migrerad." in output for output in said), said
+    engine = db.connect(database_url)
+    assert db.migration_state(engine)[1] == []
+    engine.dispose()
+    assert [p.name for p in tmp_path.iterdir() if "secrets" in p.name] == ["secrets.json"]
 
 
 def test_the_migrated_schema_matches_the_declared_tables(database_url: str) -> None:

@@ -22,7 +22,9 @@ from pathlib import Path
 def _server_binaries() -> Path:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     if not found:
-        raise SystemExit("PostgreSQL saknas: installera Debians paket postgresql (som .ci/run gör).")
+        raise SystemExit(
+            "PostgreSQL saknas: installera Debians paket postgresql (som .ci/run gör)."
+        )
     return Path(found[-1]).parent
 
 

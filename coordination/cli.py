@@ -1,4 +1,5 @@
-"""The `coordination` command: serve, check, migrate, create-user, demo."""
+"""The `coordination` command: serve, check, migrate, rebuild, backup, restore, demo, import,
+create-user."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+import events
 from coordination import demo
 from coordination.accounts.service import Accounts
 from coordination.accounts.tables import teams, users
@@ -153,6 +155,35 @@ def create_user(args: argparse.Namespace, settings: Settings) -> None:
     print(f"Användaren {user.email} är skapad.")
 
 
+def _rebuild(settings: Settings, engine: sa.Engine) -> int:
+    """Rebuild every read model from the events; returns how many events there are."""
+    store = build_store(settings, engine)
+    for projection in store.inline_projections:
+        store.rebuild(projection)
+    return store.head()
+
+
+def backup_or_restore(args: argparse.Namespace, settings: Settings) -> None:
+    """A backup of the configured database while it serves, or a backup restored into it
+    (which must be empty), migrated to this version and its read models rebuilt."""
+    engine = db.connect(settings.database_url)
+    try:
+        if args.command == "backup":
+            events.backup(engine, args.file)
+            print(f"Säkerhetskopian är skriven till {args.file}.")
+            print(
+                "Huvudnyckeln (SAMORDNA_MASTER_KEY, eller secrets.json i datamappen) ingår inte: "
+                "spara den för sig, inte bredvid säkerhetskopian."
+            )
+            return
+        events.restore(args.file, engine)
+    except events.BackupError as error:
+        sys.exit(f"Det gick inte: {error}")
+    db.migrate(engine)
+    count = _rebuild(settings, engine)
+    print(f"Säkerhetskopian är återställd: {count} händelser, läsmodellerna ombyggda.")
+
+
 def _whole(low: int, high: int) -> Callable[[str], int]:
     def parse(text: str) -> int:
         try:
@@ -187,6 +218,14 @@ def main(argv: list[str] | None = None) -> None:
         help="i stället ett stort team med så många ärenden (de flesta pågående), för mätningar",
     )
     commands.add_parser("rebuild", help="bygg om läsmodellerna från händelserna")
+    backup_parser = commands.add_parser(
+        "backup", help="skriv en säkerhetskopia av databasen medan tjänsten är igång"
+    )
+    backup_parser.add_argument("file", type=Path, help="ny fil för säkerhetskopian")
+    restore_parser = commands.add_parser(
+        "restore", help="återställ en säkerhetskopia till en ny, tom databas"
+    )
+    restore_parser.add_argument("file", type=Path, help="säkerhetskopian")
     import_parser = commands.add_parser(
         "import", help="registrera ett teams tidigare ärenden från en fil enligt mallen"
     )
@@ -219,10 +258,10 @@ def main(argv: list[str] | None = None) -> None:
         _engine(settings)
         print("Databasen är migrerad.")
     elif args.command == "rebuild":
-        store = build_store(settings, _engine(settings))
-        for projection in store.inline_projections:
-            store.rebuild(projection)
+        _rebuild(settings, _engine(settings))
         print("Läsmodellerna är ombyggda från händelserna.")
+    elif args.command in ("backup", "restore"):
+        backup_or_restore(args, settings)
     elif args.command == "demo":
         _seed_demo(settings, _engine(settings), args.years, args.cases or 0)
     elif args.command == "import":

@@ -20,6 +20,7 @@ projections, upcasting of old payloads and per-subject encryption of personal da
     errors.py       what the store raises
 """
 
+from events.backup import BackupError, backup, restore
 from events.crypto import Keyring, generate_master_key
 from events.engine import create_engine
 from events.errors import (
@@ -43,6 +44,7 @@ from events.writers import write_transaction
 __all__ = [
     "ERASED",
     "AppendResult",
+    "BackupError",
     "ConcurrencyError",
     "Erased",
     "EventStore",
@@ -61,9 +63,11 @@ __all__ = [
     "SubjectForgottenError",
     "UnknownEventTypeError",
     "WrongMasterKeyError",
+    "backup",
     "create_engine",
     "generate_master_key",
     "metadata_of",
+    "restore",
     "revisions",
     "upgrade",
     "write_transaction",

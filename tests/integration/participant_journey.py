@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -241,3 +242,21 @@ def stored_text(engine: sa.Engine) -> str:
             for table in sa.inspect(conn).get_table_names()
             for text in conn.exec_driver_sql(f'SELECT t::text FROM "{table}" t').scalars()
         )
+
+
+def read_models(
+    engine: sa.Engine, projections: tuple[Any, ...]
+) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of the projections' tables in key order, without the sealed values (sealed
+    afresh, with a new nonce, whenever they are written)."""
+    found = {}
+    with engine.connect() as conn:
+        for projection in projections:
+            for table in projection.tables:
+                key = list(table.primary_key.columns) or list(table.columns)
+                rows = conn.execute(sa.select(table).order_by(*key)).all()
+                found[table.name] = [
+                    tuple(value for value in row if not isinstance(value, bytes | memoryview))
+                    for row in rows
+                ]
+    return found

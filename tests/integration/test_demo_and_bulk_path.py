@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -18,27 +17,9 @@ from coordination.cases.service import CaseHistory
 from coordination.cases.tables import case_after_support, case_follow_ups, cases
 from coordination.reminders.tables import due_reminders
 from coordination.shared.vocabulary import Stage
-from tests.integration.participant_journey import services_on
+from tests.integration.participant_journey import read_models, services_on
 
 TODAY = date(2026, 11, 17)
-
-
-def read_models(
-    engine: sa.Engine, projections: tuple[Any, ...]
-) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of the projections' tables in key order, without the sealed values (sealed
-    afresh, with a new nonce, whenever they are written)."""
-    found = {}
-    with engine.connect() as conn:
-        for projection in projections:
-            for table in projection.tables:
-                key = list(table.primary_key.columns) or list(table.columns)
-                rows = conn.execute(sa.select(table).order_by(*key)).all()
-                found[table.name] = [
-                    tuple(value for value in row if not isinstance(value, bytes | memoryview))
-                    for row in rows
-                ]
-    return found
 
 
 @pytest.fixture

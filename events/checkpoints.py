@@ -46,7 +46,7 @@ def catch_up(
         projection.apply(conn, batch)
         applied += len(batch)
         position = batch[-1].position
-    _set_checkpoint(conn, projection, position)
+    set_checkpoint(conn, projection, position)
     return applied
 
 
@@ -69,7 +69,7 @@ def apply_inline(
     if moved.rowcount == 0:
         # New, or behind: bring it up to the position before this batch first.
         catch_up(conn, projection, reader, up_to=previous_position)
-        _set_checkpoint(conn, projection, recorded[-1].position)
+        set_checkpoint(conn, projection, recorded[-1].position)
     projection.apply(conn, recorded)
 
 
@@ -77,10 +77,11 @@ def reset(conn: Connection, projection: Projection) -> None:
     """Empty the projection's tables and move its checkpoint back to zero."""
     for table in reversed(projection.tables):
         conn.execute(table.delete())
-    _set_checkpoint(conn, projection, 0)
+    set_checkpoint(conn, projection, 0)
 
 
-def _set_checkpoint(conn: Connection, projection: Projection, position: int) -> None:
+def set_checkpoint(conn: Connection, projection: Projection, position: int) -> None:
+    checkpoint(conn, projection.name)  # a projection new to this store gets its row
     conn.execute(
         sa.update(checkpoints)
         .where(checkpoints.c.name == projection.name)

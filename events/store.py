@@ -15,7 +15,7 @@ from uuid import UUID
 
 from sqlalchemy.engine import Connection, Engine
 
-from events import checkpoints
+from events import checkpoints, rebuilding
 from events.appending import Appender, AppendResult
 from events.crypto import Keyring
 from events.projections import Projection
@@ -175,11 +175,29 @@ class EventStore:
             return checkpoints.catch_up(conn, projection, self._reader)
 
     def rebuild(self, projection: Projection) -> int:
-        """Empty the projection's tables and replay every event from position zero.
+        """Replay every event into a new read model built beside the live one, then swap it
+        in (events/rebuilding.py): pages read the old one and forms append meanwhile, and
+        wait only for the swap. Returns how many events the new read model was built from."""
+        database = self.engine.url.database
+        if self.engine.dialect.name == "postgresql":
+            return rebuilding.rebuild_beside_postgresql(
+                self.engine, self._reader, projection, self.transaction
+            )
+        if database in (None, "", ":memory:"):
+            return self.rebuild_in_place(projection)
 
-        One transaction under the writer lock: readers see the old read model until the
-        new one is complete, and no append slips in between.
-        """
+        def in_the_copy(copy: Engine) -> int:
+            beside = EventStore(
+                copy, self.types, self.keyring, (projection,), self.clock, self.batch_size
+            )
+            return beside.rebuild_in_place(projection)
+
+        return rebuilding.rebuild_beside_sqlite(self.engine, self._reader, projection, in_the_copy)
+
+    def rebuild_in_place(self, projection: Projection) -> int:
+        """Empty the projection's tables and replay every event from position zero, in one
+        transaction under the writer lock: readers see the old read model until the new one
+        is complete, and every append waits until then."""
         with self.transaction() as conn:
             checkpoints.reset(conn, projection)
             return checkpoints.catch_up(conn, projection, self._reader)

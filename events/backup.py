@@ -38,6 +38,8 @@ def backup(engine: Engine, target: Path) -> None:
                 source = conn.connection.driver_connection
                 assert isinstance(source, sqlite3.Connection)
                 source.backup(copy)  # every page in one step: one snapshot
+            # one self-contained file, with no write-ahead log beside it
+            copy.execute("PRAGMA journal_mode=DELETE")
         finally:
             copy.close()
         return

@@ -1,7 +1,11 @@
 # Samordna for a production-like run (see docker-compose.yml and the README).
 FROM python:3.11-slim
 
-RUN pip install --no-cache-dir uv==0.13.9 \
+# postgresql-client: pg_dump and pg_restore, for `coordination backup` and `restore`
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-client \
+    && rm -rf /var/lib/apt/lists/* \
+    && pip install --no-cache-dir uv==0.13.9 \
     && useradd --create-home --uid 10001 samordna
 WORKDIR /app
 COPY pyproject.toml uv.lock README.md ./

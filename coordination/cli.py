@@ -7,6 +7,7 @@ import argparse
 import getpass
 import json
 import logging
+import signal
 import sys
 import time
 import urllib.error
@@ -166,6 +167,10 @@ def _rebuild(settings: Settings, engine: sa.Engine) -> int:
 def backup_or_restore(args: argparse.Namespace, settings: Settings) -> None:
     """A backup of the configured database while it serves, or a backup restored into it
     (which must be empty), migrated to this version and its read models rebuilt."""
+    url = sa.make_url(settings.database_url)
+    on_sqlite = url.get_backend_name() == "sqlite"
+    if args.command == "backup" and on_sqlite and not Path(str(url.database)).is_file():
+        sys.exit(f"Det gick inte: databasen {url.database} finns inte.")
     engine = db.connect(settings.database_url)
     try:
         if args.command == "backup":
@@ -179,8 +184,22 @@ def backup_or_restore(args: argparse.Namespace, settings: Settings) -> None:
         events.restore(args.file, engine)
     except events.BackupError as error:
         sys.exit(f"Det gick inte: {error}")
-    db.migrate(engine)
-    count = _rebuild(settings, engine)
+    try:
+        db.migrate(engine)
+        count = _rebuild(settings, engine)
+    except events.WrongMasterKeyError:
+        events.empty(engine)
+        sys.exit(
+            "Det gick inte: huvudnyckeln öppnar inte säkerhetskopians nycklar. Återställ med "
+            "huvudnyckeln från den installation som säkerhetskopian kommer från. Databasen är "
+            "tom igen."
+        )
+    except Exception as error:
+        events.empty(engine)
+        sys.exit(
+            f"Det gick inte att ta säkerhetskopian i bruk ({type(error).__name__}: {error}). "
+            "Är den från en nyare version av Samordna? Databasen är tom igen."
+        )
     print(f"Säkerhetskopian är återställd: {count} händelser, läsmodellerna ombyggda.")
 
 
@@ -258,6 +277,10 @@ def main(argv: list[str] | None = None) -> None:
         _engine(settings)
         print("Databasen är migrerad.")
     elif args.command == "rebuild":
+        # stopped by the service manager: end as after Ctrl-C, so the copy it was building
+        # beside the live read model is removed
+        signal.signal(signal.SIGTERM, signal.default_int_handler)
+        signal.signal(signal.SIGHUP, signal.default_int_handler)
         _rebuild(settings, _engine(settings))
         print("Läsmodellerna är ombyggda från händelserna.")
     elif args.command in ("backup", "restore"):

@@ -222,9 +222,17 @@ def _local_secrets(data_dir: Path) -> dict[str, str]:
         draft = data_dir / f".secrets-{os.getpid()}-{secrets.token_hex(4)}.json"
         draft.touch(mode=0o600)
         try:
-            draft.write_text(json.dumps(made))
+            with draft.open("w") as file:
+                file.write(json.dumps(made))
+                file.flush()
+                os.fsync(file.fileno())  # on disk before any key is wrapped with it
             with contextlib.suppress(FileExistsError):
                 os.link(draft, path)
+            folder = os.open(data_dir, os.O_RDONLY)
+            try:
+                os.fsync(folder)  # and its name too
+            finally:
+                os.close(folder)
         finally:
             draft.unlink()
     stored: dict[str, str] = json.loads(path.read_text())

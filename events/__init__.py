@@ -20,7 +20,7 @@ projections, upcasting of old payloads and per-subject encryption of personal da
     errors.py       what the store raises
 """
 
-from events.backup import BackupError, backup, restore
+from events.backup import BackupError, backup, empty, restore
 from events.crypto import Keyring, generate_master_key
 from events.engine import create_engine
 from events.errors import (
@@ -65,6 +65,7 @@ __all__ = [
     "WrongMasterKeyError",
     "backup",
     "create_engine",
+    "empty",
     "generate_master_key",
     "metadata_of",
     "restore",

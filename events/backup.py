@@ -27,26 +27,55 @@ class BackupError(Exception):
 
 
 def backup(engine: Engine, target: Path) -> None:
-    """Write a consistent copy of the database to `target`, which must not exist yet."""
-    if target.exists():
-        raise BackupError(f"{target} finns redan: välj ett nytt filnamn för säkerhetskopian.")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if engine.dialect.name == "sqlite":
-        copy = sqlite3.connect(target)
-        try:
-            with engine.connect() as conn:
-                source = conn.connection.driver_connection
-                assert isinstance(source, sqlite3.Connection)
-                source.backup(copy)  # every page in one step: one snapshot
-            # one self-contained file, with no write-ahead log beside it
-            copy.execute("PRAGMA journal_mode=DELETE")
-        finally:
-            copy.close()
-        return
-    _run(
-        [_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={target}", _libpq(engine)],
-        engine,
-    )
+    """Write a consistent copy of the store's database to `target`, a new file that only its
+    owner may read."""
+    if not sa.inspect(engine).has_table("events"):
+        raise BackupError(
+            "Databasen har ingen händelsetabell: kontrollera SAMORDNA_DATABASE_URL "
+            "(det finns inget att säkerhetskopiera där)."
+        )
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        raise BackupError(
+            f"{target} finns redan: välj ett nytt filnamn för säkerhetskopian."
+        ) from None
+    except OSError as error:
+        raise BackupError(f"Det går inte att skriva {target}: {error.strerror}.") from error
+    try:
+        if engine.dialect.name == "sqlite":
+            _sqlite_backup(engine, target)
+        else:
+            _run(
+                [
+                    _tool("pg_dump"),
+                    "--format=custom",
+                    "--no-owner",
+                    "--no-acl",
+                    f"--file={target}",
+                    _libpq(engine),
+                ],
+                engine,
+            )
+    except BaseException:
+        target.unlink(missing_ok=True)  # no half-written backup that looks whole
+        raise
+
+
+def _sqlite_backup(engine: Engine, target: Path) -> None:
+    copy = sqlite3.connect(target)
+    try:
+        with engine.connect() as conn:
+            source = conn.connection.driver_connection
+            assert isinstance(source, sqlite3.Connection)
+            source.backup(copy)  # every page in one step: one snapshot
+        # one self-contained file, with no write-ahead log beside it
+        copy.execute("PRAGMA journal_mode=DELETE")
+    except sqlite3.Error as error:
+        raise BackupError(f"SQLite kunde inte skriva säkerhetskopian: {error}.") from error
+    finally:
+        copy.close()
 
 
 def restore(source: Path, engine: Engine) -> None:
@@ -74,6 +103,7 @@ def restore(source: Path, engine: Engine) -> None:
         [
             _tool("pg_restore"),
             "--no-owner",
+            "--no-acl",
             "--exit-on-error",
             "--single-transaction",
             f"--dbname={_libpq(engine)}",
@@ -81,6 +111,15 @@ def restore(source: Path, engine: Engine) -> None:
         ],
         engine,
     )
+
+
+def empty(engine: Engine) -> None:
+    """Drop every table of the database: a restore that could not be taken into use leaves it
+    as empty as it found it."""
+    found = sa.MetaData()
+    found.reflect(engine)
+    with engine.begin() as conn:
+        found.drop_all(conn)
 
 
 def _libpq(engine: Engine) -> str:

@@ -18,6 +18,11 @@ class Projection(Protocol):
     moves the projection's checkpoint, so a read model is never ahead of or behind its
     checkpoint. `tables` are the tables the projection owns: a rebuild empties them (in
     reverse order, so children go before parents) and replays every event from position zero.
+
+    A projection whose rows also follow something that is not an event (another context's
+    table) may have two more methods, for a rebuild beside the live read model:
+    `before_rebuild(conn) -> noted`, called before the build, and `settle(conn, noted)`,
+    called in the swap's transaction to bring in what changed meanwhile.
     """
 
     @property

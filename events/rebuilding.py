@@ -18,10 +18,12 @@ writer lock would hold every append (every form posted) for that long. Instead:
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -29,28 +31,43 @@ from sqlalchemy.engine import Connection, Engine
 from events import checkpoints
 from events.backup import backup
 from events.engine import WRITE_OPTION, create_engine, local_writer_lock
+from events.errors import EventStoreError
 from events.projections import Projection
 from events.reading import Reader
 
 Transaction = Callable[[], AbstractContextManager[Connection]]
 # Rebuilds in place (the old way) in a copy of a SQLite store: (engine of the copy) -> head.
 RebuildCopy = Callable[[Engine], int]
+SCRATCH_PREFIX = ".rebuild-"
+
+
+class RebuildRunning(EventStoreError):
+    """Another rebuild of the same read model is under way."""
 
 
 def rebuild_beside_postgresql(
     engine: Engine, reader: Reader, projection: Projection, transaction: Transaction
 ) -> int:
     """Build in a schema of its own, then swap in under the writer lock; returns how many
-    events the new read model was built from."""
+    events the new read model was built from. The build's connection holds an advisory lock
+    of this projection's until the swap is done, so two rebuilds never share the schema."""
     schema = f"rebuild_{projection.name}"[:63]
     beside = sa.MetaData()
     for table in projection.tables:
         table.to_metadata(beside, schema=schema)
-    try:
-        with _own_connection(engine) as conn:
+    with _own_connection(engine) as conn:
+        locked = conn.execute(
+            sa.select(sa.func.pg_try_advisory_lock(sa.func.hashtext(schema)))
+        ).scalar_one()
+        conn.commit()
+        if not locked:
+            raise RebuildRunning(f"a rebuild of {projection.name} is already running")
+        try:
+            # left by a rebuild that was killed, or a schema of our own from scratch
             conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
             conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
             beside.create_all(conn)
+            live = _settling(projection, conn)
             conn.commit()
             # unqualified names: this schema's tables first, then the live ones
             conn.exec_driver_sql(f'SET search_path TO "{schema}", public')
@@ -61,15 +78,14 @@ def rebuild_beside_postgresql(
                 conn.commit()
                 applied += len(batch)
                 position = batch[-1].position
-        with transaction() as conn:
-            _replace_rows(conn, projection, schema)
-            checkpoints.set_checkpoint(conn, projection, position)
-            applied += checkpoints.catch_up(conn, projection, reader)
-            conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-    except BaseException:
-        with engine.begin() as conn:  # a failed rebuild leaves the live read model alone
-            conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-        raise
+            with transaction() as swap:
+                applied += _swap(swap, projection, reader, schema, position, live)
+                swap.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        except BaseException:
+            conn.rollback()
+            with engine.begin() as cleanup:  # a failed rebuild leaves the live model alone
+                cleanup.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+            raise
     return applied
 
 
@@ -78,8 +94,12 @@ def rebuild_beside_sqlite(
 ) -> int:
     """Build in a copy of the database file, then swap in under the writer lock."""
     folder = Path(str(engine.url.database)).parent
-    with tempfile.TemporaryDirectory(prefix=".rebuild-", dir=folder) as scratch:
+    for left in folder.glob(f"{SCRATCH_PREFIX}*"):  # by a rebuild that was killed: a copy
+        shutil.rmtree(left, ignore_errors=True)  # of every personal field, gone now
+    with tempfile.TemporaryDirectory(prefix=SCRATCH_PREFIX, dir=folder) as scratch:
         copy = Path(scratch) / "rebuild.db"
+        with engine.connect() as conn:
+            live = _settling(projection, conn)
         backup(engine, copy)
         copy_engine = create_engine(f"sqlite:///{copy}")
         try:
@@ -96,11 +116,35 @@ def rebuild_beside_sqlite(
             try:
                 conn.execution_options(**{WRITE_OPTION: True})
                 with conn.begin():
-                    _replace_rows(conn, projection, "rebuild")
-                    checkpoints.set_checkpoint(conn, projection, position)
-                    applied += checkpoints.catch_up(conn, projection, reader)
+                    applied += _swap(conn, projection, reader, "rebuild", position, live)
             finally:
                 driver.execute("DETACH DATABASE rebuild")
+    return applied
+
+
+def _settling(projection: Projection, conn: Connection) -> Any:
+    """What a projection whose rows also follow something other than the events (the
+    reminders follow an insats's end date) notes of it before the build: `before_rebuild`."""
+    before = getattr(projection, "before_rebuild", None)
+    return before(conn) if before is not None else None
+
+
+def _swap(
+    conn: Connection,
+    projection: Projection,
+    reader: Reader,
+    source_schema: str,
+    position: int,
+    noted: Any,
+) -> int:
+    """In the writer's transaction: the new rows in, the checkpoint where they stopped, the
+    events appended meanwhile on top, and what else changed meanwhile (`settle`)."""
+    _replace_rows(conn, projection, source_schema)
+    checkpoints.set_checkpoint(conn, projection, position)
+    applied = checkpoints.catch_up(conn, projection, reader)
+    settle = getattr(projection, "settle", None)
+    if settle is not None:
+        settle(conn, noted)
     return applied
 
 

@@ -16,8 +16,9 @@ writers would delete overlapping rows, the caller names an advisory lock of its 
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import sqlalchemy as sa
@@ -61,9 +62,12 @@ class Writers:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._begin = begin_statements(engine.dialect)
-        # SQLite has one writer at a time, and this process's writers queue on the local
-        # lock: one connection held for them saves a pool round trip per append.
-        self._holds_connection = engine.dialect.name == "sqlite"
+        # One writer at a time either way (SQLite's lock, PostgreSQL's advisory lock), so
+        # this process's appends queue on a lock in Python and share one held connection:
+        # no pool checkout, and on PostgreSQL no ping, per append.
+        self._local: AbstractContextManager[Any] = local_writer_lock(engine)
+        if engine.dialect.name == "postgresql":
+            self._local = threading.Lock()
         self._held: PoolProxiedConnection | None = None
 
     @contextmanager
@@ -82,13 +86,10 @@ class Writers:
         write, the connection is sound); on anything else the connection may be broken and
         is never used again.
         """
-        with local_writer_lock(self.engine):
+        with self._local:
             raw = self._connection()
             try:
-                driver = raw.driver_connection
-                assert driver is not None
-                for statement in self._begin:
-                    driver.execute(statement)
+                raw, driver = self._begun(raw)
                 yield driver
                 raw.commit()
             except EventStoreError:
@@ -101,13 +102,31 @@ class Writers:
                 raise
             self._release(raw)
 
+    def _begun(self, raw: PoolProxiedConnection) -> tuple[PoolProxiedConnection, Any]:
+        """Begin the write transaction on `raw`'s driver connection. A held connection that
+        went stale while it waited (the server restarted, a proxy dropped it) fails on its
+        first statement, before anything is written: it is then replaced by a new one from
+        the pool, which checks it, and the transaction begins there."""
+        try:
+            return raw, self._begin_on(raw)
+        except self.engine.dialect.loaded_dbapi.OperationalError:
+            if self.engine.dialect.name == "sqlite":
+                raise
+            raw.invalidate()
+            self._held = fresh = self.engine.raw_connection()
+            return fresh, self._begin_on(fresh)
+
+    def _begin_on(self, raw: PoolProxiedConnection) -> Any:
+        driver = raw.driver_connection
+        assert driver is not None
+        for statement in self._begin:
+            driver.execute(statement)
+        return driver
+
     def _connection(self) -> PoolProxiedConnection:
-        if self._holds_connection and self._held is not None:
-            return self._held
-        return self.engine.raw_connection()
+        if self._held is None:
+            self._held = self.engine.raw_connection()
+        return self._held
 
     def _release(self, raw: PoolProxiedConnection) -> None:
-        if self._holds_connection:
-            self._held = raw
-        else:
-            raw.close()
+        self._held = raw

@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 import events
 from coordination.accounts.tables import insatser
 from coordination.cases import contract as case_events
+from coordination.cases.tables import cases
 from coordination.reminders import domain as reminders
 from coordination.reminders.tables import due_reminders, reminder_facts
 from coordination.shared.clock import TEAM_TIMEZONE
@@ -66,6 +67,24 @@ class ReminderViews:
             changed[case_id] = reminders.evolve(facts, event, recorded_on)
         for case_id, facts in changed.items():
             self._save(conn, case_id, facts)
+
+    # A rebuild beside the live read model (events/rebuilding.py) builds from the insatser's
+    # end dates as they were; one changed meanwhile is refreshed when the new model goes in.
+
+    def before_rebuild(self, conn: Connection) -> dict[str, date | None]:
+        return dict(conn.execute(sa.select(insatser.c.id, insatser.c.active_to)).all())
+
+    def settle(self, conn: Connection, ends_before: dict[str, date | None]) -> None:
+        ends_now = dict(conn.execute(sa.select(insatser.c.id, insatser.c.active_to)).all())
+        changed = [i for i, end in ends_now.items() if ends_before.get(i, end) != end]
+        if changed:
+            in_changed = reminder_facts.c.case_id.in_(
+                sa.select(cases.c.case_id).where(cases.c.insats_id.in_(changed))
+            )
+            self.refresh(
+                conn,
+                conn.execute(sa.select(reminder_facts.c.case_id).where(in_changed)).scalars().all(),
+            )
 
     def refresh(self, conn: Connection, case_ids: Sequence[str]) -> None:
         """Recompute the due lists of these cases (an insats they are in changed its end)."""

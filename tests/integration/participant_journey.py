@@ -3,11 +3,13 @@ distinctive marker, for the tests of what the database holds of them."""
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from time import monotonic, sleep
 from typing import Any
 
 import sqlalchemy as sa
@@ -260,3 +262,61 @@ def read_models(
                     for row in rows
                 ]
     return found
+
+
+class ReferralsComing:
+    """The demo team's samordnare registering referral after referral in a thread of its
+    own, for the tests of what goes on while the service is busy (a backup, a rebuild);
+    with `change_insats`, every third step also moves an insats's end date as its page
+    does."""
+
+    def __init__(self, services: Services, today: date, change_insats: bool = False) -> None:
+        self.services, self.today, self.change_insats = services, today, change_insats
+        [self.team] = [t for t in services.accounts.teams() if t.name.startswith("Samordnings")]
+        [self.coordinator] = [
+            u
+            for u in services.accounts.team_users(self.team.id)
+            if u.email == "samordnare@demo.samordna"
+        ]
+        self.done: list[float] = []  # when each step was done (monotonic)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run)
+
+    def __enter__(self) -> ReferralsComing:
+        self._thread.start()
+        while not self.done:
+            sleep(0.01)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            if self.change_insats and len(self.done) % 3 == 2:
+                self._move_an_insats_end()
+            else:
+                self.services.cases.register_referral(
+                    self.coordinator,
+                    lambda code: case.RegisterReferral(
+                        code, self.team.id, Part.FK, "Remittenten", "Samordnat stöd", self.today
+                    ),
+                )
+            self.done.append(monotonic())
+
+    def _move_an_insats_end(self) -> None:
+        insatser = self.services.insatser
+        ended = [i for i in insatser.team_insatser(self.team.id) if i.active_to is not None]
+        insats = ended[len(self.done) % len(ended)]
+        assert insats.active_to is not None
+        insatser.update_insats(
+            insats.id,
+            insats.version,
+            insats.name,
+            insats.insats_type,
+            insats.active_from,
+            insats.active_to + timedelta(days=7),
+            insats.registration_kind,
+        )
+        self.services.reminders.refresh_insats(insats.id)

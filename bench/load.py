@@ -115,7 +115,6 @@ async def _user(
     number: int,
     base_urls: Sequence[str],
     case_ids: Sequence[str],
-    team_id: str,
     start: float,
     stop: float,
 ) -> Tally:
@@ -177,24 +176,27 @@ async def _request(
         answer = await client.get(f"{base}/statistik")
         return answer, answer.status_code == 200
     answer = await client.post(
-        f"{base}/remisser/ny",
-        data={
-            "from_part": "FK",
-            "from_caseworker": "Remitterande handläggare",
-            "reason": "Behöver samordnat stöd",
-            "referral_date": date.today().isoformat(),
-            "once": str(uuid.uuid4()),
-            "_csrf_token": client.cookies.get("csrftoken") or "",
-        },
+        f"{base}/remisser/ny", data=referral_form(client.cookies.get("csrftoken") or "")
     )
     return answer, answer.status_code in (302, 303)
+
+
+def referral_form(csrf_token: str) -> dict[str, str]:
+    """A new referral as the form sends it, with a one-time token of its own."""
+    return {
+        "from_part": "FK",
+        "from_caseworker": "Remitterande handläggare",
+        "reason": "Behöver samordnat stöd",
+        "referral_date": date.today().isoformat(),
+        "once": str(uuid.uuid4()),
+        "_csrf_token": csrf_token,
+    }
 
 
 def _load_process(
     numbers: list[int],
     base_urls: list[str],
     case_ids: list[str],
-    team_id: str,
     start: float,
     stop: float,
 ) -> Tally:
@@ -202,7 +204,7 @@ def _load_process(
 
     async def run() -> Tally:
         tallies = await asyncio.gather(
-            *(_user(n, base_urls, case_ids, team_id, start, stop) for n in numbers)
+            *(_user(n, base_urls, case_ids, start, stop) for n in numbers)
         )
         total = Tally()
         for tally in tallies:
@@ -219,7 +221,7 @@ def run_configuration(
     stop = start + args.seconds
     groups = [list(range(args.users))[p :: args.processes] for p in range(args.processes)]
     futures = [
-        pool.submit(_load_process, group, base_urls, case_ids, "", start, stop)
+        pool.submit(_load_process, group, base_urls, case_ids, start, stop)
         for group in groups
         if group
     ]

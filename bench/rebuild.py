@@ -31,9 +31,7 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Sequence
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +49,7 @@ from bench.concurrency import (
     say,
     server,
 )
+from bench.load import referral_form
 from bench.pages import COORDINATOR_EMAIL, seed
 from bench.postgres import throwaway_postgres
 from coordination.app import build_services
@@ -77,15 +76,7 @@ def probe(
             else:
                 kind = "write"
                 answer = client.post(
-                    "/remisser/ny",
-                    data={
-                        "from_part": "FK",
-                        "from_caseworker": "Remitterande handläggare",
-                        "reason": "Behöver samordnat stöd",
-                        "referral_date": date.today().isoformat(),
-                        "once": str(uuid.uuid4()),
-                        "_csrf_token": client.cookies.get("csrftoken") or "",
-                    },
+                    "/remisser/ny", data=referral_form(client.cookies.get("csrftoken") or "")
                 )
                 ok = answer.status_code in (302, 303)
         except httpx.HTTPError as error:

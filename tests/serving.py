@@ -18,7 +18,7 @@ import pytest
 COMMAND = [sys.executable, "-c", "from coordination.cli import main; main()"]
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
@@ -30,7 +30,7 @@ def service_environment(data_dir: Path) -> dict[str, str]:
     return {
         **os.environ,
         "SAMORDNA_DATA_DIR": str(data_dir),
-        "SAMORDNA_PORT": str(_free_port()),
+        "SAMORDNA_PORT": str(free_port()),
         "SAMORDNA_DATABASE_URL": f"sqlite:///{data_dir / 'samordna.db'}",
     }
 
@@ -45,14 +45,14 @@ def running_service(env: dict[str, str]) -> Iterator[str]:
         )
         address = f"http://127.0.0.1:{env['SAMORDNA_PORT']}"
         try:
-            _wait_until_up(address, process, log_path)
+            wait_until_up(address, process, log_path)
             yield address
         finally:
             process.terminate()
             process.wait(timeout=20)
 
 
-def _wait_until_up(address: str, process: subprocess.Popen[bytes], log: Path) -> None:
+def wait_until_up(address: str, process: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + 120  # the demo seeds three years of cases first
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -27,7 +27,7 @@ from coordination.accounts.throttle import ACCOUNT_LOCKED
 from coordination.cases.tables import cases
 from coordination.shared import database as db
 from coordination.shared.vocabulary import InsatsType, Part, Role
-from tests.serving import COMMAND, _free_port, _wait_until_up
+from tests.serving import COMMAND, free_port, wait_until_up
 
 PASSWORD = "ett-langt-losenord"
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -43,7 +43,7 @@ class Instance:
 def instance(env: dict[str, str], data_dir: Path) -> Iterator[Instance]:
     """`coordination serve` in a process of its own."""
     data_dir.mkdir()
-    port = _free_port()
+    port = free_port()
     log_path = data_dir / "service.log"
     with log_path.open("w") as log:
         process = subprocess.Popen(
@@ -54,7 +54,7 @@ def instance(env: dict[str, str], data_dir: Path) -> Iterator[Instance]:
         )
         try:
             address = f"http://127.0.0.1:{port}"
-            _wait_until_up(address, process, log_path)
+            wait_until_up(address, process, log_path)
             yield Instance(address, process)
         finally:
             process.terminate()
@@ -63,8 +63,9 @@ def instance(env: dict[str, str], data_dir: Path) -> Iterator[Instance]:
 
 @pytest.fixture
 def two_instances(postgres_database_url: str, tmp_path: Path) -> Iterator[list[Instance]]:
-    """Two instances started together on an empty database, with the installation's shared
-    secrets in their environment; then a team with a samordnare and an insats."""
+    """Two instances on one database that was empty when they started, with the
+    installation's shared secrets in their environment; then a team with a samordnare and an
+    insats."""
     env = {
         **os.environ,
         "SAMORDNA_DATABASE_URL": postgres_database_url,
@@ -72,8 +73,8 @@ def two_instances(postgres_database_url: str, tmp_path: Path) -> Iterator[list[I
         "SAMORDNA_MASTER_KEY": events.generate_master_key(),
     }
     with ExitStack() as running:
-        # Entered one after the other, but each waits only for its own start: both
-        # processes are launched before either has migrated.
+        # `migrate` and the first instance start at the same moment on the empty database
+        # (test_migrations.py starts three at once)
         first = subprocess.Popen([*COMMAND, "migrate"], env=env)
         instances = [
             running.enter_context(instance(env, tmp_path / "a")),
@@ -158,7 +159,7 @@ def proxy(instances: list[Instance], home: Path) -> Iterator[str]:
         if os.environ.get("CI"):
             pytest.fail("CI must run the proxy test: install Debian's caddy (.ci/run does)")
         pytest.skip("caddy is not installed (apt-get install caddy)")
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "HOME": str(home),
@@ -175,7 +176,7 @@ def proxy(instances: list[Instance], home: Path) -> Iterator[str]:
         )
         try:
             address = f"http://127.0.0.1:{port}"
-            _wait_until_up(address, process, log_path)
+            wait_until_up(address, process, log_path)
             yield address
         finally:
             process.terminate()

@@ -355,7 +355,11 @@ def _closure_table(closed: Grouped) -> Table:
             for k in ClosureKind
             if k is not ClosureKind.REGISTERED_IN_ERROR
         ]
-        + [_row(r.label, closed, _share_where(partial(for_reason, r))) for r in ClosureReason],
+        + [
+            _row(r.label, closed, _share_where(partial(for_reason, r)))
+            for r in ClosureReason
+            if r is not ClosureReason.REGISTERED_IN_ERROR
+        ],
     )
 
 

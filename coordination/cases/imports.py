@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from openpyxl import load_workbook
 
+import events
 from coordination.accounts.insatser import Insats
 from coordination.cases import domain as case
 from coordination.cases.service import CaseHistory, Cases
@@ -61,7 +62,7 @@ COLUMNS: list[tuple[str, str]] = [
     ("Sysselsättning vid inskrivning", "som i SUS"),
     ("Insats", "namnet på en av teamets insatser, också en avslutad"),
     ("Startdatum", "ÅÅÅÅ-MM-DD"),
-    ("Samordnare", "e-post till en av teamets samordnare; tomt: den som importerar"),
+    ("Samordnare", "e-post till en av teamets samordnare; tomt: den som importerar, om samordnare"),
     ("Avslutsdatum", "ÅÅÅÅ-MM-DD; tomt för ett pågående ärende"),
     ("Avslutstyp", "Genomförd, Avbruten eller Felregistrerad"),
     ("Avslutsorsak", "som i SUS"),
@@ -260,7 +261,12 @@ def store(cases: Cases, found: Plan) -> tuple[int, int]:
         return 0, 0
     new = [h for h in found.histories if cases.case(h.case_id) is None]
     if new:
-        cases.import_histories(new, per_transaction=len(new))
+        try:
+            cases.import_histories(new, per_transaction=len(new))
+        except events.ConcurrencyError:
+            # the same file imported at the same moment (a double click): all or nothing of
+            # it was stored by the other, and a second look says which
+            return store(cases, found)
     return len(new), len(found.histories) - len(new)
 
 

@@ -63,6 +63,10 @@ REFUSALS = {
     403: ("Ingen åtkomst", "Du har inte behörighet till sidan."),
     404: ("Sidan finns inte", "Sidan finns inte, eller så har du inte tillgång till den."),
     405: ("Det går inte", "Sidan tar inte emot den sortens anrop."),
+    413: (
+        "För stort",
+        "Det som skickades är större än 10 MB. Dela upp en importfil i flera mindre filer.",
+    ),
 }
 # Any other refusal (too large, too many requests, …).
 OTHER_REFUSAL = ("Det gick inte", "Begäran kunde inte tas emot. Försök igen om en stund.")

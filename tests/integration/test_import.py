@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import csv
 import io
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -126,6 +128,21 @@ def test_a_good_file_is_imported_once_however_often_it_is_imported(
         imports.read_rows("ärenden.csv", csv_of(CLOSED, ANONYMOUS_OPEN)), importing, TODAY
     )
     assert imports.store(services.cases, again) == (0, 2)
+    assert len(stored(services)) == 2
+
+
+def test_the_same_file_imported_twice_at_once_is_stored_once(
+    team: tuple[Services, imports.ImportTeam],
+) -> None:
+    """A double click on Importera: both requests plan the file before either stores it."""
+    services, importing = team
+    plans = [
+        imports.plan(imports.read_rows("a.csv", csv_of(CLOSED, ANONYMOUS_OPEN)), importing, TODAY)
+        for _ in range(2)
+    ]
+    with ThreadPoolExecutor(2) as both:
+        counts = sorted(both.map(partial(imports.store, services.cases), plans))
+    assert counts == [(0, 2), (2, 0)]
     assert len(stored(services)) == 2
 
 

@@ -35,12 +35,23 @@ def _version(form: dict[str, Any]) -> int:
         return -1
 
 
+FORBUND_ROLE = (
+    "Analytiker och förbundets tjänsteperson ser statistiken för hela förbundet, alla team: "
+    "de läggs upp av förbundets driftansvariga (coordination create-user), inte av ett teams "
+    "administratör."
+)
+
+
 def _read_account(
-    form: dict[str, Any], creating: bool
+    form: dict[str, Any], creating: bool, had: Role | None = None
 ) -> tuple[FormErrors, Part | None, Role | None]:
+    """The account form read; `had` is the role the account has (None for a new one): a
+    team's administratör gives no one a role that sees beyond the team."""
     errors = FormErrors()
     part = Part.parse(form.get("part", ""))
     role = Role.parse(form.get("role", ""))
+    if role in access.FORBUND_READERS and role is not had:
+        errors["role"] = FORBUND_ROLE
     name = errors.text(form, "name", bounds.NAME_LENGTH)
     email = errors.text(form, "email", bounds.NAME_LENGTH)
     if len(email.lower()) > bounds.NAME_LENGTH:  # stored in lower case, which may be longer
@@ -133,7 +144,7 @@ class UsersController(Controller):
         found = self._account_for(accounts, user.team_id, user_id)
         form = form_of(data)
         form["active"] = form.get("active", "")
-        errors, part, role = _read_account(form, creating=False)
+        errors, part, role = _read_account(form, creating=False, had=found.user.role)
         if user_id == user.id and (role is not Role.ADMINISTRATOR or not form["active"]):
             errors["role"] = (
                 "Du kan inte ta bort din egen administratörsroll eller stänga ditt konto."

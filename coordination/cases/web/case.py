@@ -106,7 +106,10 @@ class CasePageController(CaseController):
             elif chosen.counted:
                 e["insats_id"] = "Insatsen registreras som antal per tillfälle, inte med ärenden."
             elif "start_date" not in e and not chosen.active_on(start_date):
-                e["insats_id"] = "Insatsen pågår inte på startdatumet."
+                e["insats_id"] = (
+                    f"Insatsen pågår inte på startdatumet: den pågår {chosen.active_from} – "
+                    f"{chosen.active_to or 'tills vidare'}."
+                )
             return case.Enrol(
                 registration_type=e.choice(f, "registration_type", RegistrationType)
                 or RegistrationType.PERSONAL,

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from litestar.di import NamedDependency, Provide
@@ -279,24 +278,23 @@ def _nothing(desk: CaseDesk, file: CaseFile, colleagues: list[User]) -> dict[str
 def _participant(desk: CaseDesk, file: CaseFile, colleagues: list[User]) -> dict[str, Any]:
     today, row = desk.clock.today(), file.row
     # Those running today first, so that the default suits the default start date; then the
-    # others with their period, for back-registering a case with an earlier start date.
+    # ended ones with their period, for back-registering a case with an earlier start date.
+    # One that has not begun cannot be chosen: a start date is never in the future.
     individual = [i for i in desk.insatser.team_insatser(row.team_id) if not i.counted]
     current = [i for i in individual if i.active_on(today)]
-    others = [i for i in individual if not i.active_on(today)]
+    ended = [i for i in individual if i.active_to is not None and i.active_to < today]
     return {
         "erasure": erasure_actions(desk, row),
         "retention_months": desk.settings.retention_months,
         "insats_options": [Option(i.id, f"{i.name} ({i.insats_type.label})") for i in current]
-        + [Option(i.id, f"{i.name} ({i.insats_type.label}; {_period(i, today)})") for i in others],
+        + [Option(i.id, f"{i.name} ({i.insats_type.label}; {period_of(i)})") for i in ended],
         "coordinator_options": [
             Option(c.id, c.name) for c in colleagues if c.role is Role.COORDINATOR
         ],
     }
 
 
-def _period(insats: Insats, today: date) -> str:
-    if insats.active_from > today:
-        return f"startar {insats.active_from}"
+def period_of(insats: Insats) -> str:
     return f"pågick {insats.active_from} – {insats.active_to}"
 
 

@@ -44,13 +44,20 @@ def third_database(database_url: str, tmp_path: Path) -> Iterator[str]:
     yield from empty_database(database_url, tmp_path, "som-kopierad")
 
 
-def command(verb: str, file: Path, database_url: str, data_dir: Path) -> str:
+def run(
+    verb: str, file: Path, database_url: str, data_dir: Path
+) -> subprocess.CompletedProcess[str]:
     """`coordination backup|restore FILE` on `database_url`, with the installation's secrets
-    in `data_dir`; returns what it printed."""
+    in `data_dir`."""
     env = {**os.environ, "SAMORDNA_DATA_DIR": str(data_dir), "SAMORDNA_DATABASE_URL": database_url}
-    done = subprocess.run(
+    return subprocess.run(
         [*COMMAND, verb, str(file)], env=env, capture_output=True, text=True, timeout=300
     )
+
+
+def command(verb: str, file: Path, database_url: str, data_dir: Path) -> str:
+    """The command run, and what it printed; it must succeed."""
+    done = run(verb, file, database_url, data_dir)
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout
 
@@ -106,29 +113,9 @@ def test_a_backup_taken_while_writes_go_on_restores_whole(
     assert due(restored) == due(services.engine, case_ids) != []
 
     # a backup never overwrites, and a restore goes only into an empty database
-    again = subprocess.run(
-        [*COMMAND, "restore", str(tmp_path / "kopia.backup")],
-        env={
-            **os.environ,
-            "SAMORDNA_DATA_DIR": str(tmp_path),
-            "SAMORDNA_DATABASE_URL": other_database,
-        },
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    again = run("restore", tmp_path / "kopia.backup", other_database, tmp_path)
     assert again.returncode != 0 and "inte tom" in again.stderr
-    over = subprocess.run(
-        [*COMMAND, "backup", str(tmp_path / "kopia.backup")],
-        env={
-            **os.environ,
-            "SAMORDNA_DATA_DIR": str(tmp_path),
-            "SAMORDNA_DATABASE_URL": database_url,
-        },
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    over = run("backup", tmp_path / "kopia.backup", database_url, tmp_path)
     assert over.returncode != 0 and "finns redan" in over.stderr
     assert (tmp_path / "kopia.backup").stat().st_mode & 0o077 == 0  # for its owner alone
     for engine in (restored, as_copied, services.engine):

@@ -10,10 +10,12 @@ writer lock would hold every append (every form posted) for that long. Instead:
      other table (the events, the keys, the other read models) is still the live one.
    - SQLite: in a copy of the database file (SQLite's online backup), rebuilt there as a
      whole; a file has no second schema that unqualified names could be pointed at.
-2. Then one write transaction under the writer lock swaps it in: the live tables' rows are
-   replaced by the new ones, the checkpoint set to where the new ones stopped, and the few
-   events appended meanwhile applied on top. Readers see the old read model until it commits
-   and the new one after; an append waits only for the swap.
+2. Then one write transaction under the writer lock swaps it in: on PostgreSQL the new
+   tables take the live ones' place (a change of the catalogue), on SQLite the live tables'
+   rows are replaced by the copy's (seconds at a million events); the checkpoint is set to
+   where the new ones stopped, and the few events appended meanwhile applied on top. Readers
+   see the old read model until it commits and the new one after; an append waits only for
+   the swap.
 """
 
 from __future__ import annotations
@@ -52,9 +54,6 @@ def rebuild_beside_postgresql(
     events the new read model was built from. The build's connection holds an advisory lock
     of this projection's until the swap is done, so two rebuilds never share the schema."""
     schema = f"rebuild_{projection.name}"[:63]
-    beside = sa.MetaData()
-    for table in projection.tables:
-        table.to_metadata(beside, schema=schema)
     with _own_connection(engine) as conn:
         locked = conn.execute(
             sa.select(sa.func.pg_try_advisory_lock(sa.func.hashtext(schema)))
@@ -66,7 +65,12 @@ def rebuild_beside_postgresql(
             # left by a rebuild that was killed, or a schema of our own from scratch
             conn.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
             conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-            beside.create_all(conn)
+            live_schema = conn.exec_driver_sql("SELECT current_schema()").scalar_one()
+            for table in projection.tables:  # the live tables' very shape, column order too
+                conn.exec_driver_sql(
+                    f'CREATE TABLE "{schema}"."{table.name}" '
+                    f'(LIKE "{live_schema}"."{table.name}" INCLUDING ALL)'
+                )
             live = _settling(projection, conn)
             conn.commit()
             # unqualified names: this schema's tables first, then the live ones
@@ -139,13 +143,62 @@ def _swap(
 ) -> int:
     """In the writer's transaction: the new rows in, the checkpoint where they stopped, the
     events appended meanwhile on top, and what else changed meanwhile (`settle`)."""
-    _replace_rows(conn, projection, source_schema)
+    if conn.dialect.name == "postgresql" and not _numbered_by_sequence(conn, projection):
+        _move_tables(conn, projection, source_schema)
+    else:
+        _replace_rows(conn, projection, source_schema)
     checkpoints.set_checkpoint(conn, projection, position)
     applied = checkpoints.catch_up(conn, projection, reader)
     settle = getattr(projection, "settle", None)
     if settle is not None:
         settle(conn, noted)
     return applied
+
+
+def _move_tables(conn: Connection, projection: Projection, source_schema: str) -> None:
+    """PostgreSQL: the live tables dropped and the new ones moved into their schema, with
+    their indexes and constraints under the same names: a change of the catalogue, as quick
+    at a million rows as at ten."""
+    live_schema = conn.exec_driver_sql("SELECT current_schema()").scalar_one()
+    names = {t.name: _index_names(conn, live_schema, t.name) for t in projection.tables}
+    for table in reversed(projection.tables):
+        conn.exec_driver_sql(f'DROP TABLE "{live_schema}"."{table.name}"')
+    for table in projection.tables:
+        conn.exec_driver_sql(
+            f'ALTER TABLE "{source_schema}"."{table.name}" SET SCHEMA "{live_schema}"'
+        )
+        # the copied indexes got names of PostgreSQL's making: back to the migrations' names
+        for shape, name in _index_names(conn, live_schema, table.name).items():
+            if (wanted := names[table.name].get(shape)) is not None and wanted != name:
+                conn.exec_driver_sql(f'ALTER INDEX "{live_schema}"."{name}" RENAME TO "{wanted}"')
+
+
+def _numbered_by_sequence(conn: Connection, projection: Projection) -> bool:
+    """Whether a live table numbers its rows from a sequence it owns: the new table's copy
+    of it draws from that sequence too, so the live table cannot be dropped; its rows are
+    copied instead."""
+    return bool(
+        conn.execute(
+            sa.text(
+                "SELECT count(*) FROM information_schema.columns "
+                "WHERE table_schema = current_schema() AND table_name IN :tables "
+                "AND column_default LIKE 'nextval(%'"
+            ).bindparams(sa.bindparam("tables", expanding=True)),
+            {"tables": [t.name for t in projection.tables]},
+        ).scalar_one()
+    )
+
+
+def _index_names(conn: Connection, schema: str, table: str) -> dict[str, str]:
+    """The table's indexes by their definition without their own name: name."""
+    rows = conn.execute(
+        sa.text(
+            "SELECT indexname, indexdef FROM pg_indexes "
+            "WHERE schemaname = :schema AND tablename = :table"
+        ),
+        {"schema": schema, "table": table},
+    ).all()
+    return {definition.replace(f" {name} ON ", " ON "): name for name, definition in rows}
 
 
 def _replace_rows(conn: Connection, projection: Projection, source_schema: str) -> None:

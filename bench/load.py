@@ -7,9 +7,11 @@
    instance's environment, as Compose gives them), each on a port of its own.
 3. Drives `--users` virtual users (default 50) for `--seconds` per configuration, each with a
    session of its own (the 16 coordinators logged in several times), each request sent when
-   the previous one is answered (a closed loop with no pause: the server's capacity, not a
-   user's pace). With two instances every user sends each request to the next instance in
-   turn, as a round-robin proxy would, without the proxy's own cost on this small machine.
+   the previous one is answered: with no pause (`--think 0`, the default) that measures the
+   server's capacity; with `--think S` each user reads a page for a random time of S seconds
+   on average before the next request, as people do. With two instances every user sends
+   each request to the next instance in turn, as a round-robin proxy would, without the
+   proxy's own cost on this small machine.
    The mix, by weight: the team page (25), its 30-second refresh with the ETag it was given
    (25; a 304 when nothing changed, but the posts below change it), a case page (25),
    Mina påminnelser (10), a new referral posted through the form (10; it appends an event and
@@ -117,6 +119,7 @@ async def _user(
     case_ids: Sequence[str],
     start: float,
     stop: float,
+    think_s: float,
 ) -> Tally:
     rng = random.Random(number)
     names = [name for name, _ in MIX]
@@ -146,6 +149,8 @@ async def _user(
             tally.latencies_ms.setdefault(name, []).append(elapsed_ms)
             if time.time() <= stop:
                 tally.completed += 1
+            if think_s:  # a person reads the page before the next click
+                await asyncio.sleep(rng.expovariate(1 / think_s))
     return tally
 
 
@@ -199,12 +204,13 @@ def _load_process(
     case_ids: list[str],
     start: float,
     stop: float,
+    think_s: float,
 ) -> Tally:
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
     async def run() -> Tally:
         tallies = await asyncio.gather(
-            *(_user(n, base_urls, case_ids, start, stop) for n in numbers)
+            *(_user(n, base_urls, case_ids, start, stop, think_s) for n in numbers)
         )
         total = Tally()
         for tally in tallies:
@@ -221,7 +227,7 @@ def run_configuration(
     stop = start + args.seconds
     groups = [list(range(args.users))[p :: args.processes] for p in range(args.processes)]
     futures = [
-        pool.submit(_load_process, group, base_urls, case_ids, start, stop)
+        pool.submit(_load_process, group, base_urls, case_ids, start, stop, args.think)
         for group in groups
         if group
     ]
@@ -250,6 +256,12 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="mean seconds a user reads a page before the next request (0: none, capacity)",
+    )
     args = parser.parse_args()
     logging.getLogger("httpx").setLevel(logging.WARNING)
     shared = {
@@ -295,6 +307,7 @@ def main() -> None:
                 "events": seeded["events"],
                 "seeding_s": round(seeded["seconds"], 1),
                 "users": args.users,
+                "think_s": args.think,
                 "seconds": args.seconds,
                 "one_instance": one,
                 "two_instances": two,

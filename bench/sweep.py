@@ -56,7 +56,6 @@ import hashlib
 import json
 import math
 import os
-import platform
 import random
 import sqlite3
 import statistics
@@ -76,6 +75,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 import events
+from bench import concurrency
 from bench.postgres import throwaway_postgres
 from coordination.accounts.insatser import Insatser
 from coordination.accounts.service import Accounts
@@ -617,20 +617,9 @@ def ratio(large: dict[str, Any], small: dict[str, Any], key: str) -> float:
 
 
 def machine() -> dict[str, Any]:
-    model = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     return {
-        "cpus": os.cpu_count(),
-        "cpu": model,
-        "python": platform.python_version(),
+        **concurrency.machine(),
         "sqlite": sqlite3.sqlite_version,
-        "platform": platform.platform(),
         "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
     }
 

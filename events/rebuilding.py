@@ -74,7 +74,7 @@ def rebuild_beside_postgresql(
             live = _settling(projection, conn)
             conn.commit()
             # unqualified names: this schema's tables first, then the live ones
-            conn.exec_driver_sql(f'SET search_path TO "{schema}", public')
+            conn.exec_driver_sql(f'SET search_path TO "{schema}", "{live_schema}"')
             up_to = reader.head()
             position = applied = 0
             while batch := reader.read_batch(conn, position, up_to=up_to):

@@ -244,7 +244,7 @@ class StatisticsController(Controller):
         accounts: NamedDependency[Accounts],
     ) -> Response[bytes]:
         _, rows = self._export(request, key, user, reports, insatser, settings, clock, accounts)
-        return _download(to_csv(rows), "text/csv; charset=utf-8", f"{key}.csv")
+        return _download(to_csv(rows), "text/csv", f"{key}.csv")
 
     @get("/{key:str}/xlsx", sync_to_thread=True)
     def table_xlsx(
@@ -298,7 +298,7 @@ class SusExportController(Controller):
         clock: NamedDependency[Clock],
     ) -> Response[bytes]:
         rows = self._rows(request, user, cases, reports, clock)
-        return _download(to_csv(rows), "text/csv; charset=utf-8", "sus-registrering.csv")
+        return _download(to_csv(rows), "text/csv", "sus-registrering.csv")
 
     @get("/xlsx", sync_to_thread=True)
     def sus_xlsx(

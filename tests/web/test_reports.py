@@ -141,7 +141,9 @@ def test_the_sus_export_has_a_row_per_case_and_personnummer_only_where_allowed(
 ) -> None:
     case_id = closed_case(app)
     coordinator = client_for(app, "samordnare@test")
-    rows = csv_rows(coordinator.get("/sus-export/csv").content)
+    download = coordinator.get("/sus-export/csv")
+    assert download.headers["content-type"] == "text/csv; charset=utf-8"
+    rows = csv_rows(download.content)
     assert rows[0][:3] == ["Ärendekod", "Personnummer", "Registreringstyp"]
     assert len(rows) == 2
     assert rows[1][1] == PERSONNUMMER

@@ -42,7 +42,7 @@ class ImportController(Controller):
     def template(self) -> Response[bytes]:
         return Response(
             imports.template(),
-            media_type="text/csv; charset=utf-8",
+            media_type="text/csv",
             headers={"Content-Disposition": 'attachment; filename="importmall.csv"'},
         )
 

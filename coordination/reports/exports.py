@@ -47,10 +47,10 @@ def split_cell(cell: str) -> tuple[Cell, Cell]:
     return cell, ""
 
 
-def table_rows(table: Table, period: str, insats: str) -> list[Sequence[Cell]]:
-    """A statistics table with what it counts above it, the period and the insats; a table of
-    shares has a count column and a share column per group, so that a spreadsheet can sum and
-    chart them."""
+def table_rows(table: Table, period: str, insats: str, teams: str = "") -> list[Sequence[Cell]]:
+    """A statistics table with what it counts above it, the period, the insats and (for the
+    förbund's readers) the teams; a table of shares has a count column and a share column per
+    group, so that a spreadsheet can sum and chart them."""
     if table.shares:
         header = [f"{column}, {what}" for column in table.columns for what in SPLIT_HEADINGS]
         body = [
@@ -64,6 +64,7 @@ def table_rows(table: Table, period: str, insats: str) -> list[Sequence[Cell]]:
         [table.title],
         ["Period", period],
         ["Insats", insats or "Alla"],
+        *([["Team", teams]] if teams else []),
         [],
         ["Uppgift", *header],
         *body,

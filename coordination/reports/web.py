@@ -180,7 +180,10 @@ class StatisticsController(Controller):
         insats = next(
             (i.name for i in _insatser(insatser, counted) if i.id == chosen["insats"]), ""
         )
-        return [(table, table_rows(table, period.label, insats)) for table in tables]
+        teams = ""
+        if access.sees_the_forbund(user):
+            teams = counted[0].name if len(counted) == 1 else "Hela förbundet"
+        return [(table, table_rows(table, period.label, insats, teams)) for table in tables]
 
     @get("/xlsx", sync_to_thread=True)
     def workbook(

@@ -122,12 +122,13 @@ def test_statistics_hide_small_counts_and_exports_equal_the_page(app: Litestar) 
             xlsx_rows(analyst.get(f"/statistik/{key}/xlsx").content),
         ):
             assert rows[1][:2] == ["Period", "2026"] and rows[2][:2] == ["Insats", "Alla"]
-            assert [row[0] for row in rows[4:]] == [row[0] for row in shown]
+            assert rows[3][:2] == ["Team", "Hela förbundet"]  # the analytiker's view
+            assert [row[0] for row in rows[5:]] == [row[0] for row in shown]
             if key == "arenden":  # counts only: a column per group, as on the page
-                assert rows[4:] == shown
+                assert rows[5:] == shown
             else:  # shares: the count and the share in columns of their own
-                assert rows[4][1:3] == ["Totalt, antal", "Totalt, andel %"]
-                assert all(row[1:] == ["<5"] * (2 * (len(shown[0]) - 1)) for row in rows[5:])
+                assert rows[5][1:3] == ["Totalt, antal", "Totalt, andel %"]
+                assert all(row[1:] == ["<5"] * (2 * (len(shown[0]) - 1)) for row in rows[6:])
     workbook = load_workbook(io.BytesIO(analyst.get("/statistik/xlsx").content))
     assert len(workbook.sheetnames) == len(tables)
     titles = [sheet["A1"].value for sheet in workbook.worksheets]

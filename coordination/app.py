@@ -28,6 +28,7 @@ from sqlalchemy.engine import Engine
 import events
 from coordination.accounts.insatser import Insatser, Sessions
 from coordination.accounts.service import Accounts
+from coordination.accounts.tokens import AccessTokens
 from coordination.accounts.web import admin, auth, sessions
 from coordination.accounts.web.authentication import SessionAuthentication
 from coordination.cases.contract import event_types
@@ -60,6 +61,7 @@ class Services:
     settings: Settings
     clock: Clock
     accounts: Accounts
+    tokens: AccessTokens
     insatser: Insatser
     sessions: Sessions
     cases: Cases
@@ -98,6 +100,7 @@ def build_services(settings: Settings, engine: Engine, clock: Clock | None = Non
         settings=settings,
         clock=clock,
         accounts=accounts,
+        tokens=AccessTokens(engine),
         insatser=insatser,
         sessions=Sessions(engine),
         cases=cases,
@@ -142,6 +145,7 @@ def _dependencies(services: Services) -> dict[str, Provide]:
         "settings": provided(services.settings),
         "clock": provided(services.clock),
         "accounts": provided(services.accounts),
+        "tokens": provided(services.tokens),
         "insatser": provided(services.insatser),
         "sessions": provided(services.sessions),
         "cases": provided(services.cases),
@@ -206,7 +210,12 @@ def create_app(
         ],
         dependencies=_dependencies(services),
         middleware=[
-            DefineMiddleware(SessionAuthentication, accounts=services.accounts, clock=clock),
+            DefineMiddleware(
+                SessionAuthentication,
+                accounts=services.accounts,
+                tokens=services.tokens,
+                clock=clock,
+            ),
         ],
         before_send=[security_headers],
         # The composition's services, for tests and tools; handlers get theirs by Provide.
@@ -217,6 +226,8 @@ def create_app(
             secret=services.settings.secret_key,
             cookie_secure=services.settings.base_url.startswith("https"),
             cookie_samesite="strict",
+            # the API takes no cookie, only a token (authentication.py): nothing to forge
+            exclude=["^/api/"],
         ),
         exception_handlers={
             **pages.handlers(),

@@ -33,7 +33,7 @@ class LoginRefused(Exception):
     """Wrong email or password, or too many attempts: the message is for the user."""
 
 
-def _user(row: Any) -> User:
+def user_of(row: Any) -> User:
     values = row._mapping
     return User(
         id=values["id"],
@@ -45,7 +45,7 @@ def _user(row: Any) -> User:
     )
 
 
-_USER_COLUMNS = (
+USER_COLUMNS = (
     users.c.id,
     users.c.team_id,
     users.c.name,
@@ -62,7 +62,7 @@ def _password_matches(password_hash: str, password: str) -> bool:
         return False
 
 
-def _token_hash(token: str) -> str:
+def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -159,7 +159,7 @@ class Accounts:
         row = self._try_password(email.strip().lower(), password, now, client)
         if row is None:
             raise LoginRefused("Fel e-postadress eller lösenord.")
-        return _user(row)
+        return user_of(row)
 
     def change_password(
         self, user: User, current: str, new: str, now: datetime, client: str, session: str
@@ -181,7 +181,7 @@ class Accounts:
             )
             conn.execute(
                 sessions.delete().where(
-                    sessions.c.user_id == user.id, sessions.c.token_hash != _token_hash(session)
+                    sessions.c.user_id == user.id, sessions.c.token_hash != token_hash(session)
                 )
             )
         return {}
@@ -195,7 +195,7 @@ class Accounts:
             if refused:
                 raise LoginRefused(refused)
             row = conn.execute(
-                sa.select(*_USER_COLUMNS, users.c.password_hash).where(
+                sa.select(*USER_COLUMNS, users.c.password_hash).where(
                     users.c.email == email, users.c.active.is_(True)
                 )
             ).first()
@@ -215,7 +215,7 @@ class Accounts:
         with events.write_transaction(self.engine) as conn:
             conn.execute(
                 sessions.insert().values(
-                    token_hash=_token_hash(token),
+                    token_hash=token_hash(token),
                     user_id=user.id,
                     created_at=now,
                     expires_at=now + lifetime,
@@ -226,19 +226,19 @@ class Accounts:
     def session_user(self, token: str, now: datetime) -> User | None:
         with self.engine.connect() as conn:
             row = conn.execute(
-                sa.select(*_USER_COLUMNS)
+                sa.select(*USER_COLUMNS)
                 .join(sessions, sessions.c.user_id == users.c.id)
                 .where(
-                    sessions.c.token_hash == _token_hash(token),
+                    sessions.c.token_hash == token_hash(token),
                     sessions.c.expires_at > now,
                     users.c.active.is_(True),
                 )
             ).first()
-        return _user(row) if row else None
+        return user_of(row) if row else None
 
     def end_session(self, token: str) -> None:
         with events.write_transaction(self.engine) as conn:
-            conn.execute(sessions.delete().where(sessions.c.token_hash == _token_hash(token)))
+            conn.execute(sessions.delete().where(sessions.c.token_hash == token_hash(token)))
 
     def teams(self) -> list[Team]:
         """Every team of the installation (the förbund), by name."""
@@ -257,20 +257,20 @@ class Accounts:
     def team_users(self, team_id: str) -> list[User]:
         with self.engine.connect() as conn:
             rows = conn.execute(
-                sa.select(*_USER_COLUMNS)
+                sa.select(*USER_COLUMNS)
                 .where(users.c.team_id == team_id, users.c.active.is_(True))
                 .order_by(users.c.name)
             ).all()
-        return [_user(row) for row in rows]
+        return [user_of(row) for row in rows]
 
     def team_accounts(self, team_id: str) -> list[Account]:
         with self.engine.connect() as conn:
             rows = conn.execute(
-                sa.select(*_USER_COLUMNS, users.c.active, users.c.version)
+                sa.select(*USER_COLUMNS, users.c.active, users.c.version)
                 .where(users.c.team_id == team_id)
                 .order_by(users.c.name)
             ).all()
-        return [Account(_user(row), row.active, row.version) for row in rows]
+        return [Account(user_of(row), row.active, row.version) for row in rows]
 
     def update_account(
         self,

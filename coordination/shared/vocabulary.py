@@ -38,6 +38,13 @@ class Role(Labelled):
     ADMINISTRATOR = "administrator", "Administratör"
 
 
+class TokenScope(Labelled):
+    """What a personal access token may do through the API."""
+
+    READ = "read", "Läsa"
+    WRITE = "write", "Läsa och ändra"
+
+
 class RegistrationType(Labelled):
     PERSONAL = "personal", "Med personuppgifter"
     ANONYMOUS = "anonymous", "Anonym"

@@ -1,0 +1,143 @@
+"""Personal access tokens for the API: created by their user, shown once, stored as a hash,
+each with a name, a scope and an expiry, and revocable at any time."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+import events
+from coordination.accounts.service import USER_COLUMNS, token_hash, user_of
+from coordination.accounts.tables import api_tokens, users
+from coordination.shared.access import User
+from coordination.shared.vocabulary import TokenScope
+
+# Recognisable in a leaked log or a secret scanner's rules.
+TOKEN_PREFIX = "samordna_"
+# How stale `last_used_at` may be before a request records its use again: a token used many
+# times a minute writes once a minute, not once a request.
+LAST_USE_RESOLUTION = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class TokenGrant:
+    """What a request authenticated by a token may do: `request.auth` on API requests."""
+
+    token_id: str
+    scope: TokenScope
+
+    @property
+    def may_write(self) -> bool:
+        return self.scope is TokenScope.WRITE
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    """A token as its owner sees it on Inställningar: never the token itself."""
+
+    id: str
+    name: str
+    scope: TokenScope
+    created_at: datetime
+    expires_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+    def active(self, now: datetime) -> bool:
+        return self.revoked_at is None and self.expires_at > now
+
+
+class AccessTokens:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def create(
+        self, user: User, name: str, scope: TokenScope, expires_at: datetime, now: datetime
+    ) -> str:
+        """A new token for `user`; the only time the token itself is returned."""
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        with events.write_transaction(self.engine) as conn:
+            conn.execute(
+                api_tokens.insert().values(
+                    id=str(uuid.uuid4()),
+                    user_id=user.id,
+                    name=name,
+                    token_hash=token_hash(token),
+                    scope=scope,
+                    created_at=now,
+                    expires_at=expires_at,
+                )
+            )
+        return token
+
+    def tokens_of(self, user: User) -> list[TokenInfo]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                sa.select(api_tokens)
+                .where(api_tokens.c.user_id == user.id)
+                .order_by(api_tokens.c.created_at.desc(), api_tokens.c.id)
+            ).all()
+        return [
+            TokenInfo(
+                id=row.id,
+                name=row.name,
+                scope=TokenScope(row.scope),
+                created_at=row.created_at,
+                expires_at=row.expires_at,
+                last_used_at=row.last_used_at,
+                revoked_at=row.revoked_at,
+            )
+            for row in rows
+        ]
+
+    def revoke(self, user: User, token_id: str, now: datetime) -> bool:
+        """Whether a token of `user`'s by that id was still unrevoked (another user's token
+        id revokes nothing)."""
+        with events.write_transaction(self.engine) as conn:
+            revoked = conn.execute(
+                api_tokens.update()
+                .where(
+                    api_tokens.c.id == token_id,
+                    api_tokens.c.user_id == user.id,
+                    api_tokens.c.revoked_at.is_(None),
+                )
+                .values(revoked_at=now)
+            )
+        return revoked.rowcount == 1
+
+    def authenticate(self, token: str, now: datetime) -> tuple[User, TokenGrant] | None:
+        """The active user and grant of an unexpired, unrevoked token, else None. Records
+        the token's use (at most once a `LAST_USE_RESOLUTION`)."""
+        if not token.startswith(TOKEN_PREFIX):
+            return None
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(
+                    *USER_COLUMNS,
+                    api_tokens.c.id.label("token_id"),
+                    api_tokens.c.scope,
+                    api_tokens.c.last_used_at,
+                )
+                .join(api_tokens, api_tokens.c.user_id == users.c.id)
+                .where(
+                    api_tokens.c.token_hash == token_hash(token),
+                    api_tokens.c.revoked_at.is_(None),
+                    api_tokens.c.expires_at > now,
+                    users.c.active.is_(True),
+                )
+            ).first()
+        if row is None:
+            return None
+        if row.last_used_at is None or row.last_used_at <= now - LAST_USE_RESOLUTION:
+            with events.write_transaction(self.engine) as conn:
+                conn.execute(
+                    api_tokens.update()
+                    .where(api_tokens.c.id == row.token_id)
+                    .values(last_used_at=now)
+                )
+        return user_of(row), TokenGrant(row.token_id, TokenScope(row.scope))

@@ -26,16 +26,28 @@ from litestar.template.config import TemplateConfig
 from sqlalchemy.engine import Engine
 
 import events
+from coordination.accounts.feeds import CalendarFeeds
 from coordination.accounts.insatser import Insatser, Sessions
 from coordination.accounts.service import Accounts
 from coordination.accounts.tokens import AccessTokens
 from coordination.accounts.web import admin, auth, sessions
+from coordination.accounts.web import settings as settings_web
 from coordination.accounts.web.authentication import SessionAuthentication
+from coordination.accounts.web.rate_limit import RateLimited, TokenRateLimit, too_many_requests
 from coordination.cases.contract import event_types
 from coordination.cases.privacy import Retention, SubjectAccess
 from coordination.cases.projection import CaseViews
 from coordination.cases.service import CaseNotFound, CaseRefused, Cases
-from coordination.cases.web import case, imports, meetings, plan, privacy, progress, team
+from coordination.cases.web import (
+    calendar,
+    case,
+    imports,
+    meetings,
+    plan,
+    privacy,
+    progress,
+    team,
+)
 from coordination.config import Settings
 from coordination.health import healthz
 from coordination.reminders import web as reminders_web
@@ -62,6 +74,7 @@ class Services:
     clock: Clock
     accounts: Accounts
     tokens: AccessTokens
+    feeds: CalendarFeeds
     insatser: Insatser
     sessions: Sessions
     cases: Cases
@@ -101,6 +114,7 @@ def build_services(settings: Settings, engine: Engine, clock: Clock | None = Non
         clock=clock,
         accounts=accounts,
         tokens=AccessTokens(engine),
+        feeds=CalendarFeeds(engine),
         insatser=insatser,
         sessions=Sessions(engine),
         cases=cases,
@@ -146,6 +160,7 @@ def _dependencies(services: Services) -> dict[str, Provide]:
         "clock": provided(services.clock),
         "accounts": provided(services.accounts),
         "tokens": provided(services.tokens),
+        "feeds": provided(services.feeds),
         "insatser": provided(services.insatser),
         "sessions": provided(services.sessions),
         "cases": provided(services.cases),
@@ -195,10 +210,12 @@ def create_app(
             *auth.CONTROLLERS,
             *admin.CONTROLLERS,
             *sessions.CONTROLLERS,
+            *settings_web.CONTROLLERS,
             *team.CONTROLLERS,
             *case.CONTROLLERS,
             *plan.CONTROLLERS,
             *meetings.CONTROLLERS,
+            *calendar.CONTROLLERS,
             *progress.CONTROLLERS,
             *privacy.CONTROLLERS,
             *imports.CONTROLLERS,
@@ -214,6 +231,7 @@ def create_app(
                 SessionAuthentication,
                 accounts=services.accounts,
                 tokens=services.tokens,
+                rate_limit=TokenRateLimit(services.settings.api_rate_per_minute),
                 clock=clock,
             ),
         ],
@@ -234,6 +252,7 @@ def create_app(
             CaseNotFound: pages.refused,
             CaseRefused: pages.refused,
             ReminderNotFound: pages.refused,
+            RateLimited: too_many_requests,
         },
         openapi_config=None,
         logging_config=logging_config(),

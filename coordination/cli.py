@@ -1,5 +1,5 @@
 """The `coordination` command: serve, check, migrate, rebuild, backup, restore, demo, import,
-create-user."""
+create-user, create-token."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -21,13 +22,21 @@ import events
 from coordination import demo
 from coordination.accounts.service import Accounts
 from coordination.accounts.tables import teams, users
+from coordination.accounts.tokens import (
+    DEFAULT_LIFETIME_DAYS,
+    LONGEST_LIFETIME_DAYS,
+    AccessTokens,
+    expires_at,
+)
 from coordination.app import build_services, build_store, create_app
 from coordination.cases import imports
 from coordination.config import ConfigurationError, Settings, load_settings
 from coordination.demo.large import LEADER_EMAIL
 from coordination.demo.large import PASSWORD as LARGE_PASSWORD
+from coordination.shared import bounds
 from coordination.shared import database as db
-from coordination.shared.vocabulary import Part, Role
+from coordination.shared.clock import Clock
+from coordination.shared.vocabulary import Part, Role, TokenScope
 
 
 def _engine(settings: Settings) -> sa.Engine:
@@ -156,6 +165,36 @@ def create_user(args: argparse.Namespace, settings: Settings) -> None:
     print(f"Användaren {user.email} är skapad.")
 
 
+def create_token(args: argparse.Namespace, settings: Settings) -> None:
+    """An access token for a script: the token alone on standard output (the only time it
+    is shown), what it is on standard error."""
+    engine = _engine(settings)
+    account = Accounts(engine).account_by_email(args.email)
+    if account is None:
+        sys.exit(f"Ingen användare har e-postadressen {args.email}.")
+    if not account.active:
+        sys.exit(f"Kontot {account.user.email} är stängt: det får ingen åtkomsttoken.")
+    now = Clock().now()
+    last_day = now.date() + timedelta(days=args.days)
+    scope = TokenScope(args.scope)
+    token = AccessTokens(engine).create(account.user, args.name, scope, expires_at(last_day), now)
+    print(
+        f"Åtkomsttoken «{args.name}» för {account.user.email} ({scope.label.lower()}), gäller "
+        f"till och med {last_day.isoformat()}. Den visas bara nu; återkalla den under "
+        "Inställningar.",
+        file=sys.stderr,
+    )
+    print(token)
+
+
+def _token_name(text: str) -> str:
+    name = text.strip()
+    problem = bounds.text_problem(name, bounds.NAME_LENGTH) if name else "ange ett namn"
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return name
+
+
 def _rebuild(settings: Settings, engine: sa.Engine) -> int:
     """Rebuild every read model from the events; returns how many events there are."""
     store = build_store(settings, engine)
@@ -264,6 +303,23 @@ def main(argv: list[str] | None = None) -> None:
     user_parser.add_argument("--part", required=True, choices=[p.value for p in Part])
     user_parser.add_argument("--role", required=True, choices=[r.value for r in Role])
     user_parser.add_argument("--password", help="utelämna för att skriva det dolt")
+    token_parser = commands.add_parser(
+        "create-token", help="skapa en åtkomsttoken för API:t (skrivs ut en gång)"
+    )
+    token_parser.add_argument("--email", required=True, help="e-post till tokens ägare")
+    token_parser.add_argument(
+        "--scope",
+        required=True,
+        choices=[s.value for s in TokenScope],
+        help="read: läsa; write: läsa och ändra",
+    )
+    token_parser.add_argument("--name", type=_token_name, default="Skript", help="(Skript)")
+    token_parser.add_argument(
+        "--days",
+        type=_whole(1, LONGEST_LIFETIME_DAYS),
+        default=DEFAULT_LIFETIME_DAYS,
+        help=f"dagar den gäller ({DEFAULT_LIFETIME_DAYS})",
+    )
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
@@ -293,3 +349,5 @@ def main(argv: list[str] | None = None) -> None:
         sys.stdout.buffer.write(imports.template())
     elif args.command == "create-user":
         create_user(args, settings)
+    elif args.command == "create-token":
+        create_token(args, settings)

@@ -42,6 +42,8 @@ class Settings:
     # Addresses of HTTPS proxies whose X-Forwarded-For names the real client (for the
     # per-client login throttle); comma-separated, "*" for any.
     trusted_proxies: str = "127.0.0.1"
+    # Requests one access token may make to the API in any minute (counted per instance).
+    api_rate_per_minute: int = 120
     ladder: tuple[str, ...] = DEFAULT_LADDER
     self_assessment: tuple[str, ...] = DEFAULT_SELF_ASSESSMENT
 
@@ -125,6 +127,7 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         worker_threads=_integer(environ, "SAMORDNA_WORKER_THREADS", os.cpu_count() or 1) or 1,
         retention_months=_retention_months(environ),
         trusted_proxies=environ.get("SAMORDNA_TRUSTED_PROXIES", "127.0.0.1"),
+        api_rate_per_minute=_api_rate(environ),
         **_scales(environ),
     )
 
@@ -134,6 +137,13 @@ def _retention_months(environ: Mapping[str, str]) -> int:
     if months < 1:
         raise ConfigurationError("SAMORDNA_RETENTION_MONTHS must be at least 1")
     return months
+
+
+def _api_rate(environ: Mapping[str, str]) -> int:
+    rate = _integer(environ, "SAMORDNA_API_RATE_PER_MINUTE", 120)
+    if rate < 1:
+        raise ConfigurationError("SAMORDNA_API_RATE_PER_MINUTE must be at least 1")
+    return rate
 
 
 def _integer(environ: Mapping[str, str], name: str, default: int) -> int:

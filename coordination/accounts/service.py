@@ -272,6 +272,16 @@ class Accounts:
             ).all()
         return [Account(user_of(row), row.active, row.version) for row in rows]
 
+    def account_by_email(self, email: str) -> Account | None:
+        """The account with this email, open or closed (the command line's lookup)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(*USER_COLUMNS, users.c.active, users.c.version).where(
+                    users.c.email == email.strip().lower()
+                )
+            ).first()
+        return Account(user_of(row), row.active, row.version) if row else None
+
     def update_account(
         self,
         user_id: str,

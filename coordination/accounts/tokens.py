@@ -6,15 +6,17 @@ from __future__ import annotations
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 
 import events
 from coordination.accounts.service import USER_COLUMNS, token_hash, user_of
 from coordination.accounts.tables import api_tokens, users
 from coordination.shared.access import User
+from coordination.shared.clock import TEAM_TIMEZONE
 from coordination.shared.vocabulary import TokenScope
 
 # Recognisable in a leaked log or a secret scanner's rules.
@@ -22,6 +24,25 @@ TOKEN_PREFIX = "samordna_"
 # How stale `last_used_at` may be before a request records its use again: a token used many
 # times a minute writes once a minute, not once a request.
 LAST_USE_RESOLUTION = timedelta(minutes=1)
+# A token's life: offered by default, and the longest one may choose (a token that never
+# expires is forgotten in a script long after its owner left).
+DEFAULT_LIFETIME_DAYS = 90
+LONGEST_LIFETIME_DAYS = 365
+
+
+def expiry_problem(last_day: date, today: date) -> str | None:
+    """Why a token may not last to the end of `last_day`; None when it may."""
+    if last_day <= today:
+        return "Välj ett datum efter i dag: en token kan inte gälla bakåt i tiden."
+    latest = today + timedelta(days=LONGEST_LIFETIME_DAYS)
+    if last_day > latest:
+        return f"En token får gälla högst ett år, till och med {latest.isoformat()}."
+    return None
+
+
+def expires_at(last_day: date) -> datetime:
+    """The moment a token valid to the end of `last_day` (the team's day) expires."""
+    return datetime.combine(last_day + timedelta(days=1), time(), TEAM_TIMEZONE)
 
 
 @dataclass(frozen=True)
@@ -52,27 +73,41 @@ class TokenInfo:
         return self.revoked_at is None and self.expires_at > now
 
 
+class TokenAlreadyCreated(Exception):
+    """A token with the id asked for exists already: the same form was sent twice."""
+
+
 class AccessTokens:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
     def create(
-        self, user: User, name: str, scope: TokenScope, expires_at: datetime, now: datetime
+        self,
+        user: User,
+        name: str,
+        scope: TokenScope,
+        expires_at: datetime,
+        now: datetime,
+        token_id: str | None = None,
     ) -> str:
-        """A new token for `user`; the only time the token itself is returned."""
+        """A new token for `user`; the only time the token itself is returned. `token_id`
+        (the form's one-time token, say) is its id, when given."""
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        with events.write_transaction(self.engine) as conn:
-            conn.execute(
-                api_tokens.insert().values(
-                    id=str(uuid.uuid4()),
-                    user_id=user.id,
-                    name=name,
-                    token_hash=token_hash(token),
-                    scope=scope,
-                    created_at=now,
-                    expires_at=expires_at,
+        try:
+            with events.write_transaction(self.engine) as conn:
+                conn.execute(
+                    api_tokens.insert().values(
+                        id=token_id or str(uuid.uuid4()),
+                        user_id=user.id,
+                        name=name,
+                        token_hash=token_hash(token),
+                        scope=scope,
+                        created_at=now,
+                        expires_at=expires_at,
+                    )
                 )
-            )
+        except IntegrityError:
+            raise TokenAlreadyCreated() from None
         return token
 
     def tokens_of(self, user: User) -> list[TokenInfo]:

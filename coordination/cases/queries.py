@@ -207,6 +207,13 @@ class CaseQueries:
         ).order_by(case_meetings.c.starts_at)
         return [_meeting(row) for row in self._read(case_meetings, query)]
 
+    def team_meetings_since(self, team_id: str, since: datetime) -> list[Meeting]:
+        """The team's meetings, cancelled ones too, that start at `since` or later."""
+        query = _MEETINGS.where(
+            case_meetings.c.team_id == team_id, case_meetings.c.starts_at >= since
+        ).order_by(case_meetings.c.starts_at)
+        return [_meeting(row) for row in self._read(case_meetings, query)]
+
     def next_meetings(
         self, team_id: str, now: datetime, case_ids: Collection[str] | None = None
     ) -> dict[str, datetime]:

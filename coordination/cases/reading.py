@@ -73,6 +73,12 @@ class CaseReader:
         found = self._queries.team_meetings(reader.team_id, start, end)
         return [_without_personal(m) for m in found]
 
+    def invited_meetings(self, invitee: User, since: datetime) -> list[Meeting]:
+        """The meetings of the invitee's team from `since` on to which they are invited:
+        times, form and case codes only."""
+        found = self._queries.team_meetings_since(invitee.team_id, since)
+        return [_without_personal(m) for m in found if invitee.id in m.invitee_ids]
+
     def steps(self, file: CaseFile) -> list[dict[str, Any]]:
         """Steps and self-assessments; their evidence and notes only when personal."""
         found = self._queries.steps(file.case_id)

@@ -8,7 +8,7 @@ import secrets
 import uuid
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,7 +21,7 @@ from coordination.cases import domain as case
 from coordination.cases import gate
 from coordination.cases.board import CASE_QUERY, CaseRow, case_row
 from coordination.cases.gate import CaseNotFound, CaseRefused
-from coordination.cases.queries import CaseQueries, opened_rows
+from coordination.cases.queries import CaseQueries, Meeting, opened_rows
 from coordination.cases.reading import CaseFile, CaseReader
 from coordination.cases.tables import case_people, case_timeline, cases, read_audit
 from coordination.shared import access
@@ -176,6 +176,18 @@ class Cases:
         self.visible_case(reader, case_id)
         found = self._queries.meeting(meeting_id)
         return found is not None and found.case_id == case_id
+
+    def invited_meetings(self, invitee: User, since: datetime) -> list[Meeting]:
+        """The meetings from `since` (the team's wall-clock time) on to which `invitee` is
+        invited, in the cases they see now: times, form and case codes, nothing personal
+        (a calendar feed: nothing to log)."""
+        found = self.reader.invited_meetings(invitee, since)
+        rows = {case_id: self.case(case_id) for case_id in {m.case_id for m in found}}
+        return [
+            m
+            for m in found
+            if (row := rows[m.case_id]) is not None and gate.visible(invitee, row.facts)
+        ]
 
     def open_personal(self, reader: User, case_id: str, page: str) -> CaseFile:
         """The case with its personal data, or CaseRefused."""

@@ -1,4 +1,4 @@
-"""Mina påminnelser, the outbox, and the user's delivery settings."""
+"""Mina påminnelser and the outbox (the delivery setting is on Inställningar, in accounts)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
 from litestar.response import Redirect
 
-from coordination.accounts.service import Accounts
 from coordination.config import Settings
 from coordination.reminders.emails import what
 from coordination.reminders.service import Reminders
@@ -100,28 +99,4 @@ class OutboxController(Controller):
         return page("reminders/outbox.html", messages=messages, smtp=settings.smtp)
 
 
-class DeliveryController(Controller):
-    path = "/installningar"
-
-    @get(sync_to_thread=True)
-    def settings_form(
-        self,
-        page: NamedDependency[Page],
-        user: NamedDependency[User],
-        accounts: NamedDependency[Accounts],
-    ) -> Response[bytes]:
-        return page("reminders/settings.html", digest_only=accounts.digest_only(user), saved=False)
-
-    @post(sync_to_thread=True)
-    def save_settings(
-        self,
-        data: Form,
-        page: NamedDependency[Page],
-        user: NamedDependency[User],
-        accounts: NamedDependency[Accounts],
-    ) -> Response[bytes]:
-        accounts.set_digest_only(user, form_of(data).get("delivery") == "digest")
-        return page("reminders/settings.html", digest_only=accounts.digest_only(user), saved=True)
-
-
-CONTROLLERS = [RemindersController, OutboxController, DeliveryController]
+CONTROLLERS = [RemindersController, OutboxController]

@@ -37,7 +37,13 @@ from openpyxl import load_workbook
 
 from coordination.accounts.insatser import Insats
 from coordination.accounts.service import Account
-from coordination.accounts.tables import insats_sessions, insatser, users
+from coordination.accounts.tables import (
+    api_tokens,
+    calendar_feeds,
+    insats_sessions,
+    insatser,
+    users,
+)
 from coordination.app import Services
 from coordination.cases import contract as case_events
 from coordination.cases import domain as case
@@ -58,6 +64,7 @@ from coordination.shared.vocabulary import (
     Role,
     SupportSource,
     TimeInSupport,
+    TokenScope,
 )
 from events.schema import events_table
 from tests.conftest import fresh_postgres_database
@@ -294,6 +301,19 @@ class OwnReminder:
     invalid: Form | None = None
 
 
+@dataclass(frozen=True)
+class OwnToken:
+    """One's own access tokens only: anyone else's is not found."""
+
+    valid: Form
+
+
+@dataclass(frozen=True)
+class SecretAddress:
+    """Open without a session to whoever has the address's secret (a calendar program):
+    anyone, signed in or not, with an unknown secret is not found."""
+
+
 Opener = Literal["sees", "personal"] | type
 
 
@@ -329,7 +349,7 @@ class CaseCommand:
     askers: tuple[Asker, ...] = (COORDINATOR, FK_CASEWORKER)
 
 
-Decision = Public | Page | OwnReminder | CaseRead | CaseCommand
+Decision = Public | Page | OwnReminder | OwnToken | SecretAddress | CaseRead | CaseCommand
 
 
 def given(**values: str | list[str]) -> Fields:
@@ -359,6 +379,10 @@ def dated(
 
 def today() -> str:
     return TODAY.isoformat()
+
+
+def days_ahead(days: int) -> str:
+    return (TODAY + timedelta(days=days)).isoformat()
 
 
 def at(days: int, hour: int) -> str:
@@ -513,6 +537,20 @@ DECISIONS: dict[tuple[str, str], Decision] = {
     ("POST", "/logga-ut"): Page(access.anyone, valid=Form(lambda ctx: {}, own_client=True)),
     ("GET", "/installningar"): Page(access.anyone),
     ("POST", "/installningar"): Page(access.anyone, valid=Form(lambda ctx: {"delivery": "single"})),
+    # Every role may have access tokens (what a token reaches, the gate decides as for the
+    # pages) and a calendar feed (of the meetings they are invited to in cases they see).
+    ("POST", "/installningar/atkomsttokens"): Page(
+        access.anyone,
+        valid=Form(given(name="Skript", scope="read", expires_on=days_ahead(30))),
+        invalid=Form(
+            given(name="Skript", scope="read", expires_on=days_ahead(-1)),
+            "Välj ett datum efter i dag",
+        ),
+    ),
+    ("POST", "/installningar/atkomsttokens/{token_id:str}/aterkalla"): OwnToken(Form(given())),
+    ("POST", "/installningar/kalender"): Page(access.anyone, valid=Form(given())),
+    ("POST", "/installningar/kalender/aterkalla"): Page(access.anyone, valid=Form(given())),
+    ("GET", "/kalender/{feed:str}"): SecretAddress(),
     # The team's pages: counts and case codes, no personal data.
     ("GET", "/"): Page(access.can_see_case_list, refused=Verdict(302, "/statistik")),
     ("GET", "/paminnelser"): Page(access.can_see_case_list),
@@ -823,6 +861,7 @@ class World:
     target_insats_id: str
     volume_insats_id: str
     reminder_case: str = ""
+    token_id: str = ""  # the samordnare's access token
     cases: list[CaseUnderTest] = field(default_factory=list)
     clients: dict[str, TestClient[Litestar]] = field(default_factory=dict)
 
@@ -860,6 +899,7 @@ class World:
             "months": "3",
             "section": "deltagare",
             "index": "1",
+            "token_id": self.token_id,
         }
         if case_ is not None:
             found.update(
@@ -1087,6 +1127,10 @@ def world(
             erased(world),
         ]
         world.reminder_case = closed(world).case_id
+        coordinator = world.users[COORDINATOR.email]
+        token_life = datetime.combine(TODAY + timedelta(days=30), time(), NOW.tzinfo)
+        services.tokens.create(coordinator, "Skript", TokenScope.READ, token_life, NOW)
+        world.token_id = services.tokens.tokens_of(coordinator)[0].id
         for asker in ASKERS:
             client = stack.enter_context(TestClient(app))
             world.clients[asker.email] = signed_in(client, asker)
@@ -1112,6 +1156,8 @@ def snapshot(world: World, asker: Asker) -> Snapshot:
         sa.select(sa.func.count()).select_from(insatser),
         sa.select(sa.func.sum(insatser.c.version)),
         sa.select(sa.func.count()).select_from(insats_sessions),
+        sa.select(sa.func.count()).select_from(api_tokens).where(api_tokens.c.revoked_at.is_(None)),
+        sa.select(sa.func.count()).select_from(calendar_feeds),
         sa.select(sa.func.count()).select_from(read_audit).where(read_audit.c.user_id == user_id),
     )
     with world.services.engine.connect() as conn:
@@ -1429,11 +1475,15 @@ def test_each_command_runs_for_those_the_gate_lets(world: World) -> None:
     assert_as_decided(findings, {(m, p) for m, p, _ in routes})
 
 
-def page_verdict(world: World, asker: Asker, decision: Public | Page | OwnReminder) -> Verdict:
+def page_verdict(
+    world: World, asker: Asker, decision: Public | Page | OwnReminder | OwnToken
+) -> Verdict:
     if isinstance(decision, Public):
         return Verdict()
     if asker.role is None:
         return SIGN_IN
+    if isinstance(decision, OwnToken):  # the token tried is the samordnare's
+        return Verdict() if asker is COORDINATOR else NOT_FOUND
     if isinstance(decision, OwnReminder):  # the reminders tried are the samordnare's
         if not access.can_see_case_list(world.users[asker.email]):
             return FORBIDDEN  # no reminders at all: the page is not theirs
@@ -1452,7 +1502,11 @@ def test_the_pages_outside_the_cases_follow_their_rules(world: World) -> None:
     this team's people; a form's invalid input comes back (422) with its message, valid
     input is taken. Only the SUS export shows personal data, and logs it."""
     findings: list[Finding] = []
-    routes = [(m, p, d) for m, p, d in decided(world) if isinstance(d, Public | Page | OwnReminder)]
+    routes = [
+        (m, p, d)
+        for m, p, d in decided(world)
+        if isinstance(d, Public | Page | OwnReminder | OwnToken)
+    ]
     for method, path, decision in routes:
         url = filled(path, world.values())
         for asker in ASKERS:
@@ -1465,7 +1519,8 @@ def test_the_pages_outside_the_cases_follow_their_rules(world: World) -> None:
                 continue
             if isinstance(decision, Public) and asker.role is not None:
                 continue  # the login form is posted by someone signed out
-            probes = [("ogiltig", decision.invalid), ("giltig", decision.valid)]
+            invalid = None if isinstance(decision, OwnToken) else decision.invalid
+            probes = [("ogiltig", invalid), ("giltig", decision.valid)]
             for probe, form in probes:
                 if form is None:
                     continue
@@ -1478,3 +1533,22 @@ def test_the_pages_outside_the_cases_follow_their_rules(world: World) -> None:
                         where, probe, judge(answer, verdict, (200, 302, 303), may_write=True)
                     )
     assert_as_decided(findings, {(m, p) for m, p, _ in routes})
+
+
+def test_the_calendar_feed_opens_to_its_secret_only(world: World) -> None:
+    """The feed's address opens to anyone who has it, signed in or not, and shows no
+    personal data (so writes no Läslogg entry); any other secret is not found, to anyone."""
+    findings: list[Finding] = []
+    routes = [(m, p) for m, p, d in decided(world) if isinstance(d, SecretAddress)]
+    secret = world.services.feeds.subscribe(world.users[COORDINATOR.email], NOW)
+    for method, path in routes:
+        for asker in ASKERS:
+            for feed, verdict in (
+                (secret + ".ics", Verdict()),
+                ("okand-hemlighet.ics", NOT_FOUND),
+                (secret, NOT_FOUND),  # the address is the secret and .ics
+            ):
+                answer = ask(world, asker, method, filled(path, {"feed": feed}))
+                where = (method, path, asker, "")
+                findings += noted(where, "läsning", judge(answer, verdict, (200,)))
+    assert_as_decided(findings, set(routes))

@@ -26,9 +26,9 @@ from coordination.accounts.tables import insats_sessions, insatser, users
 from coordination.cases.contract import case_stream
 from coordination.cases.tables import case_activities, case_meetings
 from coordination.shared import bounds
-from coordination.shared.vocabulary import InsatsType, RegistrationKind
+from coordination.shared.vocabulary import InsatsType, RegistrationKind, TokenScope
 from events.schema import events_table
-from tests.web.support import TODAY, client_for, csrf, enrolled_case, team_of
+from tests.web.support import NOW, TODAY, client_for, csrf, enrolled_case, team_of
 from tests.web.test_case_journey import agreed_plan, schedule
 
 # Not tried: signing out ends the session the other routes are tried in.
@@ -160,6 +160,15 @@ def first(app: Litestar, column: Any, case_id: str) -> str:
     return found
 
 
+def own_token(app: Litestar, email: str) -> str:
+    """The id of a new access token of the user's."""
+    services = app.state.services
+    user = next(u for u in services.accounts.team_users(team_of(app, email)) if u.email == email)
+    services.tokens.create(user, "Skript", TokenScope.READ, NOW + timedelta(days=30), NOW)
+    found: str = services.tokens.tokens_of(user)[0].id
+    return found
+
+
 @pytest.fixture
 def world(app: Litestar) -> tuple[Litestar, dict[str, str], dict[str, Any]]:
     """A case with a plan and a meeting; the path values; the forms of every page."""
@@ -185,6 +194,7 @@ def world(app: Litestar) -> tuple[Litestar, dict[str, str], dict[str, Any]]:
             registration_kind=RegistrationKind.VOLUME,
         ),
         "months": "3",
+        "token_id": own_token(app, "samordnare@test"),
     }
     case = f"/arenden/{case_id}"
     pages = [

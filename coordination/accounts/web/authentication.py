@@ -13,6 +13,7 @@ from litestar.types import ASGIApp
 
 from coordination.accounts.service import Accounts
 from coordination.accounts.tokens import AccessTokens
+from coordination.accounts.web.rate_limit import TokenRateLimit
 from coordination.shared.clock import Clock
 from coordination.shared.web import SESSION_COOKIE
 
@@ -26,14 +27,22 @@ API_PREFIX = "/api/"
 class SessionAuthentication(AbstractAuthenticationMiddleware):
     """A valid, unexpired server-side session puts its user on the request
     (`request.user`); on the API, a valid token puts its user there and its grant in
-    `request.auth`. Without one the request is refused before any handler runs."""
+    `request.auth`, within the token's rate limit. Without one the request is refused
+    before any handler runs."""
 
     def __init__(
-        self, app: ASGIApp, accounts: Accounts, tokens: AccessTokens, clock: Clock
+        self,
+        app: ASGIApp,
+        accounts: Accounts,
+        tokens: AccessTokens,
+        rate_limit: TokenRateLimit,
+        clock: Clock,
     ) -> None:
         super().__init__(app, exclude=PUBLIC)
         self.accounts = accounts
         self.tokens = tokens
+        # one for the whole app: Litestar makes this middleware once per route
+        self.rate_limit = rate_limit
         self.clock = clock
 
     async def authenticate_request(
@@ -60,4 +69,5 @@ class SessionAuthentication(AbstractAuthenticationMiddleware):
                 "Åtkomsttoken är ogiltig, har gått ut eller är återkallad."
             )
         user, grant = found
+        self.rate_limit.admit(grant.token_id, self.clock.now())
         return AuthenticationResult(user=user, auth=grant)

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from datetime import UTC
 from typing import Any
 
-from icalendar import Calendar, Event
 from litestar import Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
@@ -16,6 +14,7 @@ from litestar.response import Redirect
 from coordination.cases import domain as case
 from coordination.cases.reading import CaseFile
 from coordination.cases.web import sections
+from coordination.cases.web.calendar import calendar_response, meeting_event
 from coordination.cases.web.case import CaseController
 from coordination.cases.web.desk import (
     CaseDesk,
@@ -28,7 +27,6 @@ from coordination.cases.web.desk import (
 )
 from coordination.cases.web.plan import plan_extra, read_activity
 from coordination.shared import bounds
-from coordination.shared.clock import TEAM_TIMEZONE
 from coordination.shared.forms import FormErrors
 from coordination.shared.vocabulary import ActivityStatus, MeetingMode, Part
 from coordination.shared.web import Form, once_of
@@ -210,32 +208,10 @@ class MeetingsController(CaseController):
         """The meeting as a calendar file: the case code, the times and a link, nothing of
         the participant's (not even the place), so anyone who sees the case may have it."""
         file = desk.cases.open_without_personal_data(desk.user, case_id)
-        row, found = file.row, desk.reader.meeting(file, meeting_id)
-        base_url = desk.settings.base_url
-        calendar = Calendar()
-        calendar.add("prodid", "-//Samordna//Nätverksmöten//SV")
-        calendar.add("version", "2.0")
-        event = Event()
-        event.add("uid", f"{found.meeting_id}@samordna")
-        event.add("summary", f"Nätverksmöte {row.case_code}")
-        # In UTC: every calendar shows it in its own zone, and no VTIMEZONE is needed (the
-        # one icalendar derives from zoneinfo lists its transitions as RDATEs, which some
-        # readers get wrong in summer: vobject does).
-        event.add("dtstart", found.starts_at.replace(tzinfo=TEAM_TIMEZONE).astimezone(UTC))
-        event.add("dtend", found.ends_at.replace(tzinfo=TEAM_TIMEZONE).astimezone(UTC))
-        event.add("dtstamp", desk.clock.now().astimezone(UTC))
-        event.add(
-            "description",
-            f"Ärende {row.case_code}: {base_url}/arenden/{case_id}/moten/{meeting_id}",
-        )
-        event.add("status", "CANCELLED" if found.status == "cancelled" else "CONFIRMED")
-        calendar.add_component(event)
-        return Response(
-            calendar.to_ical(),
-            media_type="text/calendar",  # Litestar adds the charset of a text type
-            headers={
-                "Content-Disposition": f'attachment; filename="natverksmote-{row.case_code}.ics"'
-            },
+        found = desk.reader.meeting(file, meeting_id)
+        return calendar_response(
+            [meeting_event(found, desk.settings.base_url, desk.clock.now())],
+            f"natverksmote-{file.row.case_code}.ics",
         )
 
 

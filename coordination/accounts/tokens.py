@@ -69,6 +69,11 @@ class TokenInfo:
     last_used_at: datetime | None
     revoked_at: datetime | None
 
+    @property
+    def last_day(self) -> date:
+        """The team's last day on which it is valid (at least part of)."""
+        return (self.expires_at.astimezone(TEAM_TIMEZONE) - timedelta(microseconds=1)).date()
+
     def active(self, now: datetime) -> bool:
         return self.revoked_at is None and self.expires_at > now
 

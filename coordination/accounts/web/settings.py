@@ -62,7 +62,6 @@ class SettingsPage:
                 "tokens": self.tokens.tokens_of(self.user),
                 "now": self.now,
                 "local": _local,
-                "last_day": lambda token: (token.expires_at - timedelta(days=1)).date(),
                 "scopes": list(TokenScope),
                 "feed_since": self.feeds.subscribed_since(self.user),
                 "form": {"expires_on": default_expiry.isoformat(), "scope": TokenScope.READ.value},

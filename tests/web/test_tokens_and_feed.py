@@ -49,9 +49,10 @@ def once_of(page: str) -> str:
     return found.group(1)
 
 
-def new_token(client: TestClient[Any], **fields: str) -> Any:
+def token_form(client: TestClient[Any], **fields: str) -> dict[str, str]:
+    """The token form as Inställningar draws it, filled in."""
     page = client.get("/installningar").text
-    data = {
+    return {
         "once": once_of(page),
         "name": "Rapportskript",
         "scope": "read",
@@ -59,7 +60,10 @@ def new_token(client: TestClient[Any], **fields: str) -> Any:
         **fields,
         **csrf(client),
     }
-    return client.post(TOKENS, data=data)
+
+
+def new_token(client: TestClient[Any], **fields: str) -> Any:
+    return client.post(TOKENS, data=token_form(client, **fields))
 
 
 def token_in(page: str) -> str:
@@ -143,14 +147,7 @@ def test_a_year_ahead_is_the_longest_and_the_default_is_ninety_days(app: Litesta
 
 def test_the_same_form_sent_twice_makes_one_token(app: Litestar) -> None:
     client = client_for(app, "fk@test")
-    page = client.get("/installningar").text
-    data = {
-        "once": once_of(page),
-        "name": "Skript",
-        "scope": "write",
-        "expires_on": days_ahead(30),
-        **csrf(client),
-    }
+    data = token_form(client, scope="write")
     first = client.post(TOKENS, data=data)
     second = client.post(TOKENS, data=data)
     assert first.status_code == second.status_code == 200

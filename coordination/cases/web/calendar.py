@@ -91,8 +91,10 @@ class CalendarFeedController(Controller):
         clock: NamedDependency[Clock],
         settings: NamedDependency[Settings],
     ) -> Response[bytes]:
-        subscriber = feeds.subscriber(feed.removesuffix(FEED_SUFFIX))
-        if not feed.endswith(FEED_SUFFIX) or subscriber is None:
+        subscriber = (
+            feeds.subscriber(feed.removesuffix(FEED_SUFFIX)) if feed.endswith(FEED_SUFFIX) else None
+        )
+        if subscriber is None:
             raise NotFoundException("Kalendern finns inte. Skapa en ny adress under Inställningar.")
         since = clock.wall_clock() - timedelta(days=FEED_DAYS_BACK)
         now = clock.now()

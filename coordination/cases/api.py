@@ -9,13 +9,13 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from dateutil.relativedelta import relativedelta
 from litestar import Controller, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException, PermissionDeniedException
-from litestar.params import FromPath, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 import events
 from coordination.accounts.insatser import Insatser
@@ -36,7 +36,7 @@ from coordination.shared.api import (
     may_write,
     text_problems,
 )
-from coordination.shared.clock import Clock
+from coordination.shared.clock import TEAM_TIMEZONE, Clock
 from coordination.shared.vocabulary import (
     ActivityStatus,
     AgeGroup,
@@ -56,6 +56,22 @@ from coordination.shared.vocabulary import (
 
 # How the Läslogg names what the API showed.
 SHOWN_BY = "API"
+
+
+def _zoned(moment: datetime | None) -> datetime | None:
+    """A time of the team's (meetings are kept in its local time) with its offset, as
+    RFC 3339 wants it."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=TEAM_TIMEZONE)
+
+
+def _local(moment: datetime) -> datetime:
+    """A time given to a command, in the team's local time as the forms take it: one with
+    an offset is converted, one without is taken as the team's already."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(TEAM_TIMEZONE).replace(tzinfo=None)
+    return moment.replace(second=0, microsecond=0)
 
 
 def _open(value: Any) -> Any:
@@ -114,7 +130,7 @@ class CaseSummary:
             closed_on=row.closed_on,
             closure_kind=row.closure_kind,
             closure_reason=row.closure_reason,
-            next_meeting_at=row.next_meeting_at,
+            next_meeting_at=_zoned(row.next_meeting_at),
             erased=row.erased_on is not None,
         )
 
@@ -296,7 +312,7 @@ def _detail(cases: Cases, file: CaseFile) -> CaseDetail:
         meetings=[
             MeetingOut(
                 m.meeting_id,
-                m.starts_at,
+                _zoned(m.starts_at) or m.starts_at,
                 m.minutes,
                 m.mode,
                 str(m.status),
@@ -451,7 +467,8 @@ class ActivityStatusBody:
 
 @dataclass(frozen=True)
 class MeetingBody:
-    """A network meeting to call: in the team's local time, no zone."""
+    """A network meeting to call: `starts_at` with an offset, or without one in the team's
+    local time (Europe/Stockholm)."""
 
     starts_at: datetime
     minutes: int
@@ -629,7 +646,7 @@ def _activity(
 def _meeting(body: MeetingBody, meeting_id: str | None = None) -> case.MeetingScheduled:
     return case.MeetingScheduled(
         meeting_id or str(uuid.uuid4()),
-        body.starts_at.replace(second=0, microsecond=0),
+        _local(body.starts_at),
         body.minutes,
         body.mode,
         body.place,
@@ -641,13 +658,10 @@ def _meeting(body: MeetingBody, meeting_id: str | None = None) -> case.MeetingSc
 
 
 def _meeting_problems(body: MeetingBody | None, prefix: str) -> dict[str, str]:
-    """What the form's fields refuse of a meeting: a time with a zone, a length out of
-    bounds."""
+    """What the form's fields refuse of a meeting: a length out of bounds."""
     if body is None:
         return {}
     found = {}
-    if body.starts_at.tzinfo is not None:
-        found[f"{prefix}starts_at"] = "Ange datum och tid utan tidszon, i teamets lokala tid."
     low, high = bounds.MEETING_MINUTES
     if not low <= body.minutes <= high:
         found[f"{prefix}minutes"] = f"Ange ett heltal från {low} till {high}."
@@ -729,17 +743,19 @@ class CasesApi(Controller):
         self,
         user: NamedDependency[User],
         cases: NamedDependency[Cases],
-        stage: Stage | None = None,
-        mine: bool = Parameter(
-            default=False, description="Bara ärenden vars samtycke omfattar min part."
-        ),
-        closed: bool | None = Parameter(
-            default=None,
-            description="true: bara avslutade och avböjda; false: bara öppna; utelämnad: alla.",
-        ),
-        code: str = Parameter(default="", max_length=20, description="Del av ärendekoden."),
-        offset: int = Parameter(default=0, ge=0, le=1_000_000),
-        limit: int = Parameter(default=100, ge=1, le=MOST_ROWS),
+        stage: FromQuery[Stage | None] = None,
+        mine: Annotated[
+            bool, QueryParameter(description="Bara ärenden vars samtycke omfattar min part.")
+        ] = False,
+        closed: Annotated[
+            bool | None,
+            QueryParameter(
+                description="true: bara avslutade och avböjda; false: bara öppna; utan: alla."
+            ),
+        ] = None,
+        code: Annotated[str, QueryParameter(max_length=20, description="Del av ärendekoden.")] = "",
+        offset: Annotated[int, QueryParameter(ge=0, le=1_000_000)] = 0,
+        limit: Annotated[int, QueryParameter(ge=1, le=MOST_ROWS)] = 100,
     ) -> list[CaseSummary]:
         """The team's cases (no personal data), newest referral first, as the team page
         lists them."""
@@ -768,7 +784,7 @@ class CasesApi(Controller):
 
     @post(guards=[may_write], sync_to_thread=True, responses=COMMAND_PROBLEMS)
     def register_referral(
-        self, data: ReferralBody, commands: NamedDependency[CaseCommands]
+        self, data: JSONBody[ReferralBody], commands: NamedDependency[CaseCommands]
     ) -> CommandDone:
         """A new referral in the user's team: the case starts (version 1)."""
         user, today = commands.user, commands.clock.today()
@@ -813,7 +829,7 @@ class CaseCommandsApi(Controller):
     def accept_referral(
         self,
         case_id: FromPath[str],
-        data: AcceptReferralBody,
+        data: JSONBody[AcceptReferralBody],
         commands: NamedDependency[CaseCommands],
     ) -> CommandDone:
         return commands.run(case_id, data, lambda e: case.AcceptReferral(data.accepted_on))
@@ -822,7 +838,7 @@ class CaseCommandsApi(Controller):
     def decline_referral(
         self,
         case_id: FromPath[str],
-        data: DeclineReferralBody,
+        data: JSONBody[DeclineReferralBody],
         commands: NamedDependency[CaseCommands],
     ) -> CommandDone:
         return commands.run(
@@ -831,7 +847,10 @@ class CaseCommandsApi(Controller):
 
     @_command(CASE + "/enrol")
     def enrol(
-        self, case_id: FromPath[str], data: EnrolBody, commands: NamedDependency[CaseCommands]
+        self,
+        case_id: FromPath[str],
+        data: JSONBody[EnrolBody],
+        commands: NamedDependency[CaseCommands],
     ) -> CommandDone:
         team = {i.id: i for i in commands.insatser.team_insatser(commands.user.team_id)}
 
@@ -871,7 +890,7 @@ class CaseCommandsApi(Controller):
     def withdraw_consent(
         self,
         case_id: FromPath[str],
-        data: WithdrawConsentBody,
+        data: JSONBody[WithdrawConsentBody],
         commands: NamedDependency[CaseCommands],
     ) -> CommandDone:
         today = commands.clock.today()
@@ -881,7 +900,7 @@ class CaseCommandsApi(Controller):
     def renew_consent(
         self,
         case_id: FromPath[str],
-        data: RenewConsentBody,
+        data: JSONBody[RenewConsentBody],
         commands: NamedDependency[CaseCommands],
     ) -> CommandDone:
         today = commands.clock.today()
@@ -893,7 +912,10 @@ class CaseCommandsApi(Controller):
 
     @_command(CASE + "/assessment")
     def record_assessment(
-        self, case_id: FromPath[str], data: AssessmentBody, commands: NamedDependency[CaseCommands]
+        self,
+        case_id: FromPath[str],
+        data: JSONBody[AssessmentBody],
+        commands: NamedDependency[CaseCommands],
     ) -> CommandDone:
         return commands.run(
             case_id,
@@ -912,7 +934,10 @@ class CaseCommandsApi(Controller):
 
     @_command(CASE + "/plan")
     def agree_plan(
-        self, case_id: FromPath[str], data: PlanBody, commands: NamedDependency[CaseCommands]
+        self,
+        case_id: FromPath[str],
+        data: JSONBody[PlanBody],
+        commands: NamedDependency[CaseCommands],
     ) -> CommandDone:
         def build(errors: dict[str, str]) -> case.Command:
             existing, staff = commands.activities(case_id), commands.part_of_staff()
@@ -943,7 +968,7 @@ class CaseCommandsApi(Controller):
         self,
         case_id: FromPath[str],
         activity_id: FromPath[str],
-        data: ActivityStatusBody,
+        data: JSONBody[ActivityStatusBody],
         commands: NamedDependency[CaseCommands],
     ) -> CommandDone:
         on = data.on or commands.clock.today()
@@ -955,7 +980,7 @@ class CaseCommandsApi(Controller):
     def schedule_meeting(
         self,
         case_id: FromPath[str],
-        data: ScheduleMeetingBody,
+        data: JSONBody[ScheduleMeetingBody],
         commands: NamedDependency[CaseCommands],
     ) -> CommandDone:
         def build(errors: dict[str, str]) -> case.Command:
@@ -969,7 +994,7 @@ class CaseCommandsApi(Controller):
         self,
         case_id: FromPath[str],
         meeting_id: FromPath[str],
-        data: RecordMeetingBody,
+        data: JSONBody[RecordMeetingBody],
         commands: NamedDependency[CaseCommands],
     ) -> CommandDone:
         def build(errors: dict[str, str]) -> case.Command:
@@ -996,30 +1021,31 @@ class CaseCommandsApi(Controller):
         self,
         case_id: FromPath[str],
         meeting_id: FromPath[str],
-        data: MoveMeetingBody,
+        data: JSONBody[MoveMeetingBody],
         commands: NamedDependency[CaseCommands],
     ) -> CommandDone:
-        def build(errors: dict[str, str]) -> case.Command:
-            if data.starts_at.tzinfo is not None:
-                errors["starts_at"] = "Ange datum och tid utan tidszon, i teamets lokala tid."
-            starts_at = data.starts_at.replace(second=0, microsecond=0, tzinfo=None)
-            return case.MoveMeeting(meeting_id, starts_at, data.place, data.reason)
-
-        return commands.run(case_id, data, build)
+        return commands.run(
+            case_id,
+            data,
+            lambda e: case.MoveMeeting(meeting_id, _local(data.starts_at), data.place, data.reason),
+        )
 
     @_command(CASE + "/meetings/{meeting_id:str}/cancel")
     def cancel_meeting(
         self,
         case_id: FromPath[str],
         meeting_id: FromPath[str],
-        data: CancelMeetingBody,
+        data: JSONBody[CancelMeetingBody],
         commands: NamedDependency[CaseCommands],
     ) -> CommandDone:
         return commands.run(case_id, data, lambda e: case.CancelMeeting(meeting_id, data.reason))
 
     @_command(CASE + "/steps")
     def record_step(
-        self, case_id: FromPath[str], data: StepBody, commands: NamedDependency[CaseCommands]
+        self,
+        case_id: FromPath[str],
+        data: JSONBody[StepBody],
+        commands: NamedDependency[CaseCommands],
     ) -> CommandDone:
         def build(errors: dict[str, str]) -> case.Command:
             top = len(commands.settings.ladder) - 1
@@ -1033,7 +1059,7 @@ class CaseCommandsApi(Controller):
     def record_self_assessment(
         self,
         case_id: FromPath[str],
-        data: SelfAssessmentBody,
+        data: JSONBody[SelfAssessmentBody],
         commands: NamedDependency[CaseCommands],
     ) -> CommandDone:
         def build(errors: dict[str, str]) -> case.Command:
@@ -1046,7 +1072,10 @@ class CaseCommandsApi(Controller):
 
     @_command(CASE + "/handover")
     def hand_over(
-        self, case_id: FromPath[str], data: HandOverBody, commands: NamedDependency[CaseCommands]
+        self,
+        case_id: FromPath[str],
+        data: JSONBody[HandOverBody],
+        commands: NamedDependency[CaseCommands],
     ) -> CommandDone:
         today = commands.clock.today()
         return commands.run(
@@ -1055,7 +1084,10 @@ class CaseCommandsApi(Controller):
 
     @_command(CASE + "/close")
     def close_case(
-        self, case_id: FromPath[str], data: CloseBody, commands: NamedDependency[CaseCommands]
+        self,
+        case_id: FromPath[str],
+        data: JSONBody[CloseBody],
+        commands: NamedDependency[CaseCommands],
     ) -> CommandDone:
         return commands.run(
             case_id,
@@ -1073,7 +1105,10 @@ class CaseCommandsApi(Controller):
 
     @_command(CASE + "/reopen")
     def reopen_case(
-        self, case_id: FromPath[str], data: ReopenBody, commands: NamedDependency[CaseCommands]
+        self,
+        case_id: FromPath[str],
+        data: JSONBody[ReopenBody],
+        commands: NamedDependency[CaseCommands],
     ) -> CommandDone:
         return commands.run(
             case_id,
@@ -1088,7 +1123,7 @@ class CaseCommandsApi(Controller):
         self,
         case_id: FromPath[str],
         months: FromPath[int],
-        data: FollowUpBody,
+        data: JSONBody[FollowUpBody],
         commands: NamedDependency[CaseCommands],
     ) -> CommandDone:
         timings = commands.settings.timings
@@ -1112,7 +1147,7 @@ class CaseCommandsApi(Controller):
     def start_after_support(
         self,
         case_id: FromPath[str],
-        data: StartAfterSupportBody,
+        data: JSONBody[StartAfterSupportBody],
         commands: NamedDependency[CaseCommands],
     ) -> CommandDone:
         def build(errors: dict[str, str]) -> case.Command:
@@ -1128,7 +1163,7 @@ class CaseCommandsApi(Controller):
     def log_after_support_contact(
         self,
         case_id: FromPath[str],
-        data: AfterSupportContactBody,
+        data: JSONBody[AfterSupportContactBody],
         commands: NamedDependency[CaseCommands],
     ) -> CommandDone:
         return commands.run(
@@ -1139,7 +1174,7 @@ class CaseCommandsApi(Controller):
     def end_after_support(
         self,
         case_id: FromPath[str],
-        data: EndAfterSupportBody,
+        data: JSONBody[EndAfterSupportBody],
         commands: NamedDependency[CaseCommands],
     ) -> CommandDone:
         return commands.run(case_id, data, lambda e: case.EndAfterSupport(data.ended_on))

@@ -8,6 +8,7 @@ from datetime import date
 
 from litestar import Controller, get, post
 from litestar.di import NamedDependency
+from litestar.params import JSONBody
 
 from coordination.reminders.emails import what
 from coordination.reminders.service import Reminders
@@ -73,7 +74,10 @@ class RemindersApi(Controller):
         status_code=200,
     )
     def reminder_done(
-        self, data: ReminderRef, user: NamedDependency[User], reminders: NamedDependency[Reminders]
+        self,
+        data: JSONBody[ReminderRef],
+        user: NamedDependency[User],
+        reminders: NamedDependency[Reminders],
     ) -> Done:
         reminders.mark_done(user, data.case_id, data.key)
         return Done()
@@ -86,7 +90,10 @@ class RemindersApi(Controller):
         status_code=200,
     )
     def reminder_snooze(
-        self, data: Snooze, user: NamedDependency[User], reminders: NamedDependency[Reminders]
+        self,
+        data: JSONBody[Snooze],
+        user: NamedDependency[User],
+        reminders: NamedDependency[Reminders],
     ) -> Done:
         """Put one's reminder off until a later day."""
         reminders.check_own(user, data.case_id, data.key)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Annotated
 
 from litestar import Controller, get
 from litestar.di import NamedDependency
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 
 from coordination.accounts.insatser import Insatser
 from coordination.accounts.service import Accounts
@@ -106,14 +107,21 @@ class StatisticsApi(Controller):
         settings: NamedDependency[Settings],
         clock: NamedDependency[Clock],
         accounts: NamedDependency[Accounts],
-        year: str = Parameter(query="ar", default="", max_length=4, description="ÅÅÅÅ"),
-        quarter: str = Parameter(query="kvartal", default="", max_length=1, description="1–4"),
-        start: str = Parameter(query="fran", default="", max_length=10, description="ÅÅÅÅ-MM-DD"),
-        end: str = Parameter(query="till", default="", max_length=10, description="ÅÅÅÅ-MM-DD"),
-        insats: str = Parameter(default="", max_length=36, description="En insats id"),
-        team: str = Parameter(
-            default="", max_length=36, description="Ett team (förbundets läsare); annars alla"
-        ),
+        year: Annotated[str, QueryParameter(name="ar", max_length=4, description="ÅÅÅÅ")] = "",
+        quarter: Annotated[
+            str, QueryParameter(name="kvartal", max_length=1, description="1–4")
+        ] = "",
+        start: Annotated[
+            str, QueryParameter(name="fran", max_length=10, description="ÅÅÅÅ-MM-DD")
+        ] = "",
+        end: Annotated[
+            str, QueryParameter(name="till", max_length=10, description="ÅÅÅÅ-MM-DD")
+        ] = "",
+        insats: Annotated[str, QueryParameter(max_length=36, description="En insats id")] = "",
+        team: Annotated[
+            str,
+            QueryParameter(max_length=36, description="Ett team (förbundets läsare); annars alla"),
+        ] = "",
     ) -> Statistics:
         """Statistik's SUS tables for a year, a quarter or two dates (this year by default),
         optionally one insats; the förbund's readers count the whole förbund or one team."""

@@ -95,6 +95,7 @@ PROBLEMS = {
         (403, "Ingen behörighet"),
         (404, "Finns inte, eller är inte synligt för dig"),
         (413, "För stort"),
+        (422, "Ogiltiga uppgifter, med ett meddelande per fält"),
         (429, "För många anrop"),
         (500, "Fel hos Samordna (med felkod)"),
     )
@@ -106,7 +107,6 @@ COMMAND_PROBLEMS = {
     409: ResponseSpec(
         ProblemDetails, description="Ärendet har ändrats av någon annan", media_type=PROBLEM_JSON
     ),
-    422: ResponseSpec(ProblemDetails, description="Ogiltiga uppgifter", media_type=PROBLEM_JSON),
 }
 
 # -- a body or query that does not parse -------------------------------------------------------

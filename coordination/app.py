@@ -51,7 +51,7 @@ from coordination.reminders.service import ReminderNotFound, Reminders
 from coordination.reports import api as reports_api
 from coordination.reports import web as reports_web
 from coordination.reports.queries import Reports
-from coordination.shared.api import API_V1, Problem, answer_problem
+from coordination.shared.api import API_V1, Problem, answer_problem, not_found_as_problem
 from coordination.shared.clock import Clock
 from coordination.shared.errors import ErrorPages, security_headers
 from coordination.shared.observability import RequestLog, logging_config
@@ -171,7 +171,9 @@ def _openapi() -> OpenAPIConfig:
             "Samordnas JSON-API för integrationer. Varje anrop bär en personlig åtkomsttoken: "
             "`Authorization: Bearer <token>`. Fel svaras som problem details (RFC 9457)."
         ),
-        path=API_V1,
+        openapi_router=Router(
+            API_V1, route_handlers=[], include_in_schema=False, after_request=not_found_as_problem
+        ),
         render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],
         components=Components(
             security_schemes={
@@ -251,6 +253,7 @@ def create_app(
             # The pages are HTML for people: the OpenAPI schema documents only the API.
             Router(path="/", route_handlers=_PAGES, include_in_schema=False),
             *cases_api.CONTROLLERS,
+            cases_api.command_routes(services.cases),
             *reminders_api.CONTROLLERS,
             *reports_api.CONTROLLERS,
         ],

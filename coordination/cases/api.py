@@ -12,10 +12,14 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from dateutil.relativedelta import relativedelta
-from litestar import Controller, get, post
+from litestar import Controller, Router, get, post
+from litestar.concurrency import sync_to_thread
+from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.handlers import BaseRouteHandler
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.types import Guard
 
 import events
 from coordination.accounts.insatser import Insatser
@@ -53,6 +57,7 @@ from coordination.shared.vocabulary import (
     SupportSource,
     TimeInSupport,
 )
+from coordination.shared.web import allowed
 
 # How the Läslogg names what the API showed.
 SHOWN_BY = "API"
@@ -782,14 +787,16 @@ class CasesApi(Controller):
         case_id = cases.case_with_code(case_ref.strip().upper()) or case_ref
         return _detail(cases, cases.open(user, case_id, f"{SHOWN_BY}: ärendet"))
 
-    @post(guards=[may_write], sync_to_thread=True, responses=COMMAND_PROBLEMS)
+    @post(
+        guards=[may_write, allowed(access.can_register_referrals, gate.ROLE)],
+        sync_to_thread=True,
+        responses=COMMAND_PROBLEMS,
+    )
     def register_referral(
         self, data: JSONBody[ReferralBody], commands: NamedDependency[CaseCommands]
     ) -> CommandDone:
         """A new referral in the user's team: the case starts (version 1)."""
         user, today = commands.user, commands.clock.today()
-        if not access.can_register_referrals(user):
-            raise CaseRefused(gate.ROLE)
         errors = text_problems(data, FREE_TEXT)
 
         def command(code: str) -> case.RegisterReferral:
@@ -808,10 +815,14 @@ class CasesApi(Controller):
         return CommandDone(case_id, 1)
 
 
-def _command(path: str) -> post:
-    """A command of the journey: it needs a token that may write."""
+def _command(path: str, command: type) -> post:
+    """A command of the journey (`command_routes` guards them all, the gate by `command`)."""
     return post(
-        path, guards=[may_write], sync_to_thread=True, responses=COMMAND_PROBLEMS, status_code=200
+        path,
+        sync_to_thread=True,
+        responses=COMMAND_PROBLEMS,
+        status_code=200,
+        opt={"command": command},
     )
 
 
@@ -825,7 +836,7 @@ class CaseCommandsApi(Controller):
     tags = ["Ärendets kommandon"]
     dependencies = {"commands": Provide(CaseCommands, sync_to_thread=False)}
 
-    @_command(CASE + "/accept-referral")
+    @_command(CASE + "/accept-referral", case.AcceptReferral)
     def accept_referral(
         self,
         case_id: FromPath[str],
@@ -834,7 +845,7 @@ class CaseCommandsApi(Controller):
     ) -> CommandDone:
         return commands.run(case_id, data, lambda e: case.AcceptReferral(data.accepted_on))
 
-    @_command(CASE + "/decline-referral")
+    @_command(CASE + "/decline-referral", case.DeclineReferral)
     def decline_referral(
         self,
         case_id: FromPath[str],
@@ -845,7 +856,7 @@ class CaseCommandsApi(Controller):
             case_id, data, lambda e: case.DeclineReferral(data.reason, data.declined_on)
         )
 
-    @_command(CASE + "/enrol")
+    @_command(CASE + "/enrol", case.Enrol)
     def enrol(
         self,
         case_id: FromPath[str],
@@ -886,7 +897,7 @@ class CaseCommandsApi(Controller):
 
         return commands.run(case_id, data, build)
 
-    @_command(CASE + "/consent/withdraw")
+    @_command(CASE + "/consent/withdraw", case.WithdrawConsent)
     def withdraw_consent(
         self,
         case_id: FromPath[str],
@@ -896,7 +907,7 @@ class CaseCommandsApi(Controller):
         today = commands.clock.today()
         return commands.run(case_id, data, lambda e: case.WithdrawConsent(data.reason, today))
 
-    @_command(CASE + "/consent/renew")
+    @_command(CASE + "/consent/renew", case.RenewConsent)
     def renew_consent(
         self,
         case_id: FromPath[str],
@@ -910,7 +921,7 @@ class CaseCommandsApi(Controller):
             lambda e: case.RenewConsent(tuple(data.consent_parts), data.consent_note, today),
         )
 
-    @_command(CASE + "/assessment")
+    @_command(CASE + "/assessment", case.RecordAssessment)
     def record_assessment(
         self,
         case_id: FromPath[str],
@@ -932,7 +943,7 @@ class CaseCommandsApi(Controller):
             ),
         )
 
-    @_command(CASE + "/plan")
+    @_command(CASE + "/plan", case.AgreePlan)
     def agree_plan(
         self,
         case_id: FromPath[str],
@@ -963,7 +974,7 @@ class CaseCommandsApi(Controller):
 
         return commands.run(case_id, data, build)
 
-    @_command(CASE + "/activities/{activity_id:str}")
+    @_command(CASE + "/activities/{activity_id:str}", case.ChangeActivity)
     def change_activity(
         self,
         case_id: FromPath[str],
@@ -976,7 +987,7 @@ class CaseCommandsApi(Controller):
             case_id, data, lambda e: case.ChangeActivity(activity_id, data.status, on, data.reason)
         )
 
-    @_command(CASE + "/meetings")
+    @_command(CASE + "/meetings", case.ScheduleMeeting)
     def schedule_meeting(
         self,
         case_id: FromPath[str],
@@ -989,7 +1000,7 @@ class CaseCommandsApi(Controller):
 
         return commands.run(case_id, data, build)
 
-    @_command(CASE + "/meetings/{meeting_id:str}/record")
+    @_command(CASE + "/meetings/{meeting_id:str}/record", case.RecordMeeting)
     def record_meeting(
         self,
         case_id: FromPath[str],
@@ -1016,7 +1027,7 @@ class CaseCommandsApi(Controller):
 
         return commands.run(case_id, data, build)
 
-    @_command(CASE + "/meetings/{meeting_id:str}/move")
+    @_command(CASE + "/meetings/{meeting_id:str}/move", case.MoveMeeting)
     def move_meeting(
         self,
         case_id: FromPath[str],
@@ -1030,7 +1041,7 @@ class CaseCommandsApi(Controller):
             lambda e: case.MoveMeeting(meeting_id, _local(data.starts_at), data.place, data.reason),
         )
 
-    @_command(CASE + "/meetings/{meeting_id:str}/cancel")
+    @_command(CASE + "/meetings/{meeting_id:str}/cancel", case.CancelMeeting)
     def cancel_meeting(
         self,
         case_id: FromPath[str],
@@ -1040,7 +1051,7 @@ class CaseCommandsApi(Controller):
     ) -> CommandDone:
         return commands.run(case_id, data, lambda e: case.CancelMeeting(meeting_id, data.reason))
 
-    @_command(CASE + "/steps")
+    @_command(CASE + "/steps", case.RecordStep)
     def record_step(
         self,
         case_id: FromPath[str],
@@ -1055,7 +1066,7 @@ class CaseCommandsApi(Controller):
 
         return commands.run(case_id, data, build)
 
-    @_command(CASE + "/self-assessments")
+    @_command(CASE + "/self-assessments", case.RecordSelfAssessment)
     def record_self_assessment(
         self,
         case_id: FromPath[str],
@@ -1070,7 +1081,7 @@ class CaseCommandsApi(Controller):
 
         return commands.run(case_id, data, build)
 
-    @_command(CASE + "/handover")
+    @_command(CASE + "/handover", case.HandOver)
     def hand_over(
         self,
         case_id: FromPath[str],
@@ -1082,7 +1093,7 @@ class CaseCommandsApi(Controller):
             case_id, data, lambda e: case.HandOver(data.part, data.to_id, data.reason, today)
         )
 
-    @_command(CASE + "/close")
+    @_command(CASE + "/close", case.CloseCase)
     def close_case(
         self,
         case_id: FromPath[str],
@@ -1103,7 +1114,7 @@ class CaseCommandsApi(Controller):
             ),
         )
 
-    @_command(CASE + "/reopen")
+    @_command(CASE + "/reopen", case.ReopenCase)
     def reopen_case(
         self,
         case_id: FromPath[str],
@@ -1118,7 +1129,7 @@ class CaseCommandsApi(Controller):
             ),
         )
 
-    @_command(CASE + "/follow-ups/{months:int}")
+    @_command(CASE + "/follow-ups/{months:int}", case.RecordFollowUp)
     def record_follow_up(
         self,
         case_id: FromPath[str],
@@ -1143,7 +1154,7 @@ class CaseCommandsApi(Controller):
             ),
         )
 
-    @_command(CASE + "/after-support/start")
+    @_command(CASE + "/after-support/start", case.StartAfterSupport)
     def start_after_support(
         self,
         case_id: FromPath[str],
@@ -1159,7 +1170,7 @@ class CaseCommandsApi(Controller):
 
         return commands.run(case_id, data, build)
 
-    @_command(CASE + "/after-support/contacts")
+    @_command(CASE + "/after-support/contacts", case.LogAfterSupportContact)
     def log_after_support_contact(
         self,
         case_id: FromPath[str],
@@ -1170,7 +1181,7 @@ class CaseCommandsApi(Controller):
             case_id, data, lambda e: case.LogAfterSupportContact(data.contacted_on, data.note)
         )
 
-    @_command(CASE + "/after-support/end")
+    @_command(CASE + "/after-support/end", case.EndAfterSupport)
     def end_after_support(
         self,
         case_id: FromPath[str],
@@ -1180,4 +1191,32 @@ class CaseCommandsApi(Controller):
         return commands.run(case_id, data, lambda e: case.EndAfterSupport(data.ended_on))
 
 
-CONTROLLERS = [CasesApi, CaseCommandsApi]
+def case_gate(cases: Cases) -> Guard:
+    """The gate before anything of a command's body is read (as on the pages): a case the
+    user does not see is not found; one they may run no command on, or not this kind of
+    command, is refused."""
+
+    def refusal(user: User, case_id: str, command: type) -> str | None:
+        row = cases.visible_case(user, case_id)
+        return cases.act_refusal(user, row) or cases.refusal(user, row, command)
+
+    async def guard(
+        connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+    ) -> None:
+        user = connection.scope.get("user")
+        if not isinstance(user, User):
+            raise PermissionDeniedException(gate.ROLE)
+        case_id, command = str(connection.path_params["case_id"]), handler.opt["command"]
+        refused = await sync_to_thread(refusal, user, case_id, command)
+        if refused is not None:
+            raise CaseRefused(refused)
+
+    return guard
+
+
+def command_routes(cases: Cases) -> Router:
+    """The journey's commands: a token that may write, then the gate, then the body."""
+    return Router(path="/", route_handlers=[CaseCommandsApi], guards=[may_write, case_gate(cases)])
+
+
+CONTROLLERS = [CasesApi]

@@ -75,6 +75,14 @@ def problem_response(
     )
 
 
+async def not_found_as_problem(response: Response[Any]) -> Response[Any]:
+    """The schema's router answers any other path under it with an HTML 404 of Litestar's:
+    on the API, problem details like every other refusal."""
+    if response.status_code != 404:
+        return response
+    return problem_response(404, "Finns inte", "Det finns inget här. Se /api/v1/openapi.json.")
+
+
 def answer_problem(_: Request[Any, Any, Any], exc: Problem) -> Response[ProblemDetails]:
     return problem_response(exc.status_code, exc.title, exc.detail, exc.errors)
 

@@ -356,6 +356,8 @@ def _detail(cases: Cases, file: CaseFile) -> CaseDetail:
 
 
 # -- what the commands take -------------------------------------------------------------------
+# The API's own contract, not the domain's commands: those may change without breaking an
+# integration, and the schema names the fields as the forms do.
 
 
 @dataclass(frozen=True)

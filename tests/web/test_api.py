@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from litestar import Litestar
+from litestar.exceptions import TooManyRequestsException
 from litestar.testing import TestClient
 
 from coordination.cases.tables import read_audit
@@ -225,3 +226,28 @@ def test_a_failure_is_answered_with_its_request_id_and_nothing_else(
         page = client.get("/finns-inte")  # the pages keep their Swedish error pages
         assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
         assert "Sidan finns inte" in page.text
+
+
+def test_too_large_and_too_many_are_problem_details_too(
+    app: Litestar, client: TestClient[Litestar], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    headers = token_for(app, "samordnare@test")
+    large = client.post(
+        CASES,
+        content=b'{"reason": "' + b"x" * (11 * 1024 * 1024) + b'"}',
+        headers={**headers, "Content-Type": "application/json"},
+    )
+    assert large.status_code == 413
+    assert large.headers["content-type"].startswith("application/problem+json")
+    assert large.json()["title"] == "För stort"
+
+    def limited(*args: Any, **kwargs: Any) -> None:
+        raise TooManyRequestsException(
+            "För många anrop: vänta en stund.", headers={"Retry-After": "30"}
+        )
+
+    monkeypatch.setattr(app.state.services.cases, "team_board", limited)
+    many = client.get(CASES, headers=headers)
+    assert many.status_code == 429
+    assert many.headers["retry-after"] == "30"
+    assert many.json()["detail"] == "För många anrop: vänta en stund."

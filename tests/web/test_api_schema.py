@@ -73,5 +73,5 @@ def test_no_server_error_and_every_answer_as_documented(app: Litestar) -> None:
             try:
                 run()
             except Exception as failure:  # every operation is tried; all failures reported
-                failures.append(f"{operation.verbose_name} ({mode.value}): {failure}")
+                failures.append(f"{operation.label} ({mode.value}): {failure}")
     assert not failures, "\n\n".join(failures)

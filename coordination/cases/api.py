@@ -617,7 +617,6 @@ FREE_TEXT = frozenset(
         "note",
         "next_step",
         "duplicate_reason",
-        "address",
     }
 )
 
@@ -745,7 +744,11 @@ class CasesApi(Controller):
     tags = ["Ärenden"]
     dependencies = {"commands": Provide(CaseCommands, sync_to_thread=False)}
 
-    @get(sync_to_thread=True, responses=PROBLEMS)
+    @get(
+        guards=[allowed(access.can_see_case_list, "Din roll ser bara statistik, inte ärenden.")],
+        sync_to_thread=True,
+        responses=PROBLEMS,
+    )
     def list_cases(
         self,
         user: NamedDependency[User],
@@ -766,8 +769,6 @@ class CasesApi(Controller):
     ) -> list[CaseSummary]:
         """The team's cases (no personal data), newest referral first, as the team page
         lists them."""
-        if not access.can_see_case_list(user):
-            raise PermissionDeniedException("Din roll ser bara statistik, inte ärenden.")
         board = cases.team_board(
             user.team_id, stage=stage, code=code, covering=user.part if mine else None
         )

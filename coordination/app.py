@@ -13,16 +13,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from litestar import Litestar, get
+from litestar import Litestar, Router, get
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.htmx import HTMXPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import File
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
+from litestar.types import ControllerRouterHandler
 from sqlalchemy.engine import Engine
 
 import events
@@ -34,6 +38,7 @@ from coordination.accounts.web import admin, auth, sessions
 from coordination.accounts.web import settings as settings_web
 from coordination.accounts.web.authentication import SessionAuthentication
 from coordination.accounts.web.rate_limit import RateLimited, TokenRateLimit, too_many_requests
+from coordination.cases import api as cases_api
 from coordination.cases.contract import event_types
 from coordination.cases.privacy import Retention, SubjectAccess
 from coordination.cases.projection import CaseViews
@@ -50,12 +55,15 @@ from coordination.cases.web import (
 )
 from coordination.config import Settings
 from coordination.health import healthz
+from coordination.reminders import api as reminders_api
 from coordination.reminders import web as reminders_web
 from coordination.reminders.projection import ReminderViews
 from coordination.reminders.schedule import ReminderClock
 from coordination.reminders.service import ReminderNotFound, Reminders
+from coordination.reports import api as reports_api
 from coordination.reports import web as reports_web
 from coordination.reports.queries import Reports
+from coordination.shared.api import API_V1, Problem, answer_problem, not_found_as_problem
 from coordination.shared.clock import Clock
 from coordination.shared.errors import ErrorPages, security_headers
 from coordination.shared.observability import RequestLog, logging_config
@@ -145,6 +153,58 @@ async def favicon() -> File:
     return File(STATIC / "favicon.ico", content_disposition_type="inline")
 
 
+_PAGES: list[ControllerRouterHandler] = [
+    *auth.CONTROLLERS,
+    *admin.CONTROLLERS,
+    *sessions.CONTROLLERS,
+    *settings_web.CONTROLLERS,
+    *team.CONTROLLERS,
+    *case.CONTROLLERS,
+    *plan.CONTROLLERS,
+    *meetings.CONTROLLERS,
+    *calendar.CONTROLLERS,
+    *progress.CONTROLLERS,
+    *privacy.CONTROLLERS,
+    *imports.CONTROLLERS,
+    *reminders_web.CONTROLLERS,
+    *reports_web.CONTROLLERS,
+    create_static_files_router(path="/static", directories=[STATIC]),
+    favicon,
+    healthz,
+]
+
+# The API's schema, at /api/v1/openapi.json (and .yaml): behind a token like the rest of
+# the API, and no documentation site, whose scripts would come from a CDN (the CSP and
+# closed intranets forbid it).
+API_SECURITY = "token"
+
+
+def _openapi() -> OpenAPIConfig:
+    return OpenAPIConfig(
+        title="Samordna API",
+        version="1",
+        description=(
+            "Samordnas JSON-API för integrationer. Varje anrop bär en personlig åtkomsttoken: "
+            "`Authorization: Bearer <token>`. Fel svaras som problem details (RFC 9457)."
+        ),
+        openapi_router=Router(
+            API_V1, route_handlers=[], include_in_schema=False, after_request=not_found_as_problem
+        ),
+        render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],
+        components=Components(
+            security_schemes={
+                API_SECURITY: SecurityScheme(
+                    type="http",
+                    scheme="bearer",
+                    description="En personlig åtkomsttoken (samordna_…), från Inställningar.",
+                )
+            }
+        ),
+        security=[{API_SECURITY: []}],
+        use_handler_docstrings=True,
+    )
+
+
 def _templates() -> TemplateConfig[JinjaTemplateEngine]:
     return TemplateConfig(
         directory=TEMPLATES, engine=JinjaTemplateEngine, engine_callback=show_erased_data
@@ -207,23 +267,12 @@ def create_app(
         ],
         on_shutdown=[schedule.stop],
         route_handlers=[
-            *auth.CONTROLLERS,
-            *admin.CONTROLLERS,
-            *sessions.CONTROLLERS,
-            *settings_web.CONTROLLERS,
-            *team.CONTROLLERS,
-            *case.CONTROLLERS,
-            *plan.CONTROLLERS,
-            *meetings.CONTROLLERS,
-            *calendar.CONTROLLERS,
-            *progress.CONTROLLERS,
-            *privacy.CONTROLLERS,
-            *imports.CONTROLLERS,
-            *reminders_web.CONTROLLERS,
-            *reports_web.CONTROLLERS,
-            create_static_files_router(path="/static", directories=[STATIC]),
-            favicon,
-            healthz,
+            # The pages are HTML for people: the OpenAPI schema documents only the API.
+            Router(path="/", route_handlers=_PAGES, include_in_schema=False),
+            *cases_api.CONTROLLERS,
+            cases_api.command_routes(services.cases),
+            *reminders_api.CONTROLLERS,
+            *reports_api.CONTROLLERS,
         ],
         dependencies=_dependencies(services),
         middleware=[
@@ -253,8 +302,9 @@ def create_app(
             CaseRefused: pages.refused,
             ReminderNotFound: pages.refused,
             RateLimited: too_many_requests,
+            Problem: answer_problem,
         },
-        openapi_config=None,
+        openapi_config=_openapi(),
         logging_config=logging_config(),
     )
     # Outside routing and the error handlers, so that every response, a 404 too, is logged

@@ -39,6 +39,18 @@ class Insats:
     def active_on(self, day: date) -> bool:
         return self.active_from <= day and (self.active_to is None or day <= self.active_to)
 
+    def enrolment_problem(self, start_date: date | None) -> str | None:
+        """Why a participant cannot be enrolled in the insats from `start_date` (None: the
+        start date is wrong already, so only the kind of insats is asked about)."""
+        if self.counted:
+            return "Insatsen registreras som antal per tillfälle, inte med ärenden."
+        if start_date is not None and not self.active_on(start_date):
+            return (
+                f"Insatsen pågår inte på startdatumet: den pågår {self.active_from} – "
+                f"{self.active_to or 'tills vidare'}."
+            )
+        return None
+
 
 def _insats(row: Any) -> Insats:
     m = row._mapping

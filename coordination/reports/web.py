@@ -10,13 +10,20 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.plugins.htmx import HTMXRequest
 
-from coordination.accounts.insatser import Insats, Insatser
-from coordination.accounts.service import Accounts, Team
+from coordination.accounts.insatser import Insatser
+from coordination.accounts.service import Accounts
 from coordination.cases.service import Cases
 from coordination.config import Settings
 from coordination.reports.exports import Cell, table_rows, to_csv, to_workbook, to_xlsx
+from coordination.reports.figures import (
+    CHOICES,
+    chosen_period,
+    counted_teams,
+    insatser_of,
+    statistics_tables,
+)
 from coordination.reports.queries import SORT_KEYS, SUS_COLUMNS, Reports, by_part
-from coordination.reports.statistics import SUPPRESSED, Period, Table, period_of, statistics
+from coordination.reports.statistics import SUPPRESSED, Table
 from coordination.shared import access
 from coordination.shared.access import User
 from coordination.shared.charts import bar_chart
@@ -92,57 +99,12 @@ class CaseloadController(Controller):
 
 
 def _chosen(request: HTMXRequest) -> dict[str, str]:
-    query = request.query_params
-    return {
-        name: query.get(name, "") for name in ("ar", "kvartal", "fran", "till", "insats", "team")
-    }
-
-
-def _teams(chosen: dict[str, str], user: User, accounts: Accounts) -> list[Team]:
-    """The teams the statistics count: an analytiker's whole förbund, or the one team of it
-    chosen; everyone else's own team."""
-    if not access.sees_the_forbund(user):
-        return [t for t in accounts.teams() if t.id == user.team_id]
-    every = accounts.teams()
-    return [t for t in every if t.id == chosen["team"]] or every
-
-
-def _period(chosen: dict[str, str], clock: Clock) -> Period:
-    return period_of(chosen["ar"], chosen["kvartal"], chosen["fran"], chosen["till"], clock.today())
-
-
-def _insatser(insatser: Insatser, teams: list[Team]) -> list[Insats]:
-    return [i for team in teams for i in insatser.team_insatser(team.id)]
+    return {name: request.query_params.get(name, "") for name in CHOICES}
 
 
 class StatisticsController(Controller):
     path = "/statistik"
     guards = (allowed(access.can_see_statistics, "Statistiken är för teamledare och analytiker."),)
-
-    @staticmethod
-    def _tables(
-        chosen: dict[str, str],
-        user: User,
-        reports: Reports,
-        settings: Settings,
-        clock: Clock,
-        accounts: Accounts,
-        insatser: Insatser,
-    ) -> tuple[Period, list[Table]]:
-        period = _period(chosen, clock)
-        counted = _teams(chosen, user, accounts)
-        teams = [t.id for t in counted]
-        # side by side when no one insats is chosen
-        names = {} if chosen["insats"] else {i.id: i.name for i in _insatser(insatser, counted)}
-        tables = statistics(
-            reports.case_facts(teams, chosen["insats"]),
-            reports.follow_up_facts(teams),
-            period,
-            settings.timings.follow_up_months,
-            reports.session_facts(teams, chosen["insats"]),
-            names,
-        )
-        return period, tables
 
     def _export(
         self,
@@ -175,10 +137,12 @@ class StatisticsController(Controller):
     ) -> list[tuple[Table, list[Sequence[Cell]]]]:
         """Every table of the page with its rows for a download."""
         chosen = _chosen(request)
-        period, tables = self._tables(chosen, user, reports, settings, clock, accounts, insatser)
-        counted = _teams(chosen, user, accounts)
+        period, tables = statistics_tables(
+            chosen, user, reports, settings, clock, accounts, insatser
+        )
+        counted = counted_teams(chosen, user, accounts)
         insats = next(
-            (i.name for i in _insatser(insatser, counted) if i.id == chosen["insats"]), ""
+            (i.name for i in insatser_of(insatser, counted) if i.id == chosen["insats"]), ""
         )
         teams = ""
         if access.sees_the_forbund(user):
@@ -214,7 +178,9 @@ class StatisticsController(Controller):
         accounts: NamedDependency[Accounts],
     ) -> Response[bytes]:
         chosen = _chosen(request)
-        period, tables = self._tables(chosen, user, reports, settings, clock, accounts, insatser)
+        period, tables = statistics_tables(
+            chosen, user, reports, settings, clock, accounts, insatser
+        )
         occupations = next(t for t in tables if t.key == "sysselsattning-avslut")
         chart = bar_chart(
             [
@@ -229,7 +195,7 @@ class StatisticsController(Controller):
             chosen=chosen,
             query="&".join(f"{k}={v}" for k, v in chosen.items() if v),
             chart=chart,
-            insatser=_insatser(insatser, _teams(chosen, user, accounts)),
+            insatser=insatser_of(insatser, counted_teams(chosen, user, accounts)),
             teams=accounts.teams() if access.sees_the_forbund(user) else [],
             may_export_sus=access.can_export_sus(user),
         )
@@ -277,7 +243,7 @@ class SusExportController(Controller):
         reports: Reports,
         clock: Clock,
     ) -> list[list[str]]:
-        period = _period(_chosen(request), clock)
+        period = chosen_period(_chosen(request), clock)
         in_period = [
             row
             for row in cases.team_cases(user.team_id)

@@ -21,12 +21,14 @@ from litestar.exceptions import (
     NotAuthorizedException,
     NotFoundException,
     PermissionDeniedException,
+    ValidationException,
 )
 from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect
 from litestar.types import ExceptionHandlersMap, Message, Scope
 
 from coordination.shared import observability
+from coordination.shared.api import BAD_INPUT, field_messages, is_api, problem_response
 from coordination.shared.clock import Clock
 from coordination.shared.observability import route_of, user_id_of
 from coordination.shared.web import Page
@@ -72,9 +74,18 @@ REFUSALS = {
 OTHER_REFUSAL = ("Det gick inte", "Begäran kunde inte tas emot. Försök igen om en stund.")
 # Refusals whose detail is the app's own Swedish words (Litestar's are English).
 OWN_WORDS = (403, 404)
+# On the API also the rate limit's words.
+API_OWN_WORDS = (*OWN_WORDS, 429)
 
 
-def _unauthorized(request: Request[Any, Any, Any], _: Exception) -> Response[Any]:
+def _unauthorized(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if is_api(request):  # the token middleware's words are Swedish
+        detail = getattr(exc, "detail", "")
+        if not detail or detail == HTTPStatus(401).phrase:
+            detail = "Ange en giltig åtkomsttoken: Authorization: Bearer <token>."
+        return problem_response(
+            401, "Ingen åtkomst", detail, headers={"WWW-Authenticate": "Bearer"}
+        )
     if isinstance(request, HTMXRequest) and request.htmx:
         return Response(b"", status_code=401, headers={"HX-Redirect": "/logga-in"})
     if request.method == "GET" and request.url.path != "/":
@@ -106,6 +117,8 @@ class ErrorPages:
         status = getattr(exc, "status_code", 403)
         if status >= 500:
             return self.failed(request, exc)
+        if is_api(request):
+            return self._problem(request, status, exc)
         title, message = REFUSALS.get(status, OTHER_REFUSAL)
         detail = getattr(exc, "detail", "")
         if detail == CSRF_REFUSAL:
@@ -113,6 +126,21 @@ class ErrorPages:
         elif status in OWN_WORDS and detail and detail != HTTPStatus(status).phrase:
             message = detail  # the app's own words: "Ärendet finns inte i ditt team", say
         return self._page(request, status, title=title, message=message)
+
+    def _problem(
+        self, request: Request[Any, Any, Any], status: int, exc: Exception
+    ) -> Response[Any]:
+        """A refusal on the API: problem details in the pages' Swedish words (a body that
+        does not parse: 422, with a message per field)."""
+        if isinstance(exc, ValidationException):
+            errors = field_messages(exc.extra)
+            return problem_response(422, "Ogiltiga uppgifter", BAD_INPUT, errors)
+        title, message = REFUSALS.get(status, OTHER_REFUSAL)
+        detail = getattr(exc, "detail", "")
+        if status in API_OWN_WORDS and detail and detail != HTTPStatus(status).phrase:
+            message = detail
+        headers = getattr(exc, "headers", None)
+        return problem_response(status, title, message, headers=dict(headers or {}))
 
     def failed(self, request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
         """An unexpected error: logged with the request's id, its route and user, without
@@ -135,10 +163,10 @@ class ErrorPages:
                 }
             },
         )
-        return self._page(
-            request,
-            500,
-            title="Något gick fel",
-            message="Något gick fel hos Samordna. Försök igen om en stund. Står felet kvar, "
-            f"kontakta den som sköter Samordna hos er och uppge felkod {request_id}.",
+        message = (
+            "Något gick fel hos Samordna. Försök igen om en stund. Står felet kvar, "
+            f"kontakta den som sköter Samordna hos er och uppge felkod {request_id}."
         )
+        if is_api(request):
+            return problem_response(500, "Något gick fel", message, request_id=request_id)
+        return self._page(request, 500, title="Något gick fel", message=message)

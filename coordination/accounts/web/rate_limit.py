@@ -15,8 +15,9 @@ from typing import Any
 from litestar import Request, Response
 from litestar.exceptions import TooManyRequestsException
 
+from coordination.shared.api import problem_response
+
 WINDOW = timedelta(minutes=1)
-PROBLEM_JSON = "application/problem+json"
 
 
 class RateLimited(TooManyRequestsException):
@@ -52,15 +53,10 @@ class TokenRateLimit:
 
 
 def too_many_requests(_: Request[Any, Any, Any], exc: RateLimited) -> Response[Any]:
-    """The refusal as problem details (RFC 9457), in Swedish."""
-    return Response(
-        {
-            "type": "about:blank",
-            "title": "För många förfrågningar",
-            "status": 429,
-            "detail": exc.detail,
-        },
-        status_code=429,
-        media_type=PROBLEM_JSON,
+    """The refusal as the API's problem details, in Swedish."""
+    return problem_response(
+        429,
+        "För många förfrågningar",
+        exc.detail,
         headers={"Retry-After": str(exc.retry_after)},
     )

@@ -103,13 +103,8 @@ class CasePageController(CaseController):
             chosen = team_insatser.get(f.get("insats_id", ""))
             if chosen is None:
                 e["insats_id"] = "Välj en av teamets insatser."
-            elif chosen.counted:
-                e["insats_id"] = "Insatsen registreras som antal per tillfälle, inte med ärenden."
-            elif "start_date" not in e and not chosen.active_on(start_date):
-                e["insats_id"] = (
-                    f"Insatsen pågår inte på startdatumet: den pågår {chosen.active_from} – "
-                    f"{chosen.active_to or 'tills vidare'}."
-                )
+            elif problem := chosen.enrolment_problem(None if "start_date" in e else start_date):
+                e["insats_id"] = problem
             return case.Enrol(
                 registration_type=e.choice(f, "registration_type", RegistrationType)
                 or RegistrationType.PERSONAL,

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from coordination.reminders.domain import Timings
-from coordination.shared.vocabulary import DEFAULT_LADDER, DEFAULT_SELF_ASSESSMENT
+from coordination.shared.vocabulary import DEFAULT_LADDER, DEFAULT_SELF_ASSESSMENT, Part, Role
 from events import generate_master_key
 
 
@@ -46,6 +46,8 @@ class Settings:
     api_rate_per_minute: int = 120
     ladder: tuple[str, ...] = DEFAULT_LADDER
     self_assessment: tuple[str, ...] = DEFAULT_SELF_ASSESSMENT
+    # Sign-on with the organisation's OpenID provider; None: local accounts only.
+    sign_on: SignOnSettings | None = None
 
 
 SMTP_SECURITY = ("starttls", "tls", "none")
@@ -81,6 +83,115 @@ def _smtp(environ: Mapping[str, str]) -> SmtpSettings | None:
         password=environ.get("SAMORDNA_SMTP_PASSWORD", ""),
         sender=environ.get("SAMORDNA_SMTP_FROM", "samordna@localhost"),
     )
+
+
+UNKNOWN_USER_POLICIES = ("refuse", "pending")
+
+
+@dataclass(frozen=True)
+class GroupGrant:
+    """What one value of the groups claim gives: a team (by name), a part, a role, or some."""
+
+    group: str
+    team: str | None = None
+    part: Part | None = None
+    role: Role | None = None
+
+
+@dataclass(frozen=True)
+class SignOnSettings:
+    """The organisation's OpenID provider (authorization code flow with PKCE)."""
+
+    issuer: str
+    client_id: str
+    client_secret: str
+    scopes: str = "openid email profile"
+    # The claim listing the user's groups, and what each group gives, in the file's order.
+    groups_claim: str = ""
+    groups: tuple[GroupGrant, ...] = ()
+    # "refuse" a person with no account, or create one "pending" until an administrator
+    # gives it a role (in `pending_team`, unless a group names the team).
+    unknown_users: str = "refuse"
+    pending_team: str = ""
+    # The provider issues only addresses the organisation owns: its email claim counts as
+    # verified without email_verified (Microsoft Entra ID sends none).
+    trust_email: bool = False
+
+
+def _sign_on(environ: Mapping[str, str], production: bool) -> SignOnSettings | None:
+    issuer = environ.get("SAMORDNA_OIDC_ISSUER", "").strip().rstrip("/")
+    if not issuer:
+        return None
+    client_id = environ.get("SAMORDNA_OIDC_CLIENT_ID", "").strip()
+    if not client_id:
+        raise ConfigurationError(
+            "SAMORDNA_OIDC_ISSUER is set: set SAMORDNA_OIDC_CLIENT_ID too (the client id the "
+            "identity provider gave Samordna)"
+        )
+    if not issuer.startswith(("https://", "http://")):
+        raise ConfigurationError("SAMORDNA_OIDC_ISSUER must be the provider's https:// address")
+    if production and not issuer.startswith("https://"):
+        raise ConfigurationError("SAMORDNA_OIDC_ISSUER must use https:// in production")
+    unknown = environ.get("SAMORDNA_OIDC_UNKNOWN_USERS", "refuse")
+    if unknown not in UNKNOWN_USER_POLICIES:
+        raise ConfigurationError(
+            f"SAMORDNA_OIDC_UNKNOWN_USERS must be one of {', '.join(UNKNOWN_USER_POLICIES)}"
+        )
+    pending_team = environ.get("SAMORDNA_OIDC_PENDING_TEAM", "").strip()
+    if unknown == "pending" and not pending_team:
+        raise ConfigurationError(
+            "SAMORDNA_OIDC_UNKNOWN_USERS=pending needs SAMORDNA_OIDC_PENDING_TEAM: the name of "
+            "the team whose administrators give new accounts their role"
+        )
+    groups_claim = environ.get("SAMORDNA_OIDC_GROUPS_CLAIM", "").strip()
+    groups_file = environ.get("SAMORDNA_OIDC_GROUPS_FILE", "").strip()
+    if bool(groups_claim) != bool(groups_file):
+        raise ConfigurationError(
+            "SAMORDNA_OIDC_GROUPS_CLAIM and SAMORDNA_OIDC_GROUPS_FILE go together: the claim "
+            "to read and the file saying what each group gives"
+        )
+    return SignOnSettings(
+        issuer=issuer,
+        client_id=client_id,
+        client_secret=environ.get("SAMORDNA_OIDC_CLIENT_SECRET", ""),
+        scopes=environ.get("SAMORDNA_OIDC_SCOPES", "").strip() or "openid email profile",
+        groups_claim=groups_claim,
+        groups=_group_grants(groups_file) if groups_file else (),
+        unknown_users=unknown,
+        pending_team=pending_team,
+        trust_email=environ.get("SAMORDNA_OIDC_TRUST_EMAIL", "").lower() in ("1", "true", "yes"),
+    )
+
+
+def _group_grants(path: str) -> tuple[GroupGrant, ...]:
+    """SAMORDNA_OIDC_GROUPS_FILE, a JSON object {"<group>": {"team": "<team name>",
+    "part": "AF|FK|REGION|KOMMUN", "role": "caseworker|…"}, …}; each group gives one or more
+    of the three, and for each the first group of the file the user is in decides."""
+    problem = "SAMORDNA_OIDC_GROUPS_FILE"
+    try:
+        found = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise ConfigurationError(f"{problem} cannot be read: {error}") from error
+    if not isinstance(found, dict) or not found:
+        raise ConfigurationError(f"{problem} must be a JSON object of groups")
+    grants = []
+    for group, gives in found.items():
+        if not isinstance(gives, dict) or not gives or set(gives) - {"team", "part", "role"}:
+            raise ConfigurationError(
+                f"{problem}: group {group!r} must give a team, part or role, and nothing else"
+            )
+        part = Part.parse(gives.get("part", "")) if "part" in gives else None
+        role = Role.parse(gives.get("role", "")) if "role" in gives else None
+        team = gives.get("team")
+        if ("part" in gives and part is None) or ("role" in gives and role is None):
+            raise ConfigurationError(
+                f"{problem}: group {group!r} names an unknown part or role; parts are "
+                f"{', '.join(p.value for p in Part)}, roles {', '.join(r.value for r in Role)}"
+            )
+        if team is not None and (not isinstance(team, str) or not team.strip()):
+            raise ConfigurationError(f"{problem}: group {group!r} names its team by name")
+        grants.append(GroupGrant(group, team.strip() if team else None, part, role))
+    return tuple(grants)
 
 
 def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
@@ -128,6 +239,7 @@ def load_settings(environ: Mapping[str, str] = os.environ) -> Settings:
         retention_months=_retention_months(environ),
         trusted_proxies=environ.get("SAMORDNA_TRUSTED_PROXIES", "127.0.0.1"),
         api_rate_per_minute=_api_rate(environ),
+        sign_on=_sign_on(environ, production),
         **_scales(environ),
     )
 

@@ -16,6 +16,9 @@ teams = sa.Table(
 )
 
 
+SIGN_ON_ISSUER_LENGTH = 300
+SIGN_ON_SUBJECT_LENGTH = 255
+
 users = sa.Table(
     "users",
     metadata,
@@ -31,6 +34,12 @@ users = sa.Table(
     sa.Column("version", sa.Integer, nullable=False, server_default="1"),
     # True: reminders come only in the weekly digest, not one email each.
     sa.Column("digest_only", sa.Boolean, nullable=False, server_default=sa.false()),
+    # The person at the organisation's OpenID provider (`iss` and `sub`), once they signed on.
+    sa.Column("sign_on_issuer", sa.String(SIGN_ON_ISSUER_LENGTH), nullable=True),
+    sa.Column("sign_on_subject", sa.String(SIGN_ON_SUBJECT_LENGTH), nullable=True),
+    # Made by a sign-on with no account, inactive until an administrator gives a role.
+    sa.Column("awaiting_role", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Index("ix_users_sign_on", "sign_on_issuer", "sign_on_subject", unique=True),
 )
 
 
@@ -42,6 +51,18 @@ sessions = sa.Table(
     sa.Column("user_id", sa.String(36), sa.ForeignKey("users.id"), nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("expires_at", UTCDateTime, nullable=False),
+    # The provider's ID token of a signed-on session: the hint of its end-session request.
+    sa.Column("id_token", sa.Text, nullable=True),
+)
+
+
+# Settings of the whole installation, one row (none: the defaults).
+login_settings = sa.Table(
+    "login_settings",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    # False: only the organisation's sign-on; the password form is not offered.
+    sa.Column("local_login", sa.Boolean, nullable=False, server_default=sa.true()),
 )
 
 

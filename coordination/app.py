@@ -33,8 +33,9 @@ import events
 from coordination.accounts.feeds import CalendarFeeds
 from coordination.accounts.insatser import Insatser, Sessions
 from coordination.accounts.service import Accounts
+from coordination.accounts.sign_on import OpenIdProvider
 from coordination.accounts.tokens import AccessTokens
-from coordination.accounts.web import admin, auth, sessions
+from coordination.accounts.web import admin, auth, sessions, sign_on
 from coordination.accounts.web import settings as settings_web
 from coordination.accounts.web.authentication import SessionAuthentication
 from coordination.accounts.web.rate_limit import RateLimited, TokenRateLimit, too_many_requests
@@ -90,6 +91,8 @@ class Services:
     subject_access: SubjectAccess
     reminders: Reminders
     reports: Reports
+    # the organisation's OpenID provider, when sign-on is configured
+    sign_on: OpenIdProvider | None = None
 
     @property
     def engine(self) -> Engine:
@@ -130,6 +133,7 @@ def build_services(settings: Settings, engine: Engine, clock: Clock | None = Non
         subject_access=SubjectAccess(cases),
         reminders=Reminders(store, settings, clock=clock.now),
         reports=Reports(engine),
+        sign_on=(OpenIdProvider(settings.sign_on, settings.base_url) if settings.sign_on else None),
     )
 
 
@@ -155,6 +159,7 @@ async def favicon() -> File:
 
 _PAGES: list[ControllerRouterHandler] = [
     *auth.CONTROLLERS,
+    *sign_on.CONTROLLERS,
     *admin.CONTROLLERS,
     *sessions.CONTROLLERS,
     *settings_web.CONTROLLERS,
@@ -228,6 +233,7 @@ def _dependencies(services: Services) -> dict[str, Provide]:
         "subject_access": provided(services.subject_access),
         "reminders": provided(services.reminders),
         "reports": provided(services.reports),
+        "sign_on": provided(services.sign_on),
         "user": Provide(signed_in, sync_to_thread=False),
         "page": Provide(provide_page, sync_to_thread=False),
     }

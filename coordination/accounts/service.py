@@ -17,7 +17,9 @@ from sqlalchemy.exc import IntegrityError
 
 import events
 from coordination.accounts import throttle
-from coordination.accounts.tables import insatser, sessions, teams, users
+from coordination.accounts.sign_on import Identity
+from coordination.accounts.tables import insatser, login_settings, sessions, teams, users
+from coordination.shared import bounds
 from coordination.shared.access import User
 from coordination.shared.vocabulary import Part, Role
 
@@ -31,6 +33,37 @@ MIN_PASSWORD_LENGTH = 10
 
 class LoginRefused(Exception):
     """Wrong email or password, or too many attempts: the message is for the user."""
+
+
+class SignOnRefused(Exception):
+    """The provider vouched for the person, but Samordna lets them in with no account that
+    way: the message is for the user."""
+
+
+class AwaitingRole(Exception):
+    """The person's account waits for an administrator to give it a role."""
+
+
+NO_ACCOUNT = (
+    "Du har inget konto i Samordna. Be en administratör i ditt team att lägga upp dig med "
+    "den e-postadress du har hos organisationen."
+)
+ACCOUNT_CLOSED = "Ditt konto i Samordna är avstängt. Kontakta en administratör i ditt team."
+NO_ROLE = (
+    "Organisationens inloggning ger dig ingen roll i Samordna. Kontakta den som sköter "
+    "behörigheterna hos organisationen."
+)
+OTHER_PERSON = (
+    "Kontot med din e-postadress är redan kopplat till en annan inloggning hos "
+    "organisationen. Kontakta en administratör i ditt team."
+)
+NO_EMAIL = (
+    "Organisationens inloggning gav ingen bekräftad e-postadress, så inget konto kan "
+    "kopplas till dig. Kontakta en administratör i ditt team."
+)
+NO_TEAM = "Teamet som du ska tillhöra finns inte i Samordna. Kontakta en administratör."
+# What an account made by a sign-on holds until an administrator chooses for it.
+AWAITING_PART, AWAITING_ROLE = Part.KOMMUN, Role.CASEWORKER
 
 
 def user_of(row: Any) -> User:
@@ -78,6 +111,8 @@ class Account:
     user: User
     active: bool
     version: int
+    # made by a sign-on: waits for an administrator to choose its part and role
+    awaiting_role: bool = False
 
 
 def account_errors(
@@ -210,7 +245,10 @@ class Accounts:
                 throttle.record_failure(conn, email, client, now)
         return row if right else None
 
-    def start_session(self, user: User, now: datetime, lifetime: timedelta) -> str:
+    def start_session(
+        self, user: User, now: datetime, lifetime: timedelta, id_token: str | None = None
+    ) -> str:
+        """A new session; `id_token` is the provider's, when the user signed on there."""
         token = secrets.token_urlsafe(32)
         with events.write_transaction(self.engine) as conn:
             conn.execute(
@@ -219,6 +257,7 @@ class Accounts:
                     user_id=user.id,
                     created_at=now,
                     expires_at=now + lifetime,
+                    id_token=id_token,
                 )
             )
         return token
@@ -236,9 +275,138 @@ class Accounts:
             ).first()
         return user_of(row) if row else None
 
-    def end_session(self, token: str) -> None:
+    def end_session(self, token: str) -> str | None:
+        """Ends the session; the provider's ID token when the user had signed on there."""
         with events.write_transaction(self.engine) as conn:
+            id_token = conn.execute(
+                sa.select(sessions.c.id_token).where(sessions.c.token_hash == token_hash(token))
+            ).scalar()
             conn.execute(sessions.delete().where(sessions.c.token_hash == token_hash(token)))
+        return id_token
+
+    # -- sign-on with the organisation's provider ---------------------------------------
+
+    def local_login(self) -> bool:
+        """Whether the installation lets users log in with a password (on by default)."""
+        with self.engine.connect() as conn:
+            found = conn.execute(sa.select(login_settings.c.local_login)).scalar()
+        return True if found is None else bool(found)
+
+    def set_local_login(self, on: bool) -> None:
+        with events.write_transaction(self.engine) as conn:
+            if conn.execute(login_settings.update().values(local_login=on)).rowcount == 0:
+                conn.execute(login_settings.insert().values(id=1, local_login=on))
+
+    def signed_on(self, identity: Identity, unknown_users: str, pending_team: str) -> User:
+        """The account of the person the provider vouched for: the one bound to their
+        subject, else the one with their verified email (which is then bound to them). A
+        person with no account gets one when the groups claim places them fully; otherwise
+        `unknown_users` decides: "refuse", or "pending" (an inactive account in their
+        group's team or `pending_team`, AwaitingRole until an administrator gives a role).
+        SignOnRefused says why someone is not let in."""
+        with events.write_transaction(self.engine) as conn:
+            outcome = self._signed_on(conn, identity, unknown_users, pending_team)
+        if isinstance(outcome, str):
+            raise AwaitingRole() if outcome == "" else SignOnRefused(outcome)
+        return outcome
+
+    def _signed_on(
+        self, conn: sa.Connection, identity: Identity, unknown_users: str, pending_team: str
+    ) -> User | str:
+        """The user, or why not: "" while the account awaits a role, else the refusal."""
+        columns = (*USER_COLUMNS, users.c.active, users.c.awaiting_role, users.c.version)
+        row = conn.execute(
+            sa.select(*columns, users.c.sign_on_subject).where(
+                users.c.sign_on_issuer == identity.issuer,
+                users.c.sign_on_subject == identity.subject,
+            )
+        ).first()
+        if row is None and identity.email:
+            row = conn.execute(
+                sa.select(*columns, users.c.sign_on_subject).where(users.c.email == identity.email)
+            ).first()
+            if row is not None and row.sign_on_subject is not None:
+                return OTHER_PERSON
+            if row is not None:
+                conn.execute(
+                    users.update()
+                    .where(users.c.id == row.id)
+                    .values(sign_on_issuer=identity.issuer, sign_on_subject=identity.subject)
+                )
+        placement = identity.placement
+        if row is None:
+            return self._new_account(conn, identity, unknown_users, pending_team)
+        if row.awaiting_role:
+            return ""
+        if not row.active:
+            return ACCOUNT_CLOSED
+        if placement is None:
+            return user_of(row)
+        if placement.role is None:
+            return NO_ROLE
+        team_id = row.team_id
+        if placement.team is not None:
+            found = self._team_named(conn, placement.team)
+            if found is None:
+                return NO_TEAM
+            team_id = found
+        values = {
+            "team_id": team_id,
+            "part": placement.part or Part(row.part),
+            "role": placement.role,
+        }
+        if values != {"team_id": row.team_id, "part": Part(row.part), "role": Role(row.role)}:
+            conn.execute(
+                users.update().where(users.c.id == row.id).values(**values, version=row.version + 1)
+            )
+        return User(row.id, team_id, row.name, row.email, values["part"], values["role"])
+
+    def _new_account(
+        self, conn: sa.Connection, identity: Identity, unknown_users: str, pending_team: str
+    ) -> User | str:
+        placement = identity.placement
+        placed = placement is not None and placement.complete
+        if not placed and unknown_users != "pending":
+            return NO_ACCOUNT
+        if not identity.email:
+            return NO_EMAIL
+        team_name = placement.team if placement and placement.team else pending_team
+        team_id = self._team_named(conn, team_name)
+        if team_id is None:
+            return NO_TEAM
+        user = User(
+            str(uuid.uuid4()),
+            team_id,
+            identity.name or identity.email,
+            identity.email,
+            (placement.part if placement else None) or AWAITING_PART,
+            (placement.role if placement and placed else None) or AWAITING_ROLE,
+        )
+        conn.execute(
+            users.insert().values(
+                id=user.id,
+                team_id=user.team_id,
+                name=user.name[: bounds.NAME_LENGTH],
+                email=user.email,
+                part=user.part,
+                role=user.role,
+                # no password opens it: "!" is no argon2 hash
+                password_hash="!sign-on",
+                active=placed,
+                awaiting_role=not placed,
+                version=1,
+                sign_on_issuer=identity.issuer,
+                sign_on_subject=identity.subject,
+            )
+        )
+        return user if placed else ""
+
+    @staticmethod
+    def _team_named(conn: sa.Connection, name: str) -> str | None:
+        found = conn.execute(
+            sa.select(teams.c.id).where(teams.c.name == name).order_by(teams.c.id)
+        ).first()
+        return found.id if found else None
 
     def teams(self) -> list[Team]:
         """Every team of the installation (the förbund), by name."""
@@ -266,11 +434,11 @@ class Accounts:
     def team_accounts(self, team_id: str) -> list[Account]:
         with self.engine.connect() as conn:
             rows = conn.execute(
-                sa.select(*USER_COLUMNS, users.c.active, users.c.version)
+                sa.select(*USER_COLUMNS, users.c.active, users.c.version, users.c.awaiting_role)
                 .where(users.c.team_id == team_id)
                 .order_by(users.c.name)
             ).all()
-        return [Account(user_of(row), row.active, row.version) for row in rows]
+        return [Account(user_of(row), row.active, row.version, row.awaiting_role) for row in rows]
 
     def account_by_email(self, email: str) -> Account | None:
         """The account with this email, open or closed (the command line's lookup)."""
@@ -304,6 +472,8 @@ class Accounts:
             "active": active,
             "version": expected_version + 1,
         }
+        if active:  # an administrator chose the part and role of an account made by sign-on
+            values["awaiting_role"] = False
         if password:
             values["password_hash"] = _hasher.hash(password)
         try:

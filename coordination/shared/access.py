@@ -122,6 +122,7 @@ PAGES = (
     Entry("/admin/utkorg", "Utkorg", can_administer),
     Entry("/admin/gallring", "Gallring", can_administer),
     Entry("/admin/registerutdrag", "Registerutdrag", can_administer),
+    Entry("/admin/inloggning", "Inloggning", can_administer),
     Entry("/installningar", "Inställningar", anyone),
     Entry("/losenord", "Byt lösenord", anyone),
 )

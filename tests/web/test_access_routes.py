@@ -274,6 +274,8 @@ class Public:
 
     valid: Form | None = None
     invalid: Form | None = None
+    # What a read answers: the sign-on routes are "not found" where sign-on is not configured.
+    answers: tuple[int, ...] = (200,)
 
 
 @dataclass(frozen=True)
@@ -518,6 +520,9 @@ DECISIONS: dict[tuple[str, str], Decision] = {
             own_client=True,
         ),
     ),
+    # Signing on with the organisation's account: not configured in these tests.
+    ("GET", "/logga-in/oidc"): Public(answers=(404,)),
+    ("GET", "/logga-in/oidc/callback"): Public(answers=(404,)),
     ("GET", "/static/{file_path:path}"): Public(),
     ("HEAD", "/static/{file_path:path}"): Public(),
     ("GET", "/favicon.ico"): Public(),
@@ -584,6 +589,14 @@ DECISIONS: dict[tuple[str, str], Decision] = {
     ("GET", "/sus-export/csv"): Page(access.can_export_sus, personnummer=True),
     ("GET", "/sus-export/xlsx"): Page(access.can_export_sus, personnummer=True),
     # Administration of the team.
+    # Whether the installation takes passwords: switched off only where sign-on is configured,
+    # which it is not here.
+    ("GET", "/admin/inloggning"): Page(ADMIN),
+    ("POST", "/admin/inloggning"): Page(
+        ADMIN,
+        valid=Form(lambda ctx: {"local_login": "on"}),
+        invalid=Form(lambda ctx: {}, "kan bara stängas av när inloggning med organisationens"),
+    ),
     ("GET", "/admin/anvandare"): Page(ADMIN),
     ("POST", "/admin/anvandare"): Page(
         ADMIN,
@@ -1521,7 +1534,8 @@ def test_the_pages_outside_the_cases_follow_their_rules(world: World) -> None:
             if method in ("GET", "HEAD"):
                 answer = ask(world, asker, method, url)
                 shows = isinstance(decision, Page) and decision.personnummer
-                findings += noted(where, "läsning", judge(answer, verdict, (200,), shows=shows))
+                answers = decision.answers if isinstance(decision, Public) else (200,)
+                findings += noted(where, "läsning", judge(answer, verdict, answers, shows=shows))
                 continue
             if isinstance(decision, Public) and asker.role is not None:
                 continue  # the login form is posted by someone signed out

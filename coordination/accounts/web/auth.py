@@ -1,4 +1,5 @@
-"""Logging in and out, and changing one's password."""
+"""Logging in and out, and changing one's password. Signing on with the organisation's
+account is in `sign_on.py`; the login page offers it when it is configured."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from litestar.plugins.htmx import HTMXRequest
 from litestar.response import Redirect
 
 from coordination.accounts.service import Accounts, LoginRefused
+from coordination.accounts.sign_on import OpenIdProvider, SignOnFailed
 from coordination.config import Settings
 from coordination.shared import bounds
 from coordination.shared.access import User
@@ -25,9 +27,29 @@ def _client(request: HTMXRequest) -> str:
     return request.client.host if request.client else ""
 
 
-def _next_page(value: str) -> str:
+def next_page(value: str) -> str:
     """Only a path of this app: never another site."""
     return value if value.startswith("/") and not value.startswith("//") else "/"
+
+
+def set_session_cookie(response: Response[Any], token: str, settings: Settings) -> None:
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=settings.base_url.startswith("https"),
+        max_age=settings.session_minutes * 60,
+    )
+
+
+def password_login(settings: Settings, accounts: Accounts) -> bool:
+    """Whether passwords are taken: an administrator may switch them off, but only while
+    sign-on is configured, so that nobody is ever locked out."""
+    return settings.sign_on is None or accounts.local_login()
+
+
+PASSWORDS_OFF = "Inloggning med lösenord är avstängd. Logga in med organisationens konto i stället."
 
 
 class LoginController(Controller):
@@ -35,9 +57,20 @@ class LoginController(Controller):
 
     path = "/logga-in"
 
-    @get(sync_to_thread=False)
-    def login_form(self, request: HTMXRequest, page: NamedDependency[Page]) -> Response[bytes]:
-        return page("accounts/login.html", next=_next_page(request.query_params.get("nasta", "/")))
+    @get(sync_to_thread=True)
+    def login_form(
+        self,
+        request: HTMXRequest,
+        page: NamedDependency[Page],
+        accounts: NamedDependency[Accounts],
+        settings: NamedDependency[Settings],
+    ) -> Response[bytes]:
+        return page(
+            "accounts/login.html",
+            next=next_page(request.query_params.get("nasta", "/")),
+            sign_on=settings.sign_on is not None,
+            passwords=password_login(settings, accounts),
+        )
 
     @post(sync_to_thread=True)
     def login(
@@ -51,7 +84,10 @@ class LoginController(Controller):
     ) -> Response[Any]:
         form = form_of(data)
         email, password = form.get("email", ""), form.get("password", "")
+        passwords = password_login(settings, accounts)
         try:
+            if not passwords:
+                raise LoginRefused(PASSWORDS_OFF)
             if bounds.text_problem(email.lower(), bounds.NAME_LENGTH) or bounds.text_problem(
                 password, bounds.PASSWORD_LENGTH
             ):  # no account has them: refused as any wrong email, before anything is stored
@@ -63,19 +99,15 @@ class LoginController(Controller):
                 422,
                 form={"email": email},
                 errors={"": str(refused)},
-                next=_next_page(form.get("nasta", "/")),
+                next=next_page(form.get("nasta", "/")),
+                sign_on=settings.sign_on is not None,
+                passwords=passwords,
             )
-        minutes = settings.session_minutes
-        token = accounts.start_session(user, clock.now(), timedelta(minutes=minutes))
-        response: Response[Any] = Redirect(_next_page(form.get("nasta", "/")))
-        response.set_cookie(
-            SESSION_COOKIE,
-            token,
-            httponly=True,
-            samesite="lax",
-            secure=settings.base_url.startswith("https"),
-            max_age=minutes * 60,
+        token = accounts.start_session(
+            user, clock.now(), timedelta(minutes=settings.session_minutes)
         )
+        response: Response[Any] = Redirect(next_page(form.get("nasta", "/")))
+        set_session_cookie(response, token, settings)
         return response
 
 
@@ -83,11 +115,29 @@ class SessionController(Controller):
     """The signed-in user's own session and password."""
 
     @post("/logga-ut", sync_to_thread=True)
-    def logout(self, request: HTMXRequest, accounts: NamedDependency[Accounts]) -> Response[Any]:
+    def logout(
+        self,
+        request: HTMXRequest,
+        page: NamedDependency[Page],
+        accounts: NamedDependency[Accounts],
+        sign_on: NamedDependency[OpenIdProvider | None],
+    ) -> Response[Any]:
+        """Ends the session here; one begun by signing on goes on to the provider's logout
+        when it has one. That is a page that sends the browser on, not a redirect: the
+        Content-Security-Policy lets a form lead only to this site."""
         token = request.cookies.get(SESSION_COOKIE)
-        if token:
-            accounts.end_session(token)
-        response: Response[Any] = Redirect("/logga-in")
+        id_token = accounts.end_session(token) if token else None
+        provider_logout = None
+        if id_token and sign_on is not None:
+            try:
+                provider_logout = sign_on.logout_url(id_token)
+            except SignOnFailed:
+                provider_logout = None  # signed out here at least
+        response: Response[Any] = (
+            page("accounts/signed_out.html", provider_logout=provider_logout, user=None)
+            if provider_logout
+            else Redirect("/logga-in")
+        )
         response.delete_cookie(SESSION_COOKIE)
         return response
 

@@ -59,7 +59,7 @@ const provider = new Provider(issuer, {
     const found = Object.values(accounts).find((claims) => claims.sub === id)
       || accounts[id];
     if (!found) return undefined;
-    return { accountId: found.sub, claims: async () => found };
+    return { accountId: id, claims: async () => found };
   },
   // Samordna is a first-party client: no consent page, every scope it asks for is granted.
   async loadExistingGrant(ctx) {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -60,8 +60,11 @@ STAFF = [
 ]
 
 
-def build_app(database_url: str, data_dir: Path) -> Iterator[Litestar]:
-    """A migrated app with the test team, a second team with one coordinator, and an insats."""
+def build_app(
+    database_url: str, data_dir: Path, environment: Mapping[str, str] | None = None
+) -> Iterator[Litestar]:
+    """A migrated app with the test team, a second team with one coordinator, and an insats;
+    `environment` adds to its configuration."""
     settings = load_settings(
         {
             "SAMORDNA_DATA_DIR": str(data_dir),
@@ -70,6 +73,7 @@ def build_app(database_url: str, data_dir: Path) -> Iterator[Litestar]:
             # many requests with one token, on a clock that barely moves; the limit itself is
             # tested with a low one (test_tokens_and_feed.py)
             "SAMORDNA_API_RATE_PER_MINUTE": "1000000",
+            **(environment or {}),
         }
     )
     engine = db.connect(database_url)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy.engine import Engine, make_url
 
 import events
@@ -91,3 +92,33 @@ def master_key() -> str:
 def postgres_database_url() -> Iterator[str]:
     """A URL of an empty PostgreSQL database, for what only PostgreSQL can show."""
     yield from fresh_postgres_database()
+
+
+# The browser tests (tests/browser, tests/oidc) drive Debian's Chromium, looked for at
+# SAMORDNA_TEST_CHROMIUM or /usr/bin/chromium (`apt install chromium`). Without it they skip,
+# except under CI, where a missing browser is a failure.
+CHROMIUM = os.environ.get("SAMORDNA_TEST_CHROMIUM", "/usr/bin/chromium")
+# As root in a container, and on a closed network: no sandbox, no background connections.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One Chromium for the whole run: Playwright's synchronous API runs one at a time."""
+    if not Path(CHROMIUM).exists():
+        message = f"no Chromium at {CHROMIUM}: apt install chromium, or set SAMORDNA_TEST_CHROMIUM"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

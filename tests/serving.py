@@ -52,13 +52,16 @@ def running_service(env: dict[str, str]) -> Iterator[str]:
             process.wait(timeout=20)
 
 
-def wait_until_up(address: str, process: subprocess.Popen[bytes], log: Path) -> None:
+def wait_until_up(
+    address: str, process: subprocess.Popen[bytes], log: Path, path: str = "/logga-in"
+) -> None:
+    """Until `path` answers (the service's login page, or another server's `path`)."""
     deadline = time.monotonic() + 120  # the demo seeds three years of cases first
     while time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(f"the service stopped: {log.read_text()}")
         try:
-            with urllib.request.urlopen(f"{address}/logga-in", timeout=2):
+            with urllib.request.urlopen(f"{address}{path}", timeout=2):
                 return
         except OSError:
             time.sleep(0.2)

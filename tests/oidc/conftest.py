@@ -10,14 +10,12 @@ import json
 import os
 import shutil
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.serving import free_port, service_environment
+from tests.serving import free_port, service_environment, wait_until_up
 
 HERE = Path(__file__).resolve().parent
 HOW_TO_GET_NODE = (
@@ -119,25 +117,11 @@ def provider(
             stderr=subprocess.STDOUT,
         )
         try:
-            _wait_for_discovery(issuer, process, log_path)
+            wait_until_up(issuer, process, log_path, "/.well-known/openid-configuration")
             yield issuer
         finally:
             process.terminate()
             process.wait(timeout=20)
-
-
-def _wait_for_discovery(issuer: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"the OpenID provider stopped: {log.read_text()}")
-        try:
-            if httpx.get(f"{issuer}/.well-known/openid-configuration", timeout=2).is_success:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    pytest.fail(f"the OpenID provider did not answer within 30 s: {log.read_text()}")
 
 
 def sign_on_environment(issuer: str, **more: str) -> dict[str, str]:

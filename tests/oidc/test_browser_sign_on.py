@@ -1,17 +1,14 @@
-"""Signing on and out in a real browser (Debian's Chromium, as tests/browser/ drives it):
+"""Signing on and out in a real browser (Debian's Chromium, tests/conftest.py's `browser`):
 the real service started by its own command, the real provider of conftest.py."""
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.oidc.conftest import sign_on_environment
 from tests.serving import running_service
 
@@ -23,23 +20,12 @@ def service(provider: str, browser_service_environment: dict[str, str]) -> Itera
         yield url
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        message = f"no Chromium at {CHROMIUM}: apt install chromium, or set SAMORDNA_TEST_CHROMIUM"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
-
-
 def test_signing_on_and_out_with_the_organisations_account(
-    service: str, provider: str, chromium: Browser
+    service: str, provider: str, browser: Browser
 ) -> None:
-    context = chromium.new_context(locale="sv-SE")
+    # A context of its own, not tests/browser's `page`: the provider's pages load web fonts
+    # from the internet, which a closed network refuses.
+    context = browser.new_context(locale="sv-SE")
     page = context.new_page()
     page.goto(f"{service}/logga-in")
     page.get_by_role("link", name="Logga in med organisationens konto").click()

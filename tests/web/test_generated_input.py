@@ -219,6 +219,7 @@ def world(app: Litestar) -> tuple[Litestar, dict[str, str], dict[str, Any]]:
             "/admin/insatser",
             f"/admin/insatser/{values['insats_id']}",
             "/admin/registerutdrag",
+            "/admin/inloggning",
         )
     ]
     forms = Forms()

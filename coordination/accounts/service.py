@@ -19,7 +19,6 @@ import events
 from coordination.accounts import throttle
 from coordination.accounts.sign_on import Identity
 from coordination.accounts.tables import insatser, login_settings, sessions, teams, users
-from coordination.shared import bounds
 from coordination.shared.access import User
 from coordination.shared.vocabulary import Part, Role
 
@@ -386,7 +385,7 @@ class Accounts:
             users.insert().values(
                 id=user.id,
                 team_id=user.team_id,
-                name=user.name[: bounds.NAME_LENGTH],
+                name=user.name,
                 email=user.email,
                 part=user.part,
                 role=user.role,

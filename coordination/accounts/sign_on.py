@@ -31,7 +31,10 @@ from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 from joserfc.jws import JWSRegistry
 
+from coordination.accounts.tables import SIGN_ON_SUBJECT_LENGTH
 from coordination.config import SignOnSettings
+from coordination.shared import bounds
+from coordination.shared.bounds import NAME_LENGTH
 from coordination.shared.vocabulary import Part, Role
 
 CALLBACK_PATH = "/logga-in/oidc/callback"
@@ -306,13 +309,18 @@ class OpenIdProvider:
         return dict(claims)
 
     def _identity(self, claims: Mapping[str, Any]) -> Identity:
+        subject = str(claims["sub"])
+        if not subject or bounds.text_problem(subject, SIGN_ON_SUBJECT_LENGTH):
+            raise SignOnFailed(NOT_ACCEPTED)
         email = claims.get("email")
         verified = claims.get("email_verified") in (True, "true") or self.settings.trust_email
+        usable = isinstance(email, str) and verified and not bounds.text_problem(email, NAME_LENGTH)
+        name = str(claims.get("name") or "").strip()
         return Identity(
             issuer=self.settings.issuer,
-            subject=str(claims["sub"]),
-            email=email.strip().lower() if isinstance(email, str) and verified else None,
-            name=str(claims.get("name") or email or "").strip(),
+            subject=subject,
+            email=email.strip().lower() if usable and isinstance(email, str) else None,
+            name=name if not bounds.text_problem(name, NAME_LENGTH) else "",
             placement=(
                 placement(claims.get(self.settings.groups_claim), self.settings)
                 if self.settings.groups_claim

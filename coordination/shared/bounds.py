@@ -23,10 +23,17 @@ LATEST = date(2100, 12, 31)
 DATE_MESSAGE = f"Ange ett datum mellan {EARLIEST.isoformat()} och {LATEST.isoformat()}."
 
 
-# Unicode's control characters (category Cc) and lone surrogates (Cs); free text may hold
-# line breaks and tabs, one-line text none of them.
-_CONTROLS_IN_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-_CONTROLS_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# Unicode's control characters (category Cc), lone surrogates (Cs) and the invisible marks
+# that reorder or hide text (bidi overrides and isolates: a name shown reversed); free text
+# may hold line breaks and tabs, one-line text none of them, nor zero-width characters, a
+# byte-order mark or Unicode's own line and paragraph separators.
+_REORDERING = "\u202a-\u202e\u2066-\u2069"
+_CONTROLS_IN_LINE = re.compile(
+    f"[\\x00-\\x1f\\x7f-\\x9f\\ud800-\\udfff{_REORDERING}\\u200b-\\u200f\\u2028\\u2029\\ufeff]"
+)
+_CONTROLS_IN_TEXT = re.compile(
+    f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\ud800-\\udfff{_REORDERING}]"
+)
 
 
 def date_in_bounds(value: date) -> bool:

@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 from litestar import Request, Response
 from litestar.datastructures import MutableScopeHeaders
 from litestar.exceptions import (
+    ClientException,
     HTTPException,
     MethodNotAllowedException,
     NotAuthorizedException,
@@ -70,6 +71,12 @@ REFUSALS = {
         "Det som skickades är större än 10 MB. Dela upp en importfil i flera mindre filer.",
     ),
 }
+# The API's words where the pages' speak of reloading a page or splitting an import file.
+API_REFUSALS = {
+    **REFUSALS,
+    400: ("Kunde inte läsas", "Det som skickades gick inte att läsa som JSON."),
+    413: ("För stort", "Det som skickades är större än 10 MB."),
+}
 # Any other refusal (too large, too many requests, …).
 OTHER_REFUSAL = ("Det gick inte", "Begäran kunde inte tas emot. Försök igen om en stund.")
 # Refusals whose detail is the app's own Swedish words (Litestar's are English).
@@ -107,6 +114,8 @@ class ErrorPages:
             NotFoundException: self.refused,
             MethodNotAllowedException: self.refused,
             HTTPException: self.refused,
+            # a body nested deeper than the JSON decoder recurses (`[[[[…]]]]`)
+            RecursionError: self.unreadable,
             500: self.failed,
         }
 
@@ -127,6 +136,9 @@ class ErrorPages:
             message = detail  # the app's own words: "Ärendet finns inte i ditt team", say
         return self._page(request, status, title=title, message=message)
 
+    def unreadable(self, request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+        return self.refused(request, ClientException(status_code=400))
+
     def _problem(
         self, request: Request[Any, Any, Any], status: int, exc: Exception
     ) -> Response[Any]:
@@ -135,7 +147,7 @@ class ErrorPages:
         if isinstance(exc, ValidationException):
             errors = field_messages(exc.extra)
             return problem_response(422, "Ogiltiga uppgifter", BAD_INPUT, errors)
-        title, message = REFUSALS.get(status, OTHER_REFUSAL)
+        title, message = API_REFUSALS.get(status, OTHER_REFUSAL)
         detail = getattr(exc, "detail", "")
         if status in API_OWN_WORDS and detail and detail != HTTPStatus(status).phrase:
             message = detail

@@ -251,3 +251,18 @@ def test_too_large_and_too_many_are_problem_details_too(
     assert many.status_code == 429
     assert many.headers["retry-after"] == "30"
     assert many.json()["detail"] == "För många anrop: vänta en stund."
+
+
+def test_a_body_nested_too_deep_to_read_is_refused_and_changes_nothing(
+    app: Litestar, client: TestClient[Litestar]
+) -> None:
+    seeded = ongoing_case(app)
+    headers = {**token_for(app, "samordnare@test"), "Content-Type": "application/json"}
+    events = count(app, events_table)
+    for body in ("[" * 5000 + "]" * 5000, '{"a":' * 20000 + "1" + "}" * 20000):
+        for url in (CASES, f"{CASES}/{seeded['case_id']}/steps"):
+            answer = client.post(url, content=body, headers=headers)
+            assert answer.status_code == 400, answer.text
+            assert answer.headers["content-type"].startswith("application/problem+json")
+            assert answer.json()["detail"] == "Det som skickades gick inte att läsa som JSON."
+    assert count(app, events_table) == events

@@ -218,6 +218,25 @@ def test_consent_is_withdrawn_and_renewed() -> None:
     assert renewed.consent_parts == {Part.AF}
 
 
+def test_a_part_or_source_sent_twice_is_recorded_once() -> None:
+    state = history(REFERRAL, AcceptReferral(date(2026, 11, 10)))
+    twice = replace(
+        ENROL,
+        consent_parts=(Part.FK, Part.KOMMUN, Part.FK),
+        support_sources=(SupportSource.SICKNESS_BENEFIT,) * 2,
+    )
+    [event] = decide(twice, state, TODAY)
+    assert isinstance(event, ParticipantEnrolled)
+    assert event.consent_parts == (Part.FK, Part.KOMMUN)
+    assert event.support_sources == (SupportSource.SICKNESS_BENEFIT,)
+    withdrawn = history(
+        REFERRAL, AcceptReferral(date(2026, 11, 10)), ENROL, WithdrawConsent("x", TODAY)
+    )
+    assert decide(RenewConsent((Part.AF, Part.AF), "", TODAY), withdrawn, TODAY) == [
+        ConsentRenewed((Part.AF,), "", TODAY)
+    ]
+
+
 def test_an_anonymous_case_has_no_consent_to_withdraw() -> None:
     state = history(
         REFERRAL,

@@ -45,6 +45,13 @@ class DeclineReferral:
     declined_on: date
 
 
+def _distinct_choices(command: object, *names: str) -> None:
+    """A choice of several (parts, sources of support) names each once, however often it
+    was sent (the API takes a list): kept in the order first given."""
+    for name in names:
+        object.__setattr__(command, name, tuple(dict.fromkeys(getattr(command, name))))
+
+
 @dataclass(frozen=True)
 class Enrol:
     registration_type: RegistrationType
@@ -63,6 +70,9 @@ class Enrol:
     # why the person is enrolled although the personnummer is on an open case already
     duplicate_reason: str = ""
 
+    def __post_init__(self) -> None:
+        _distinct_choices(self, "consent_parts", "support_sources")
+
 
 @dataclass(frozen=True)
 class WithdrawConsent:
@@ -75,6 +85,9 @@ class RenewConsent:
     consent_parts: tuple[Part, ...]
     consent_note: str
     renewed_on: date
+
+    def __post_init__(self) -> None:
+        _distinct_choices(self, "consent_parts")
 
 
 @dataclass(frozen=True)
@@ -180,6 +193,9 @@ class ReopenCase:
     consent_parts: tuple[Part, ...]
     consent_note: str
     reopened_on: date
+
+    def __post_init__(self) -> None:
+        _distinct_choices(self, "consent_parts")
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,7 +18,15 @@ from sqlalchemy.exc import IntegrityError
 import events
 from coordination.accounts import throttle
 from coordination.accounts.sign_on import Identity
-from coordination.accounts.tables import insatser, login_settings, sessions, teams, users
+from coordination.accounts.tables import (
+    api_tokens,
+    calendar_feeds,
+    insatser,
+    login_settings,
+    sessions,
+    teams,
+    users,
+)
 from coordination.shared.access import User
 from coordination.shared.vocabulary import Part, Role
 
@@ -487,6 +495,15 @@ class Accounts:
                 if not active or password:
                     # A deactivated account or a reset password ends the user's sessions at once.
                     conn.execute(sessions.delete().where(sessions.c.user_id == user_id))
+                if not active:
+                    # ... and its tokens and calendar address for good: reopening the account
+                    # must not bring back a token someone may have kept.
+                    conn.execute(
+                        api_tokens.update()
+                        .where(api_tokens.c.user_id == user_id, api_tokens.c.revoked_at.is_(None))
+                        .values(revoked_at=datetime.now(UTC))
+                    )
+                    conn.execute(calendar_feeds.delete().where(calendar_feeds.c.user_id == user_id))
         except IntegrityError:
             return EMAIL_TAKEN
         return {}

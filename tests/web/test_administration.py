@@ -6,7 +6,10 @@ import re
 from datetime import date, timedelta
 
 from litestar import Litestar
+from litestar.testing import TestClient
 
+from coordination.shared.vocabulary import TokenScope
+from tests.web.api_support import token_for
 from tests.web.support import (
     PASSWORD,
     TODAY,
@@ -117,6 +120,30 @@ def test_a_deactivated_user_is_logged_out_at_once(app: Litestar) -> None:
     assert response.status_code == 200
     assert "Avstängd" in response.text
     assert caseworker.get("/", follow_redirects=False).status_code in (302, 303)
+
+
+def test_a_closed_account_keeps_no_token_when_it_is_opened_again(app: Litestar) -> None:
+    admin = client_for(app, "admin@test")
+    token = token_for(app, "af@test", TokenScope.READ)
+    api = TestClient(app)
+    assert api.get("/api/v1/cases", headers=token).status_code == 200
+    link = user_link(admin.get("/admin/anvandare").text, "Af")
+    account = {"name": "Af", "email": "af@test", "part": "AF", "role": "caseworker"}
+    closed = admin.post(
+        link, data={**account, "version": version_of(admin.get(link).text), **csrf(admin)}
+    )
+    assert "Avstängd" in closed.text
+    opened = admin.post(
+        link,
+        data={
+            **account,
+            "active": "on",
+            "version": version_of(admin.get(link).text),
+            **csrf(admin),
+        },
+    )
+    assert opened.status_code == 200 and "Avstängd" not in opened.text
+    assert api.get("/api/v1/cases", headers=token).status_code == 401
 
 
 def test_two_administrators_editing_one_user_conflict(app: Litestar) -> None:

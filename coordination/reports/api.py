@@ -14,11 +14,11 @@ from litestar.params import QueryParameter
 from coordination.accounts.insatser import Insatser
 from coordination.accounts.service import Accounts
 from coordination.config import Settings
-from coordination.reports.figures import statistics_tables
+from coordination.reports.figures import counted_teams, insatser_of, statistics_tables
 from coordination.reports.queries import Reports
-from coordination.shared import access
+from coordination.shared import access, bounds
 from coordination.shared.access import User
-from coordination.shared.api import API_V1, PROBLEMS
+from coordination.shared.api import API_V1, PROBLEMS, invalid
 from coordination.shared.clock import Clock
 from coordination.shared.vocabulary import Part, Stage
 from coordination.shared.web import allowed
@@ -57,7 +57,43 @@ class Statistics:
     period: str
     start: date
     end: date
+    # the team counted, or "Hela förbundet"
+    counted: str
     tables: list[StatisticsTable]
+
+
+def _statistics_problems(
+    chosen: dict[str, str], user: User, accounts: Accounts, insatser: Insatser
+) -> dict[str, str]:
+    """What the page would quietly fall back from (a year it cannot read, a period the
+    wrong way round, a team or insats the user does not count), named per parameter: a
+    script should hear that it asked for something else than it gets."""
+    errors: dict[str, str] = {}
+    year, quarter = chosen["ar"], chosen["kvartal"]
+    if year and not (year.isdigit() and bounds.EARLIEST.year <= int(year) <= bounds.LATEST.year):
+        errors["ar"] = f"Ange ett år mellan {bounds.EARLIEST.year} och {bounds.LATEST.year}."
+    if quarter and quarter not in ("1", "2", "3", "4"):
+        errors["kvartal"] = "Ange kvartal 1, 2, 3 eller 4."
+    days: dict[str, date] = {}
+    for key in ("fran", "till"):
+        if chosen[key]:
+            try:
+                days[key] = date.fromisoformat(chosen[key])
+            except ValueError:
+                errors[key] = bounds.DATE_MESSAGE
+                continue
+            if not bounds.date_in_bounds(days[key]):
+                errors[key] = bounds.DATE_MESSAGE
+    if bool(chosen["fran"]) != bool(chosen["till"]):
+        errors.setdefault("till" if chosen["fran"] else "fran", "Ange både fran och till.")
+    elif len(days) == 2 and days["fran"] > days["till"] and not errors:
+        errors["till"] = "Slutdatumet kan inte vara före startdatumet."
+    counted = counted_teams(chosen, user, accounts)
+    if chosen["team"] and chosen["team"] not in {t.id for t in counted}:
+        errors["team"] = "Det finns inget sådant team som du kan se statistik för."
+    if chosen["insats"] and chosen["insats"] not in {i.id for i in insatser_of(insatser, counted)}:
+        errors["insats"] = "Det finns ingen sådan insats i de team som räknas."
+    return errors
 
 
 class CaseloadApi(Controller):
@@ -133,13 +169,18 @@ class StatisticsApi(Controller):
             "insats": insats,
             "team": team,
         }
+        errors = _statistics_problems(chosen, user, accounts, insatser)
+        if errors:
+            raise invalid(errors)
         period, tables = statistics_tables(
             chosen, user, reports, settings, clock, accounts, insatser
         )
+        counted = counted_teams(chosen, user, accounts)
         return Statistics(
             period.label,
             period.start,
             period.end,
+            counted[0].name if len(counted) == 1 else "Hela förbundet",
             [StatisticsTable(t.key, t.title, t.note, t.columns, t.rows) for t in tables],
         )
 

@@ -193,6 +193,42 @@ def test_reminders_caseload_and_statistics(app: Litestar, client: TestClient[Lit
     assert refused.status_code == 403
 
 
+def test_statistics_refuse_what_they_would_otherwise_quietly_replace(
+    app: Litestar, client: TestClient[Litestar]
+) -> None:
+    leader = token_for(app, "ledare@test", TokenScope.READ)
+    url = "/api/v1/statistics"
+    own = client.get(url, params={"ar": str(TODAY.year)}, headers=leader).json()
+    assert own["counted"] == "Testteamet"
+    forbund = client.get(url, headers=token_for(app, "analytiker@test", TokenScope.READ))
+    assert forbund.json()["counted"] == "Hela förbundet"
+    for params, field, message in [
+        ({"ar": "abc"}, "ar", "Ange ett år mellan 1900 och 2100."),
+        ({"ar": "9999"}, "ar", "Ange ett år mellan 1900 och 2100."),
+        ({"ar": "2026", "kvartal": "5"}, "kvartal", "Ange kvartal 1, 2, 3 eller 4."),
+        (
+            {"fran": "2026-01-01", "till": "2025-01-01"},
+            "till",
+            "Slutdatumet kan inte vara före startdatumet.",
+        ),
+        (
+            {"fran": "0001-01-01", "till": "9999-12-31"},
+            "fran",
+            "Ange ett datum mellan 1900-01-01 och 2100-12-31.",
+        ),
+        ({"fran": "2026-01-01"}, "till", "Ange både fran och till."),
+        ({"insats": "nej"}, "insats", "Det finns ingen sådan insats i de team som räknas."),
+        (
+            {"team": "00000000-0000-0000-0000-000000000000"},
+            "team",
+            "Det finns inget sådant team som du kan se statistik för.",
+        ),
+    ]:
+        answer = client.get(url, params=params, headers=leader)
+        assert answer.status_code == 422, params
+        assert answer.json()["errors"][field] == message, params
+
+
 def test_the_schema_documents_the_api_alone_with_its_bearer_token(
     app: Litestar, client: TestClient[Litestar]
 ) -> None:

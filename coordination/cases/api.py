@@ -409,6 +409,26 @@ class EnrolBody:
     duplicate_reason: str = ""
 
 
+def _dropped_when_anonymous(data: EnrolBody) -> dict[str, str]:
+    """An anonymous case keeps kön, dates and the age group only: anything else sent with
+    it is refused, so that a script never believes it stored what was dropped."""
+    sent = {
+        "participant": data.participant is not None,
+        "consent_parts": bool(data.consent_parts),
+        "consent_note": bool(data.consent_note),
+        "education": data.education is not None,
+        "support_sources": bool(data.support_sources),
+        "time_in_support": data.time_in_support is not None,
+        "occupation": data.occupation is not None,
+        "duplicate_reason": bool(data.duplicate_reason),
+    }
+    return {
+        name: "En anonym inskrivning sparar bara kön, datum och åldersgrupp: skicka inte detta."
+        for name, given in sent.items()
+        if given
+    }
+
+
 @dataclass(frozen=True)
 class WithdrawConsentBody:
     expected_version: int
@@ -876,6 +896,8 @@ class CaseCommandsApi(Controller):
                 None if "start_date" in errors else data.start_date
             ):
                 errors["insats_id"] = problem
+            if data.registration_type is RegistrationType.ANONYMOUS:
+                errors.update(_dropped_when_anonymous(data))
             person = data.participant
             return case.Enrol(
                 registration_type=data.registration_type,

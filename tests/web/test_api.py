@@ -302,3 +302,48 @@ def test_a_body_nested_too_deep_to_read_is_refused_and_changes_nothing(
             assert answer.headers["content-type"].startswith("application/problem+json")
             assert answer.json()["detail"] == "Det som skickades gick inte att läsa som JSON."
     assert count(app, events_table) == events
+
+
+def test_an_anonymous_enrolment_refuses_the_personal_data_it_would_drop(
+    app: Litestar, client: TestClient[Litestar]
+) -> None:
+    coordinator = user_of(app, "samordnare@test")
+    insats = app.state.services.insatser.team_insatser(coordinator.team_id)[0].id
+    headers = token_for(app, "samordnare@test")
+    referred = client.post(
+        CASES,
+        json={
+            "from_part": "FK",
+            "from_caseworker": "Remitterande",
+            "reason": "Behöver stöd",
+            "referral_date": TODAY.isoformat(),
+        },
+        headers=headers,
+    ).json()
+    accepted = client.post(
+        f"{CASES}/{referred['case_id']}/accept-referral",
+        json={"expected_version": referred["version"], "accepted_on": TODAY.isoformat()},
+        headers=headers,
+    )
+    assert accepted.status_code == 200, accepted.text
+    url = f"{CASES}/{referred['case_id']}/enrol"
+    version = accepted.json()["version"]
+    events = count(app, events_table)
+    body = {
+        "expected_version": version,
+        "registration_type": "anonymous",
+        "gender": "woman",
+        "start_date": TODAY.isoformat(),
+        "insats_id": insats,
+        "coordinator_id": coordinator.id,
+        "age_group": "30-44",
+    }
+    refused = client.post(
+        url,
+        json={**body, "participant": {"name": PARTICIPANT, "personnummer": "19800101-0019"}},
+        headers=headers,
+    )
+    assert refused.status_code == 422, refused.text
+    assert set(refused.json()["errors"]) == {"participant"}
+    assert count(app, events_table) == events
+    assert client.post(url, json=body, headers=headers).status_code == 200

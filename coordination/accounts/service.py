@@ -253,9 +253,9 @@ class Accounts:
         return row if right else None
 
     def start_session(
-        self, user: User, now: datetime, lifetime: timedelta, id_token: str | None = None
+        self, user: User, now: datetime, lifetime: timedelta, signed_on: bool = False
     ) -> str:
-        """A new session; `id_token` is the provider's, when the user signed on there."""
+        """A new session; `signed_on` when the user signed on at the provider."""
         token = secrets.token_urlsafe(32)
         with events.write_transaction(self.engine) as conn:
             conn.execute(
@@ -264,7 +264,7 @@ class Accounts:
                     user_id=user.id,
                     created_at=now,
                     expires_at=now + lifetime,
-                    id_token=id_token,
+                    signed_on=signed_on,
                 )
             )
         return token
@@ -282,14 +282,14 @@ class Accounts:
             ).first()
         return user_of(row) if row else None
 
-    def end_session(self, token: str) -> str | None:
-        """Ends the session; the provider's ID token when the user had signed on there."""
+    def end_session(self, token: str) -> bool:
+        """Ends the session; whether the user had signed on at the provider."""
         with events.write_transaction(self.engine) as conn:
-            id_token = conn.execute(
-                sa.select(sessions.c.id_token).where(sessions.c.token_hash == token_hash(token))
+            signed_on = conn.execute(
+                sa.select(sessions.c.signed_on).where(sessions.c.token_hash == token_hash(token))
             ).scalar()
             conn.execute(sessions.delete().where(sessions.c.token_hash == token_hash(token)))
-        return id_token
+        return bool(signed_on)
 
     # -- sign-on with the organisation's provider ---------------------------------------
 

@@ -128,7 +128,6 @@ class Identity:
 @dataclass(frozen=True)
 class SignedOn:
     identity: Identity
-    id_token: str
     next_page: str
 
 
@@ -248,7 +247,7 @@ class OpenIdProvider:
             if not isinstance(more, dict) or more.get("sub") != claims["sub"]:
                 raise SignOnFailed(NOT_ACCEPTED)
             claims = {**more, **claims}
-        return SignedOn(self._identity(claims), id_token, attempt.next_page)
+        return SignedOn(self._identity(claims), attempt.next_page)
 
     def _tokens(self, endpoint: str, code: str, verifier: str) -> dict[str, Any]:
         form = {
@@ -328,8 +327,10 @@ class OpenIdProvider:
             ),
         )
 
-    def logout_url(self, id_token: str) -> str | None:
-        """The provider's end-session address for this session, when it has one."""
+    def logout_url(self) -> str | None:
+        """The provider's end-session address, when it has one. Without `id_token_hint`:
+        the ID token names the user (their email), and an address ends up in browser
+        histories and proxy logs; the provider asks the user to confirm instead."""
         endpoint = self.metadata().get("end_session_endpoint")
         if not endpoint:
             return None
@@ -337,7 +338,6 @@ class OpenIdProvider:
             add_params_to_uri(
                 endpoint,
                 [
-                    ("id_token_hint", id_token),
                     ("post_logout_redirect_uri", self.after_logout_uri),
                     ("client_id", self.settings.client_id),
                 ],

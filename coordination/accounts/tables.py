@@ -51,8 +51,8 @@ sessions = sa.Table(
     sa.Column("user_id", sa.String(36), sa.ForeignKey("users.id"), nullable=False),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("expires_at", UTCDateTime, nullable=False),
-    # The provider's ID token of a signed-on session: the hint of its end-session request.
-    sa.Column("id_token", sa.Text, nullable=True),
+    # Begun by signing on at the provider: logging out goes on to the provider's logout.
+    sa.Column("signed_on", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 

@@ -126,11 +126,11 @@ class SessionController(Controller):
         when it has one. That is a page that sends the browser on, not a redirect: the
         Content-Security-Policy lets a form lead only to this site."""
         token = request.cookies.get(SESSION_COOKIE)
-        id_token = accounts.end_session(token) if token else None
+        signed_on = accounts.end_session(token) if token else False
         provider_logout = None
-        if id_token and sign_on is not None:
+        if signed_on and sign_on is not None:
             try:
-                provider_logout = sign_on.logout_url(id_token)
+                provider_logout = sign_on.logout_url()
             except SignOnFailed:
                 provider_logout = None  # signed out here at least
         response: Response[Any] = (

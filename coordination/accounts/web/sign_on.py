@@ -112,7 +112,7 @@ class SignOnController(Controller):
             return response
         minutes = settings.session_minutes
         token = accounts.start_session(
-            user, clock.now(), timedelta(minutes=minutes), id_token=signed.id_token
+            user, clock.now(), timedelta(minutes=minutes), signed_on=True
         )
         response = Redirect(next_page(signed.next_page))
         set_session_cookie(response, token, settings)

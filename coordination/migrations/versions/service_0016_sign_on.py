@@ -1,5 +1,5 @@
 """sign-on with the organisation's OpenID provider: the person's subject on their account,
-accounts awaiting a role, the ID token of a session, and whether local login is on
+accounts awaiting a role, whether a session was signed on, and whether local login is on
 
 Revision ID: service_0016
 Revises: service_0015
@@ -28,7 +28,9 @@ def upgrade() -> None:
             "ix_users_sign_on", ["sign_on_issuer", "sign_on_subject"], unique=True
         )
     with op.batch_alter_table("sessions") as batch_op:
-        batch_op.add_column(sa.Column("id_token", sa.Text, nullable=True))
+        batch_op.add_column(
+            sa.Column("signed_on", sa.Boolean, nullable=False, server_default=sa.false())
+        )
     op.create_table(
         "login_settings",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
@@ -39,7 +41,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("login_settings")
     with op.batch_alter_table("sessions") as batch_op:
-        batch_op.drop_column("id_token")
+        batch_op.drop_column("signed_on")
     with op.batch_alter_table("users") as batch_op:
         batch_op.drop_index("ix_users_sign_on")
         batch_op.drop_column("awaiting_role")

@@ -18,7 +18,13 @@ from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.handlers import BaseRouteHandler
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import (
+    FromPath,
+    FromQuery,
+    HeaderParameter,
+    JSONBody,
+    QueryParameter,
+)
 from litestar.types import Guard
 
 import events
@@ -816,11 +822,29 @@ class CasesApi(Controller):
         responses=COMMAND_PROBLEMS,
     )
     def register_referral(
-        self, data: JSONBody[ReferralBody], commands: NamedDependency[CaseCommands]
+        self,
+        data: JSONBody[ReferralBody],
+        commands: NamedDependency[CaseCommands],
+        idempotency_key: Annotated[
+            str | None,
+            HeaderParameter(
+                name="Idempotency-Key",
+                max_length=36,
+                description="En UUID som du väljer: samma nyckel igen (ett nytt försök efter "
+                "ett avbrott) startar inget nytt ärende utan svarar med det första.",
+            ),
+        ] = None,
     ) -> CommandDone:
-        """A new referral in the user's team: the case starts (version 1)."""
+        """A new referral in the user's team: the case starts (version 1). With an
+        `Idempotency-Key`, a request sent again starts no second case."""
         user, today = commands.user, commands.clock.today()
         errors = text_problems(data, FREE_TEXT)
+        once = None
+        if idempotency_key is not None:
+            try:
+                once = str(uuid.UUID(idempotency_key))
+            except ValueError:
+                errors["Idempotency-Key"] = "Ange en UUID, till exempel från uuidgen."
 
         def command(code: str) -> case.RegisterReferral:
             referred = today if "referral_date" in errors else data.referral_date
@@ -832,7 +856,7 @@ class CasesApi(Controller):
         if errors:
             raise invalid(errors)
         try:
-            case_id = commands.cases.register_referral(user, command)
+            case_id = commands.cases.register_referral(user, command, once)
         except case.Rejected as rejected:
             raise invalid(dict(rejected.errors)) from None
         return CommandDone(case_id, 1)

@@ -347,3 +347,26 @@ def test_an_anonymous_enrolment_refuses_the_personal_data_it_would_drop(
     assert set(refused.json()["errors"]) == {"participant"}
     assert count(app, events_table) == events
     assert client.post(url, json=body, headers=headers).status_code == 200
+
+
+def test_a_referral_sent_again_with_its_idempotency_key_starts_one_case(
+    app: Litestar, client: TestClient[Litestar]
+) -> None:
+    headers = token_for(app, "samordnare@test")
+    referral = {
+        "from_part": "AF",
+        "from_caseworker": "Remitterande",
+        "reason": "Behöver stöd",
+        "referral_date": TODAY.isoformat(),
+    }
+    key = {**headers, "Idempotency-Key": "6f1c2a52-7d0e-4a43-9a57-2f1f0d6f4b11"}
+    first = client.post(CASES, json=referral, headers=key)
+    again = client.post(CASES, json=referral, headers=key)
+    assert first.status_code == again.status_code == 201
+    assert first.json()["case_id"] == again.json()["case_id"]
+    assert len(client.get(CASES, headers=headers).json()) == 1
+    other = client.post(CASES, json=referral, headers=headers)
+    assert other.json()["case_id"] != first.json()["case_id"]
+    bad = client.post(CASES, json=referral, headers={**headers, "Idempotency-Key": "nej"})
+    assert bad.status_code == 422
+    assert bad.json()["errors"] == {"Idempotency-Key": "Ange en UUID, till exempel från uuidgen."}

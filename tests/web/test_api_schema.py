@@ -1,14 +1,11 @@
-"""Schemathesis over the API's own OpenAPI schema, against the app in-process: a
-samordnare's write token and a seeded case; generated requests must get no server error and
-no answer the schema does not describe (status, content type, body)."""
+"""Schemathesis over the API's own OpenAPI schema, against the app in-process on SQLite and
+PostgreSQL: a samordnare's write token and a seeded case; generated requests must get no
+server error and no answer the schema does not describe (status, content type, body)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from litestar import Litestar
@@ -21,7 +18,6 @@ from schemathesis.specs.openapi.checks import (
 
 from coordination.cases import contract as case_events
 from tests.web.api_support import ongoing_case, token_for
-from tests.web.support import build_app
 
 # Per operation and mode (valid and invalid input): enough to reach every field's checks,
 # few enough that the whole run stays well under a minute.
@@ -32,13 +28,6 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
-
-
-@pytest.fixture
-def app(tmp_path: Path) -> Iterator[Litestar]:
-    """On SQLite only: what is tried here is the API's handling of input, not the store
-    (the other API tests run on both backends)."""
-    yield from build_app(f"sqlite:///{tmp_path / 'store.db'}", tmp_path)
 
 
 def test_no_server_error_and_every_answer_as_documented(app: Litestar) -> None:

@@ -732,7 +732,7 @@ class CaseCommands:
         except case.Rejected as rejected:
             raise invalid(dict(rejected.errors)) from None
         except CaseChanged:
-            raise Problem(409, "Ärendet har ändrats", CaseChanged.message) from None
+            raise Problem(409, "Ärendet har ändrats", STALE_VERSION) from None
         return CommandDone(case_id, version)
 
     def _add_domain_problems(
@@ -860,6 +860,13 @@ class CasesApi(Controller):
         except case.Rejected as rejected:
             raise invalid(dict(rejected.errors)) from None
         return CommandDone(case_id, 1)
+
+
+# The pages' words speak of the form kept; here the caller reads the case again.
+STALE_VERSION = (
+    "Ärendet har ändrats av någon annan sedan du läste det. Läs ärendet igen och skicka "
+    "kommandot med dess nya version (expected_version)."
+)
 
 
 def _command(path: str, command: type) -> post:

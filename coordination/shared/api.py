@@ -126,12 +126,14 @@ _MEANINGS = (
     ("datetime", "Ange datum och tid, till exempel 2026-12-01T09:00."),
     ("date", "Ange ett datum som ÅÅÅÅ-MM-DD."),
     ("enum", "Välj ett av alternativen."),
-    ("`int`", "Ange ett heltal."),
-    ("`bool`", "Ange true eller false."),
-    ("`array`", "Ange en lista."),
-    ("`str`", "Ange en text."),
-    ("`object`", "Ange ett objekt."),
+    ("int", "Ange ett heltal."),
+    ("bool", "Ange true eller false."),
+    ("array", "Ange en lista."),
+    ("str", "Ange en text."),
+    ("object", "Ange ett objekt."),
 )
+# "Expected `bool | null`, got `str`": the meaning is in what was expected, not what came.
+_EXPECTED = re.compile(r"expected `([^`]*)`")
 
 
 def field_messages(extra: Any) -> dict[str, str]:
@@ -148,8 +150,14 @@ def field_messages(extra: Any) -> dict[str, str]:
             continue
         name = (at.group(1) if at else key).replace("data.", "") or key or ""
         lowered = message.lower()
+        expected = _EXPECTED.search(lowered)
+        meant = expected.group(1) if expected else lowered
         found[name] = next(
-            (swedish for word, swedish in _MEANINGS if word in lowered),
+            (
+                swedish
+                for word, swedish in _MEANINGS
+                if (word if expected else f"`{word}`") in meant
+            ),
             "Värdet är inte giltigt.",
         )
     return found or {"": "Det som skickades gick inte att läsa som JSON."}

@@ -109,6 +109,7 @@ def test_a_command_runs_with_the_version_it_was_read_at(
     assert stale.status_code == 409
     assert stale.headers["content-type"].startswith("application/problem+json")
     assert stale.json()["detail"].startswith("Ärendet har ändrats av någon annan")
+    assert "expected_version" in stale.json()["detail"]
     assert count(app, events_table) == events
 
 
@@ -370,3 +371,15 @@ def test_a_referral_sent_again_with_its_idempotency_key_starts_one_case(
     bad = client.post(CASES, json=referral, headers={**headers, "Idempotency-Key": "nej"})
     assert bad.status_code == 422
     assert bad.json()["errors"] == {"Idempotency-Key": "Ange en UUID, till exempel från uuidgen."}
+
+
+def test_a_value_of_the_wrong_kind_is_named_by_what_was_expected(
+    app: Litestar, client: TestClient[Litestar]
+) -> None:
+    headers = token_for(app, "samordnare@test")
+    closed = client.get(CASES, params={"closed": "kanske"}, headers=headers)
+    assert closed.status_code == 422
+    assert closed.json()["errors"] == {"closed": "Ange true eller false."}
+    referral = {"from_caseworker": ["a"], "reason": "Skäl", "referral_date": TODAY.isoformat()}
+    wrong = client.post(CASES, json={**referral, "from_part": "FK"}, headers=headers)
+    assert wrong.json()["errors"] == {"from_caseworker": "Ange en text."}

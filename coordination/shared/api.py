@@ -126,11 +126,11 @@ _MEANINGS = (
     ("datetime", "Ange datum och tid, till exempel 2026-12-01T09:00."),
     ("date", "Ange ett datum som ÅÅÅÅ-MM-DD."),
     ("enum", "Välj ett av alternativen."),
-    ("int", "Ange ett heltal."),
-    ("bool", "Ange true eller false."),
-    ("array", "Ange en lista."),
-    ("str", "Ange en text."),
-    ("object", "Ange ett objekt."),
+    ("`int`", "Ange ett heltal."),
+    ("`bool`", "Ange true eller false."),
+    ("`array`", "Ange en lista."),
+    ("`str`", "Ange en text."),
+    ("`object`", "Ange ett objekt."),
 )
 # "Expected `bool | null`, got `str`": the meaning is in what was expected, not what came.
 _EXPECTED = re.compile(r"expected `([^`]*)`")
@@ -156,7 +156,7 @@ def field_messages(extra: Any) -> dict[str, str]:
             (
                 swedish
                 for word, swedish in _MEANINGS
-                if (word if expected else f"`{word}`") in meant
+                if (word.strip("`") if expected else word) in meant
             ),
             "Värdet är inte giltigt.",
         )

@@ -91,8 +91,11 @@ class EventStore:
             with self.transaction() as own:
                 return self._append_in_transaction(own, stream_id, expected_version, new_events)
         # Nothing but the insert: straight on the driver's connection.
-        with self._writers.driver_transaction() as driver:
-            result, _ = self._appender.append(None, driver, stream_id, expected_version, new_events)
+        result, _ = self._writers.on_driver(
+            lambda driver: self._appender.append(
+                None, driver, stream_id, expected_version, new_events
+            )
+        )
         return result
 
     def append_many(

@@ -17,16 +17,18 @@ writers would delete overlapping rows, the caller names an advisory lock of its 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import PoolProxiedConnection
 
 from events.engine import WRITE_OPTION, local_writer_lock
-from events.errors import EventStoreError
+from events.errors import EventStoreError, PartialRetryError
+
+T = TypeVar("T")
 
 # Key of the PostgreSQL advisory lock that serialises writers. Holding it from before the
 # position is chosen until commit makes positions become visible in order, so a reader that
@@ -76,22 +78,36 @@ class Writers:
         with write_transaction(self.engine, WRITER_LOCK_KEY) as conn:
             yield conn
 
-    @contextmanager
-    def driver_transaction(self) -> Iterator[Any]:
-        """A write transaction on the driver's own connection, for an append that needs
-        nothing but its insert: SQLAlchemy's transaction bookkeeping would cost more per
-        append than the disk flush it waits for.
+    def on_driver(self, work: Callable[[Any], T]) -> T:
+        """Run `work` in a write transaction on the driver's own connection and commit: for
+        an append that needs nothing but its insert, where SQLAlchemy's transaction
+        bookkeeping would cost more than the disk flush the append waits for.
 
-        Commits when the block ends; rolls back on an EventStoreError (the store refused the
-        write, the connection is sound); on anything else the connection may be broken and
-        is never used again.
+        On PostgreSQL the transaction runs in psycopg's pipeline mode: BEGIN, the writer
+        lock and `work`'s first read travel in one round trip, its insert and the COMMIT in
+        the next. A statement queued in the pipeline reports its failure when the pipeline
+        syncs, so an insert that breaks a unique constraint fails at the commit: the only one
+        an append can break there is its event ids' (positions and versions are chosen under
+        the lock), and it is reported as a PartialRetryError.
+
+        Rolls back on an EventStoreError (the store refused the write, the connection is
+        sound). A held connection that went stale while it waited (the server restarted, a
+        proxy dropped it) fails before the commit, with nothing written: `work` runs again
+        once on a new connection from the pool, which checks it. On anything else the
+        connection may be broken and is never used again.
         """
         with self._local:
             raw = self._connection()
             try:
-                raw, driver = self._begun(raw)
-                yield driver
-                raw.commit()
+                try:
+                    result = self._commit(raw, work)
+                except _Unwritten:
+                    raw.invalidate()
+                    self._held = raw = self.engine.raw_connection()
+                    try:
+                        result = self._commit(raw, work)
+                    except _Unwritten as again:
+                        raise again.error from None
             except EventStoreError:
                 raw.rollback()
                 self._release(raw)
@@ -101,27 +117,35 @@ class Writers:
                 self._held = None
                 raise
             self._release(raw)
+            return result
 
-    def _begun(self, raw: PoolProxiedConnection) -> tuple[PoolProxiedConnection, Any]:
-        """Begin the write transaction on `raw`'s driver connection. A held connection that
-        went stale while it waited (the server restarted, a proxy dropped it) fails on its
-        first statement, before anything is written: it is then replaced by a new one from
-        the pool, which checks it, and the transaction begins there."""
-        try:
-            return raw, self._begin_on(raw)
-        except self.engine.dialect.loaded_dbapi.OperationalError:
-            if self.engine.dialect.name == "sqlite":
-                raise
-            raw.invalidate()
-            self._held = fresh = self.engine.raw_connection()
-            return fresh, self._begin_on(fresh)
-
-    def _begin_on(self, raw: PoolProxiedConnection) -> Any:
+    def _commit(self, raw: PoolProxiedConnection, work: Callable[[Any], T]) -> T:
         driver = raw.driver_connection
         assert driver is not None
-        for statement in self._begin:
-            driver.execute(statement)
-        return driver
+        dbapi = self.engine.dialect.loaded_dbapi
+        if self.engine.dialect.name != "postgresql":
+            for statement in self._begin:
+                driver.execute(statement)
+            result = work(driver)
+            raw.commit()
+            return result
+        # The transaction's statements are sent by hand (psycopg's own BEGIN and commit()
+        # each wait for a sync of the pipeline): BEGIN, the lock and `work`'s read go out
+        # together, its insert and the COMMIT when the pipeline ends.
+        driver.autocommit = True
+        try:
+            with driver.pipeline():
+                try:
+                    driver.execute("BEGIN")
+                    for statement in self._begin:
+                        driver.execute(statement)
+                    result = work(driver)
+                except dbapi.OperationalError as error:
+                    raise _Unwritten(error) from error
+                driver.execute("COMMIT")
+        except dbapi.IntegrityError as error:
+            raise PartialRetryError("an event id of this batch is stored already") from error
+        return result
 
     def _connection(self) -> PoolProxiedConnection:
         if self._held is None:
@@ -130,3 +154,11 @@ class Writers:
 
     def _release(self, raw: PoolProxiedConnection) -> None:
         self._held = raw
+
+
+class _Unwritten(Exception):  # a signal between two methods, never raised out of them
+    """The driver failed before the commit was sent: nothing was written."""
+
+    def __init__(self, error: Exception) -> None:
+        super().__init__(str(error))
+        self.error = error

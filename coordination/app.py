@@ -38,7 +38,7 @@ from coordination.accounts.tokens import AccessTokens
 from coordination.accounts.web import admin, auth, sessions, sign_on
 from coordination.accounts.web import settings as settings_web
 from coordination.accounts.web.authentication import SessionAuthentication
-from coordination.accounts.web.rate_limit import RateLimited, TokenRateLimit, too_many_requests
+from coordination.accounts.web.rate_limit import RateLimited, too_many_requests
 from coordination.cases import api as cases_api
 from coordination.cases.contract import event_types
 from coordination.cases.privacy import Retention, SubjectAccess
@@ -286,7 +286,7 @@ def create_app(
                 SessionAuthentication,
                 accounts=services.accounts,
                 tokens=services.tokens,
-                rate_limit=TokenRateLimit(services.settings.api_rate_per_minute),
+                api_rate_per_minute=services.settings.api_rate_per_minute,
                 clock=clock,
             ),
         ],

@@ -82,6 +82,23 @@ api_tokens = sa.Table(
 )
 
 
+# The API requests of each token in the last minute, for its rate limit: in the database, so
+# that every app instance counts the same requests. Older rows are deleted as new ones come.
+api_requests = sa.Table(
+    "api_requests",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "token_id",
+        sa.String(36),
+        sa.ForeignKey("api_tokens.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Index("ix_api_requests_token_id_at", "token_id", "at"),
+)
+
+
 # A user's calendar feed: the secret in its address, kept as its SHA-256 only. Revoking it
 # deletes the row; a new one replaces it.
 calendar_feeds = sa.Table(

@@ -3,6 +3,7 @@ each with a name, a scope and an expiry, and revocable at any time."""
 
 from __future__ import annotations
 
+import math
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 import events
 from coordination.accounts.service import USER_COLUMNS, token_hash, user_of
-from coordination.accounts.tables import api_tokens, users
+from coordination.accounts.tables import api_requests, api_tokens, users
 from coordination.shared.access import User
 from coordination.shared.clock import TEAM_TIMEZONE
 from coordination.shared.vocabulary import TokenScope
@@ -28,6 +29,8 @@ LAST_USE_RESOLUTION = timedelta(minutes=1)
 # expires is forgotten in a script long after its owner left).
 DEFAULT_LIFETIME_DAYS = 90
 LONGEST_LIFETIME_DAYS = 365
+# The window of the rate limit: a token may make its number of requests in any such span.
+RATE_WINDOW = timedelta(minutes=1)
 
 
 def expiry_problem(last_day: date, today: date) -> str | None:
@@ -149,6 +152,40 @@ class AccessTokens:
                 .values(revoked_at=now)
             )
         return revoked.rowcount == 1
+
+    def admit(self, token_id: str, now: datetime, per_minute: int) -> int | None:
+        """Count a request of the token if it has made fewer than `per_minute` in the last
+        `RATE_WINDOW`, and return None; else count nothing and return the whole seconds until
+        one of them leaves the window.
+
+        The requests are counted in the database, so every app instance sees the same ones:
+        on PostgreSQL the token's row is locked while they are counted, on SQLite the
+        writer lock does it."""
+        since = now - RATE_WINDOW
+        with events.write_transaction(self.engine) as conn:
+            conn.execute(
+                sa.select(api_tokens.c.id).where(api_tokens.c.id == token_id).with_for_update()
+            )
+            conn.execute(
+                api_requests.delete().where(
+                    api_requests.c.token_id == token_id, api_requests.c.at <= since
+                )
+            )
+            counted = (
+                conn.execute(
+                    sa.select(api_requests.c.at)
+                    .where(api_requests.c.token_id == token_id)
+                    .order_by(api_requests.c.at)
+                )
+                .scalars()
+                .all()
+            )
+            if len(counted) >= per_minute:
+                # The request that must leave the window before one more fits in it.
+                leaves: datetime = counted[len(counted) - per_minute] + RATE_WINDOW
+                return max(1, math.ceil((leaves - now).total_seconds()))
+            conn.execute(api_requests.insert().values(token_id=token_id, at=now))
+        return None
 
     def authenticate(self, token: str, now: datetime) -> tuple[User, TokenGrant] | None:
         """The active user and grant of an unexpired, unrevoked token, else None. Records

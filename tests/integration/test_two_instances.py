@@ -1,7 +1,8 @@
 """Two real `coordination serve` processes on one PostgreSQL database, as production runs them
 behind a proxy: they start at the same moment on an empty database, and a user moved from one
 to the other mid-session keeps their session, their form's CSRF token and its one-time token,
-and meets the same login throttle."""
+and meets the same login throttle; an API token's requests spread over both meet one rate
+limit."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import subprocess
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -24,12 +25,14 @@ import events
 from coordination.accounts.insatser import Insatser
 from coordination.accounts.service import Accounts
 from coordination.accounts.throttle import ACCOUNT_LOCKED
+from coordination.accounts.tokens import AccessTokens
 from coordination.cases.tables import cases
 from coordination.shared import database as db
-from coordination.shared.vocabulary import InsatsType, Part, Role
+from coordination.shared.vocabulary import InsatsType, Part, Role, TokenScope
 from tests.serving import COMMAND, free_port, wait_until_up
 
 PASSWORD = "ett-langt-losenord"
+API_RATE = 4
 REPOSITORY = Path(__file__).resolve().parents[2]
 
 
@@ -71,6 +74,7 @@ def two_instances(postgres_database_url: str, tmp_path: Path) -> Iterator[list[I
         "SAMORDNA_DATABASE_URL": postgres_database_url,
         "SAMORDNA_SECRET_KEY": secrets.token_urlsafe(48),
         "SAMORDNA_MASTER_KEY": events.generate_master_key(),
+        "SAMORDNA_API_RATE_PER_MINUTE": str(API_RATE),
     }
     with ExitStack() as running:
         # `migrate` and the first instance start at the same moment on the empty database
@@ -149,6 +153,21 @@ def test_a_user_moves_between_two_instances_mid_session(
             assert refused.status_code == 422
         locked = log_in(guesser, a)
         assert ACCOUNT_LOCKED in locked.text
+
+    # an API token's requests spread over both instances count against one limit
+    engine = db.connect(postgres_database_url)
+    account = Accounts(engine).account_by_email("samordnare@test")
+    assert account is not None
+    coordinator = account.user
+    now = datetime.now(UTC)
+    token = AccessTokens(engine).create(
+        coordinator, "Skript", TokenScope.READ, now + timedelta(days=1), now
+    )
+    engine.dispose()
+    with httpx.Client(timeout=30, headers={"Authorization": f"Bearer {token}"}) as script:
+        answers = [script.get(f"{(a, b)[n % 2]}/api/v1/cases") for n in range(API_RATE + 2)]
+    assert [answer.status_code for answer in answers] == [200] * API_RATE + [429, 429]
+    assert int(answers[-1].headers["retry-after"]) >= 1
 
 
 @contextmanager

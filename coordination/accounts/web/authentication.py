@@ -13,7 +13,7 @@ from litestar.types import ASGIApp
 
 from coordination.accounts.service import Accounts
 from coordination.accounts.tokens import AccessTokens
-from coordination.accounts.web.rate_limit import TokenRateLimit
+from coordination.accounts.web.rate_limit import RateLimited
 from coordination.shared.clock import Clock
 from coordination.shared.web import SESSION_COOKIE
 
@@ -35,14 +35,13 @@ class SessionAuthentication(AbstractAuthenticationMiddleware):
         app: ASGIApp,
         accounts: Accounts,
         tokens: AccessTokens,
-        rate_limit: TokenRateLimit,
+        api_rate_per_minute: int,
         clock: Clock,
     ) -> None:
         super().__init__(app, exclude=PUBLIC)
         self.accounts = accounts
         self.tokens = tokens
-        # one for the whole app: Litestar makes this middleware once per route
-        self.rate_limit = rate_limit
+        self.api_rate_per_minute = api_rate_per_minute
         self.clock = clock
 
     async def authenticate_request(
@@ -69,5 +68,8 @@ class SessionAuthentication(AbstractAuthenticationMiddleware):
                 "Åtkomsttoken är ogiltig, har gått ut eller är återkallad."
             )
         user, grant = found
-        self.rate_limit.admit(grant.token_id, self.clock.now())
+        per_minute = self.api_rate_per_minute
+        wait = await sync_to_thread(self.tokens.admit, grant.token_id, self.clock.now(), per_minute)
+        if wait is not None:
+            raise RateLimited(per_minute, wait)
         return AuthenticationResult(user=user, auth=grant)

@@ -310,9 +310,17 @@ class Accounts:
         person with no account gets one when the groups claim places them fully; otherwise
         `unknown_users` decides: "refuse", or "pending" (an inactive account in their
         group's team or `pending_team`, AwaitingRole until an administrator gives a role).
-        SignOnRefused says why someone is not let in."""
-        with events.write_transaction(self.engine) as conn:
-            outcome = self._signed_on(conn, identity, unknown_users, pending_team)
+        SignOnRefused says why someone is not let in.
+
+        Two first sign-ons of one person at the same moment (two tabs, a double click at the
+        provider) may both find no account; the second to insert meets the first's and is
+        matched again, to the account the first made."""
+        try:
+            with events.write_transaction(self.engine) as conn:
+                outcome = self._signed_on(conn, identity, unknown_users, pending_team)
+        except IntegrityError:
+            with events.write_transaction(self.engine) as conn:
+                outcome = self._signed_on(conn, identity, unknown_users, pending_team)
         if isinstance(outcome, str):
             raise AwaitingRole() if outcome == "" else SignOnRefused(outcome)
         return outcome

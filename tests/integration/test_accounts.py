@@ -10,6 +10,7 @@ import pytest
 
 from coordination.accounts import service
 from coordination.accounts.service import Accounts, LoginRefused
+from coordination.accounts.sign_on import Identity, Placement
 from coordination.shared import database as db
 from coordination.shared.vocabulary import Part, Role
 
@@ -38,3 +39,36 @@ def test_an_unknown_email_is_checked_against_a_dummy_hash(accounts: Accounts) ->
         assert unknown.args == (service._DUMMY_HASH, "fel-losenord")
         assert known.args[0] != service._DUMMY_HASH
         assert accounts.log_in("kand@test", PASSWORD, NOW, "10.0.0.1").email == "kand@test"
+
+
+def test_two_first_sign_ons_of_one_person_at_once_reach_one_account(
+    postgres_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Only PostgreSQL lets two sign-ons look for the account at once: on SQLite the writer
+    # lock serialises them whole.
+    engine = db.connect(postgres_database_url)
+    db.migrate(engine)
+    accounts = Accounts(engine)
+    accounts.create_team("Teamet")
+    identity = Identity(
+        "https://idp.test",
+        "subject-1",
+        "ny@test",
+        "Ny Person",
+        Placement("Teamet", Part.KOMMUN, Role.CASEWORKER),
+    )
+    first_insert = Accounts._new_account
+
+    def the_other_gets_there_first(self: Accounts, *args: object) -> object:
+        # between this sign-on's look-up and its insert, the other one commits its account
+        monkeypatch.setattr(Accounts, "_new_account", first_insert)
+        other = Accounts(engine).signed_on(identity, "refuse", "")
+        assert other.email == "ny@test"
+        return first_insert(self, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Accounts, "_new_account", the_other_gets_there_first)
+    user = accounts.signed_on(identity, "refuse", "")
+
+    assert (user.email, user.role) == ("ny@test", Role.CASEWORKER)
+    assert [a.user.id for a in accounts.team_accounts(user.team_id)] == [user.id]
+    engine.dispose()

@@ -68,7 +68,7 @@ from coordination.shared.api import API_V1, Problem, answer_problem, not_found_a
 from coordination.shared.clock import Clock
 from coordination.shared.errors import ErrorPages, security_headers
 from coordination.shared.observability import RequestLog, logging_config
-from coordination.shared.web import provide_page, show_erased_data, signed_in
+from coordination.shared.web import configure_templates, provide_page, signed_in
 
 ROOT = Path(__file__).resolve().parent
 TEMPLATES = ROOT.parent / "templates"
@@ -212,7 +212,7 @@ def _openapi() -> OpenAPIConfig:
 
 def _templates() -> TemplateConfig[JinjaTemplateEngine]:
     return TemplateConfig(
-        directory=TEMPLATES, engine=JinjaTemplateEngine, engine_callback=show_erased_data
+        directory=TEMPLATES, engine=JinjaTemplateEngine, engine_callback=configure_templates
     )
 
 

@@ -25,3 +25,9 @@ class Clock:
     def today(self) -> date:
         """Today where the team works: every "today" of the service is this one."""
         return self.now().date()
+
+
+def team_time(moment: datetime, seconds: bool = False) -> str:
+    """A stored moment (kept in UTC) as the team's clocks showed it, for the pages."""
+    shown = moment.astimezone(TEAM_TIMEZONE)
+    return shown.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")

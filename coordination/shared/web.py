@@ -26,7 +26,7 @@ from litestar.types import Guard
 import events
 from coordination.shared import access
 from coordination.shared.access import Rule, User
-from coordination.shared.clock import Clock
+from coordination.shared.clock import Clock, team_time
 from coordination.shared.vocabulary import (
     SUPPORT_AT_ENROLMENT,
     ActivityStatus,
@@ -97,11 +97,13 @@ def _is_erased(value: Any) -> bool:
     return value is events.ERASED
 
 
-def show_erased_data(engine: JinjaTemplateEngine) -> None:
+def configure_templates(engine: JinjaTemplateEngine) -> None:
     """Erased personal data on the pages: it prints as "Raderad", and `is erased` tells it
-    apart from an empty value (both are false)."""
+    apart from an empty value (both are false). Stored moments print in the team's time
+    zone with `|team_time`."""
     engine.engine.finalize = _shown
     engine.engine.tests["erased"] = _is_erased
+    engine.engine.filters["team_time"] = team_time
 
 
 def once_of(form: Mapping[str, Any]) -> str | None:

@@ -11,6 +11,7 @@ from litestar.testing import TestClient
 
 import events
 from coordination.cases.tables import read_audit
+from coordination.shared.clock import TEAM_TIMEZONE
 from tests.web.support import (
     PERSONNUMMER,
     TODAY,
@@ -136,12 +137,17 @@ def test_personal_data_follows_the_consent_and_every_view_is_logged(app: Any) ->
 
     with app.state.services.engine.connect() as conn:
         views = conn.execute(
-            sa.select(read_audit.c.page).where(read_audit.c.case_id == case_id)
+            sa.select(read_audit.c.page, read_audit.c.viewed_at).where(
+                read_audit.c.case_id == case_id
+            )
         ).all()
     assert len(views) >= 3
     audit = client_for(app, "ledare@test").get("/granskning", params={"case": case_id})
     assert audit.status_code == 200
     assert "ärendesidan" in audit.text
+    # when, as the team's clocks showed it (Stockholm is an hour or two ahead of UTC)
+    shown = views[0].viewed_at.astimezone(TEAM_TIMEZONE).strftime("%Y-%m-%d %H:%M:%S")
+    assert shown in audit.text
     assert client_for(app, "af@test").get("/granskning").status_code == 403
 
 

@@ -24,17 +24,13 @@ from coordination.accounts.tokens import (
 from coordination.config import Settings
 from coordination.shared import bounds
 from coordination.shared.access import User
-from coordination.shared.clock import TEAM_TIMEZONE, Clock
+from coordination.shared.clock import Clock
 from coordination.shared.forms import FormErrors
 from coordination.shared.vocabulary import TokenScope
 from coordination.shared.web import Form, Page, form_of, once_of
 
 # Where a calendar program reads a feed: `/kalender/<secret>.ics` (the cases' feed route).
 FEED_PATH = "/kalender/{}.ics"
-
-
-def _local(moment: datetime) -> str:
-    return moment.astimezone(TEAM_TIMEZONE).strftime("%Y-%m-%d %H:%M")
 
 
 class SettingsPage:
@@ -61,7 +57,6 @@ class SettingsPage:
                 "digest_only": self.accounts.digest_only(self.user),
                 "tokens": self.tokens.tokens_of(self.user),
                 "now": self.now,
-                "local": _local,
                 "scopes": list(TokenScope),
                 "feed_since": self.feeds.subscribed_since(self.user),
                 "form": {"expires_on": default_expiry.isoformat(), "scope": TokenScope.READ.value},

@@ -113,6 +113,11 @@ def _filtered(
     return query
 
 
+# The most events after a page's position that `Cases.changed_since` reads to tell whether
+# the page is still as drawn; beyond that, it is drawn anew (and its position moves on).
+CHANGES_READ = 1_000
+
+
 class Cases:
     """The cases service: the journey's commands, and the queries of the team and case
     pages. `reader` reads the journey's read models through a case file."""
@@ -381,6 +386,37 @@ class Cases:
     def last_change(self) -> int:
         """Where the event log has come to: any change to any case moves it."""
         return self.store.head()
+
+    def changed_since(
+        self, position: int, team_ids: Collection[str], enrolled_only: bool = False
+    ) -> bool:
+        """Whether anything appended after `position` (a `last_change()` read before the
+        page was drawn) may concern the cases of these teams. Every stream of the service
+        is named by its case (the case's own, its reminders' bookkeeping), so events of
+        other teams' cases are passed over; a stream that names no case of another team
+        counts as a change, and so do more than CHANGES_READ events since. With
+        `enrolled_only`, only the cases enrolled by now count (the statistics read no
+        others, and a case never loses its start date)."""
+        streams = self.store.streams_after(position, CHANGES_READ)
+        if streams is None:
+            return True
+        if not streams:
+            return False
+        try:
+            case_ids = {events.StreamName.parse(stream_id).id for stream_id in streams}
+        except ValueError:
+            return True  # a stream of no category, so of no case
+        query = sa.select(cases.c.case_id, cases.c.team_id, cases.c.start_date).where(
+            cases.c.case_id.in_(case_ids)
+        )
+        with self.store.engine.connect() as conn:
+            found = {case_id: (team, start) for case_id, team, start in conn.execute(query)}
+        if len(found) < len(case_ids):
+            return True  # a stream of no case known
+        return any(
+            team in team_ids and (start is not None or not enrolled_only)
+            for team, start in found.values()
+        )
 
     def team_cases(
         self,

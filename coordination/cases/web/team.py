@@ -34,20 +34,20 @@ class TeamController(Controller):
         if not access.can_see_case_list(user):
             return Redirect("/statistik")  # the förbund's start page: aggregates only
         query = request.query_params
-        # The 30-second refresh asks with the ETag it got: nothing appended since, no one in
-        # the team or its insatser changed, same day, same user and address, and the answer
-        # is an empty 304.
-        tag = (
-            '"'
-            + hashlib.sha256(
-                f"{desk.cases.last_change()}|{desk.accounts.team_revision(user.team_id)}|"
-                f"{desk.clock.today()}|{user.id}|{request.url.query}|"
-                f"{bool(request.htmx)}".encode()
-            ).hexdigest()[:32]
-            + '"'
-        )
-        if request.headers.get("if-none-match") == tag:
+        # The 30-second refresh asks with the ETag it got: the log's position when the page
+        # was drawn and a hash of the rest it shows. Nothing appended since to the team's
+        # cases or their reminders, no one in the team or its insatser changed, same day,
+        # same user and address: the answer is an empty 304.
+        drawn_as = hashlib.sha256(
+            f"{desk.accounts.team_revision(user.team_id)}|{desk.clock.today()}|{user.id}|"
+            f"{request.url.query}|{bool(request.htmx)}".encode()
+        ).hexdigest()[:32]
+        asked = _drawn_at(request.headers.get("if-none-match", ""), drawn_as)
+        if asked is not None and not desk.cases.changed_since(asked, {user.team_id}):
+            tag = f'"{asked}.{drawn_as}"'
             return Response(b"", status_code=304, headers=_REVALIDATE | {"ETag": tag})
+        # the position read before the page is drawn: what is appended meanwhile is a change
+        tag = f'"{desk.cases.last_change()}.{drawn_as}"'
         filters = {name: query.get(name, "") for name in ("part", "coordinator", "stage", "code")}
         # a handläggare starts from the cases they work on; the others from the whole team
         filters["vy"] = query.get("vy") or ("mina" if user.role is Role.CASEWORKER else "alla")
@@ -100,6 +100,13 @@ _REVALIDATE = {"Cache-Control": "private, no-cache"}
 # "Visa fler" up to this many rows of a stage: beyond it, a filter finds a case sooner (and
 # the page's reads stay well inside the database's limit of bound parameters)
 MOST_ROWS = 2_000
+
+
+def _drawn_at(etag: str, drawn_as: str) -> int | None:
+    """The log's position an ETag of the team page was drawn at, when the rest of it is
+    `drawn_as`."""
+    position, _, rest = etag.strip('"').partition(".")
+    return int(position) if rest == drawn_as and position.isdigit() else None
 
 
 def _count(value: str | None) -> int:

@@ -17,6 +17,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from coordination.accounts.insatser import Session
 from coordination.cases.tables import read_audit
+from coordination.reports.queries import Reports
 from coordination.reports.statistics import Table, period_of
 from coordination.shared.vocabulary import Gender
 from tests.web.support import (
@@ -230,13 +231,14 @@ def test_the_forbund_sees_the_whole_forbund_or_one_team_of_it(app: Litestar) -> 
 
 def test_statistics_are_computed_once_until_something_they_count_changes(app: Litestar) -> None:
     services = app.state.services
+    reports: Reports = services.reports
     team = team_of(app, "samordnare@test")
     client = client_for(app, "samordnare@test")
     enrolled_case(client)
     period = period_of("", "", "", "", TODAY)
 
     def tables() -> list[Table]:
-        return services.reports.statistics([team], "", period, (3, 6, 12), {}, TODAY)
+        return reports.statistics([team], "", period, (3, 6, 12), {}, TODAY)
 
     first = tables()
     assert tables() is first

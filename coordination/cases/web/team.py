@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from litestar import Controller, Response, get, post
@@ -51,25 +51,18 @@ class TeamController(Controller):
         filters = {name: query.get(name, "") for name in ("part", "coordinator", "stage", "code")}
         # a handläggare starts from the cases they work on; the others from the whole team
         filters["vy"] = query.get("vy") or ("mina" if user.role is Role.CASEWORKER else "alla")
-        board = desk.cases.team_board(
+        shown = {s: _count(query.get(f"visa_{s.value}")) for s in Stage}
+        # each stage's count and its first cases, the earliest due first: only those are read
+        counts, first = desk.cases.team_stages(
             user.team_id,
+            shown,
             part=Part.parse(filters["part"]),
             coordinator_id=filters["coordinator"] or None,
             stage=Stage.parse(filters["stage"]),
             code=filters["code"],
             covering=user.part if filters["vy"] == "mina" else None,
         )
-        # each stage's cases with the earliest due first; only the rows shown are read
-        due_days = reminders.first_due_days(user.team_id)
-        by_stage = {
-            stage: sorted(
-                (e for e in board if e.stage is stage),
-                key=lambda e: (due_days.get(e.case_id, date.max), e.referral_date, e.case_code),
-            )
-            for stage in Stage
-        }
-        shown = {s: _count(query.get(f"visa_{s.value}")) for s in Stage}
-        shown_ids = [e.case_id for s, entries in by_stage.items() for e in entries[: shown[s]]]
+        shown_ids = [case_id for ids in first.values() for case_id in ids]
         rows = desk.cases.rows_of(user.team_id, shown_ids)
         today = desk.clock.today()
         week_start = datetime.combine(today - timedelta(days=today.weekday()), time())
@@ -79,15 +72,15 @@ class TeamController(Controller):
             week_meetings=desk.reader.team_meetings(
                 user, week_start, week_start + timedelta(days=7)
             ),
-            counts={stage: len(entries) for stage, entries in by_stage.items()},
+            counts=counts,
             by_stage={
-                stage: [rows[e.case_id] for e in entries[: shown[stage]] if e.case_id in rows]
-                for stage, entries in by_stage.items()
+                stage: [rows[case_id] for case_id in ids if case_id in rows]
+                for stage, ids in first.items()
             },
             shown=shown,
             filters=filters,
             colleagues=desk.accounts.team_users(user.team_id),
-            total=len(board),
+            total=sum(counts.values()),
         )
         response.headers.update(_REVALIDATE | {"ETag": tag})
         return response

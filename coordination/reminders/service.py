@@ -376,21 +376,10 @@ class Reminders:
         """The earliest due reminder of each of these cases of the team, for the team page."""
         if not case_ids:
             return {}
-        first_day = (
-            sa.select(due_reminders.c.case_id, sa.func.min(due_reminders.c.due_on).label("due_on"))
-            .join(cases, cases.c.case_id == due_reminders.c.case_id)
-            .where(cases.c.team_id == team_id, due_reminders.c.case_id.in_(case_ids))
-            .group_by(due_reminders.c.case_id)
-            .subquery()
-        )
-        # Only each case's earliest reminders are read, not its whole due list.
-        query = _DUE.join(
-            first_day,
-            sa.and_(
-                first_day.c.case_id == due_reminders.c.case_id,
-                first_day.c.due_on == due_reminders.c.due_on,
-            ),
-        ).order_by(due_reminders.c.key)
+        # every reminder of these cases, by day: each case's first is its earliest
+        query = _DUE.where(
+            due_reminders.c.case_id.in_(case_ids), cases.c.team_id == team_id
+        ).order_by(due_reminders.c.due_on, due_reminders.c.key)
         first: dict[str, Reminder] = {}
         with self.engine.connect() as conn:
             for row in conn.execute(query):

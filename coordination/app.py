@@ -132,7 +132,7 @@ def build_services(settings: Settings, engine: Engine, clock: Clock | None = Non
         retention=Retention(cases, settings.retention_months),
         subject_access=SubjectAccess(cases),
         reminders=Reminders(store, settings, clock=clock.now),
-        reports=Reports(engine),
+        reports=Reports(engine, cases),
         sign_on=(OpenIdProvider(settings.sign_on, settings.base_url) if settings.sign_on else None),
     )
 

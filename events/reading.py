@@ -27,6 +27,19 @@ class Reader:
         with self._connection(None) as reader:
             return int(reader.execute(sa.select(sa.func.max(events.c.position))).scalar() or 0)
 
+    def streams_after(self, position: int, limit: int) -> set[str] | None:
+        """The streams of the events after `position`; None when there are more than `limit`
+        of those events."""
+        query = (
+            sa.select(events.c.stream_id)
+            .where(events.c.position > position)
+            .order_by(events.c.position)
+            .limit(limit + 1)
+        )
+        with self._connection(None) as reader:
+            found = reader.execute(query).scalars().all()
+        return None if len(found) > limit else set(found)
+
     def stream_version(self, stream_id: str, conn: Connection | None = None) -> int:
         query = sa.select(sa.func.max(events.c.stream_version)).where(
             events.c.stream_id == stream_id

@@ -143,6 +143,12 @@ class EventStore:
         whenever anything is appended."""
         return self._reader.head()
 
+    def streams_after(self, position: int, limit: int) -> set[str] | None:
+        """The ids of the streams appended to after `position` (a `head()` read earlier), or
+        None when more than `limit` events were appended since: what a reader asks to tell
+        whether what it drew at `position` is still as drawn, without reading the events."""
+        return self._reader.streams_after(position, limit)
+
     def stream_version(self, stream: Stream, conn: Connection | None = None) -> int:
         """The stream's version; pass the connection of a `transaction()` to read it there."""
         return self._reader.stream_version(str(stream), conn)

@@ -217,17 +217,21 @@ class CaseQueries:
     def next_meetings(
         self, team_id: str, now: datetime, case_ids: Collection[str] | None = None
     ) -> dict[str, datetime]:
-        """The next scheduled meeting of each of the team's cases (or of these) that has one."""
+        """The next scheduled meeting of each of the team's cases (or of these, read from
+        the team's cases) that has one."""
         query = (
             sa.select(case_meetings.c.case_id, sa.func.min(case_meetings.c.starts_at))
             .where(
-                case_meetings.c.team_id == team_id,
                 case_meetings.c.status == MeetingStatus.SCHEDULED,
                 case_meetings.c.starts_at >= now,
             )
             .group_by(case_meetings.c.case_id)
         )
-        if case_ids is not None:
+        # A page's cases by their own index: with the team's as well, SQLite would read every
+        # meeting of the team (60,000 at 5,000 cases) to find those of the 150 cases shown.
+        if case_ids is None:
+            query = query.where(case_meetings.c.team_id == team_id)
+        else:
             query = query.where(case_meetings.c.case_id.in_(case_ids))
         with self.engine.connect() as conn:
             return {case_id: starts for case_id, starts in conn.execute(query)}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import secrets
 import uuid
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -24,6 +24,7 @@ from coordination.cases.gate import CaseNotFound, CaseRefused
 from coordination.cases.queries import CaseQueries, Meeting, opened_rows
 from coordination.cases.reading import CaseFile, CaseReader
 from coordination.cases.tables import case_people, case_timeline, cases, read_audit
+from coordination.reminders.tables import due_reminders
 from coordination.shared import access
 from coordination.shared.access import User
 from coordination.shared.clock import Clock
@@ -82,7 +83,7 @@ class PersonAlreadyActive(case.Rejected):
 
 @dataclass(frozen=True)
 class BoardEntry:
-    """A case on the team page before its row is read: enough to count, sort and page."""
+    """A case of the team's list before its row is read: enough to sort and page."""
 
     case_id: str
     stage: Stage
@@ -100,9 +101,16 @@ class CaseHistory:
 
 
 def _filtered(
-    query: sa.Select[Any], team_id: str, coordinator_id: str | None, stage: Stage | None, code: str
+    query: sa.Select[Any],
+    team_id: str,
+    coordinator_id: str | None,
+    stage: Stage | None,
+    code: str,
+    part: Part | None = None,
+    covering: Part | None = None,
 ) -> sa.Select[Any]:
-    """The team page's filters: the team, and the samordnare, stage and code chosen."""
+    """The team page's filters: the team, and the samordnare, stage, code and part chosen;
+    `covering`: only the cases shared with that part ("mina ärenden")."""
     query = query.where(cases.c.team_id == team_id)
     if coordinator_id:
         query = query.where(cases.c.coordinator_id == coordinator_id)
@@ -110,7 +118,26 @@ def _filtered(
         query = query.where(cases.c.stage == stage)
     if code.strip():
         query = query.where(cases.c.case_code.contains(code.strip().upper()))
+    if part is not None:  # the part referred the case, or its consent covers the part
+        query = query.where(sa.or_(cases.c.from_part == part.value, _consent_covers(part)))
+    if covering is not None:  # as the gate sees it (`CaseRow.facts`): a referral's own part
+        query = query.where(
+            sa.or_(
+                sa.and_(cases.c.stage == Stage.REFERRAL, cases.c.from_part == covering.value),
+                sa.and_(cases.c.stage != Stage.REFERRAL, _consent_covers(covering)),
+            )
+        )
     return query
+
+
+def _consent_covers(part: Part) -> sa.ColumnElement[bool]:
+    # the consent's parts are a JSON array of codes: its text holds the code in quotes
+    return sa.cast(cases.c.consent_parts, sa.Text).contains(f'"{part.value}"', autoescape=True)
+
+
+# The most events after a page's position that `Cases.changed_since` reads to tell whether
+# the page is still as drawn; beyond that, it is drawn anew (and its position moves on).
+CHANGES_READ = 1_000
 
 
 class Cases:
@@ -382,6 +409,37 @@ class Cases:
         """Where the event log has come to: any change to any case moves it."""
         return self.store.head()
 
+    def changed_since(
+        self, position: int, team_ids: Collection[str], enrolled_only: bool = False
+    ) -> bool:
+        """Whether anything appended after `position` (a `last_change()` read before the
+        page was drawn) may concern the cases of these teams. Every stream of the service
+        is named by its case (the case's own, its reminders' bookkeeping), so events of
+        other teams' cases are passed over; a stream that names no case of another team
+        counts as a change, and so do more than CHANGES_READ events since. With
+        `enrolled_only`, only the cases enrolled by now count (the statistics read no
+        others, and a case never loses its start date)."""
+        streams = self.store.streams_after(position, CHANGES_READ)
+        if streams is None:
+            return True
+        if not streams:
+            return False
+        try:
+            case_ids = {events.StreamName.parse(stream_id).id for stream_id in streams}
+        except ValueError:
+            return True  # a stream of no category, so of no case
+        query = sa.select(cases.c.case_id, cases.c.team_id, cases.c.start_date).where(
+            cases.c.case_id.in_(case_ids)
+        )
+        with self.store.engine.connect() as conn:
+            found = {case_id: (team, start) for case_id, team, start in conn.execute(query)}
+        if len(found) < len(case_ids):
+            return True  # a stream of no case known
+        return any(
+            team in team_ids and (start is not None or not enrolled_only)
+            for team, start in found.values()
+        )
+
     def team_cases(
         self,
         team_id: str,
@@ -390,14 +448,11 @@ class Cases:
         stage: Stage | None = None,
         code: str = "",
     ) -> list[CaseRow]:
-        query = _filtered(CASE_QUERY, team_id, coordinator_id, stage, code)
+        query = _filtered(CASE_QUERY, team_id, coordinator_id, stage, code, part)
         query = query.order_by(cases.c.referral_date.desc(), cases.c.case_code)
         upcoming = self._queries.next_meetings(team_id, self.clock.wall_clock())
         with self.store.engine.connect() as conn:
-            rows = [case_row(row, upcoming.get(row.case_id)) for row in conn.execute(query)]
-        if part is not None:  # the part referred the case, or its consent covers the part
-            rows = [r for r in rows if r.from_part is part or part in r.consent_parts]
-        return rows
+            return [case_row(row, upcoming.get(row.case_id)) for row in conn.execute(query)]
 
     def team_board(
         self,
@@ -408,31 +463,75 @@ class Cases:
         code: str = "",
         covering: Part | None = None,
     ) -> list[BoardEntry]:
-        """Every case of the team page's filters, as little as it needs to count, sort and
-        page them: `rows_of` reads the rows shown. `covering`: only cases whose consent
-        covers that part ("mina ärenden")."""
-        board = sa.select(
-            cases.c.case_id,
-            cases.c.stage,
-            cases.c.referral_date,
-            cases.c.case_code,
-            cases.c.from_part,
-            cases.c.consent_parts,
-        )
-        query = _filtered(board, team_id, coordinator_id, stage, code)
+        """Every case of the team page's filters, as little as it needs to sort and page
+        them: `rows_of` reads the rows shown. `covering`: only cases whose consent covers
+        that part ("mina ärenden")."""
+        board = sa.select(cases.c.case_id, cases.c.stage, cases.c.referral_date, cases.c.case_code)
+        query = _filtered(board, team_id, coordinator_id, stage, code, part, covering)
         with self.store.engine.connect() as conn:
             found = conn.execute(query).all()
-        entries = []
-        for case_id, stage_value, referral_date, code, from_part, consent_parts in found:
-            # as the gate sees it (`CaseRow.facts`): a referral is shared with its part
-            shared = [from_part] if stage_value == Stage.REFERRAL.value else consent_parts
-            if covering is not None and covering.value not in shared:
-                continue
-            # the part referred the case, or its consent covers the part
-            if part is not None and part.value != from_part and part.value not in consent_parts:
-                continue
-            entries.append(BoardEntry(case_id, Stage(stage_value), referral_date, code))
-        return entries
+        return [
+            BoardEntry(case_id, Stage(stage_value), referral_date, code)
+            for case_id, stage_value, referral_date, code in found
+        ]
+
+    def team_stages(
+        self,
+        team_id: str,
+        shown: Mapping[Stage, int],
+        part: Part | None = None,
+        coordinator_id: str | None = None,
+        stage: Stage | None = None,
+        code: str = "",
+        covering: Part | None = None,
+    ) -> tuple[dict[Stage, int], dict[Stage, list[str]]]:
+        """The team page's stages under its filters (as `team_board`): how many cases each
+        has, and the ids of its first `shown[stage]` cases, the earliest due reminder first,
+        then the oldest referral. The database counts and orders them, so that only the
+        rows shown are read (`rows_of`)."""
+        first_due = (
+            sa.select(sa.func.min(due_reminders.c.due_on))
+            .where(due_reminders.c.case_id == cases.c.case_id)
+            .scalar_subquery()
+        )
+        board = _filtered(
+            sa.select(
+                cases.c.case_id,
+                cases.c.stage,
+                cases.c.referral_date,
+                cases.c.case_code,
+                first_due.label("first_due"),
+            ),
+            team_id,
+            coordinator_id,
+            stage,
+            code,
+            part,
+            covering,
+        ).subquery()
+        place = sa.func.row_number().over(
+            partition_by=board.c.stage,
+            order_by=(sa.nulls_last(board.c.first_due), board.c.referral_date, board.c.case_code),
+        )
+        ranked = sa.select(
+            board.c.case_id,
+            board.c.stage,
+            place.label("place"),
+            sa.func.count().over(partition_by=board.c.stage).label("at_stage"),
+        ).subquery()
+        rows_shown = sa.case({s.value: n for s, n in shown.items()}, value=ranked.c.stage, else_=0)
+        query = (
+            sa.select(ranked.c.case_id, ranked.c.stage, ranked.c.at_stage)
+            .where(ranked.c.place <= rows_shown)
+            .order_by(ranked.c.stage, ranked.c.place)
+        )
+        counts = dict.fromkeys(Stage, 0)
+        first: dict[Stage, list[str]] = {s: [] for s in Stage}
+        with self.store.engine.connect() as conn:
+            for case_id, stage_value, at_stage in conn.execute(query):
+                counts[Stage(stage_value)] = at_stage
+                first[Stage(stage_value)].append(case_id)
+        return counts, first
 
     def rows_of(self, team_id: str, case_ids: Collection[str]) -> dict[str, CaseRow]:
         """The team board's rows of these cases of the team (a page's worth)."""

@@ -109,14 +109,6 @@ class ReminderNotFound(Exception):
     status_code = 404
 
 
-_FIRST_DUE_DAYS = (
-    sa.select(due_reminders.c.case_id, sa.func.min(due_reminders.c.due_on))
-    .join(cases, cases.c.case_id == due_reminders.c.case_id)
-    .where(cases.c.team_id == sa.bindparam("team_id"))
-    .group_by(due_reminders.c.case_id)
-)
-
-
 class Reminders:
     def __init__(
         self,
@@ -380,33 +372,14 @@ class Reminders:
         with self.engine.connect() as conn:
             return [_reminder(row) for row in conn.execute(query)]
 
-    def first_due_days(self, team_id: str) -> dict[str, date]:
-        """The day of the earliest due reminder of each of the team's cases that has one:
-        the team page's order."""
-        with self.engine.connect() as conn:
-            return {
-                case_id: day for case_id, day in conn.execute(_FIRST_DUE_DAYS, {"team_id": team_id})
-            }
-
     def first_due(self, team_id: str, case_ids: Collection[str]) -> dict[str, Reminder]:
         """The earliest due reminder of each of these cases of the team, for the team page."""
         if not case_ids:
             return {}
-        first_day = (
-            sa.select(due_reminders.c.case_id, sa.func.min(due_reminders.c.due_on).label("due_on"))
-            .join(cases, cases.c.case_id == due_reminders.c.case_id)
-            .where(cases.c.team_id == team_id, due_reminders.c.case_id.in_(case_ids))
-            .group_by(due_reminders.c.case_id)
-            .subquery()
-        )
-        # Only each case's earliest reminders are read, not its whole due list.
-        query = _DUE.join(
-            first_day,
-            sa.and_(
-                first_day.c.case_id == due_reminders.c.case_id,
-                first_day.c.due_on == due_reminders.c.due_on,
-            ),
-        ).order_by(due_reminders.c.key)
+        # every reminder of these cases, by day: each case's first is its earliest
+        query = _DUE.where(
+            due_reminders.c.case_id.in_(case_ids), cases.c.team_id == team_id
+        ).order_by(due_reminders.c.due_on, due_reminders.c.key)
         first: dict[str, Reminder] = {}
         with self.engine.connect() as conn:
             for row in conn.execute(query):

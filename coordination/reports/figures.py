@@ -10,7 +10,7 @@ from coordination.accounts.insatser import Insats, Insatser
 from coordination.accounts.service import Accounts, Team
 from coordination.config import Settings
 from coordination.reports.queries import Reports
-from coordination.reports.statistics import Period, Table, period_of, statistics
+from coordination.reports.statistics import Period, Table, period_of
 from coordination.shared import access
 from coordination.shared.access import User
 from coordination.shared.clock import Clock
@@ -57,12 +57,7 @@ def statistics_tables(
     insats = chosen.get("insats", "")
     # side by side when no one insats is chosen
     names = {} if insats else {i.id: i.name for i in insatser_of(insatser, counted)}
-    tables = statistics(
-        reports.case_facts(teams, insats),
-        reports.follow_up_facts(teams),
-        period,
-        settings.timings.follow_up_months,
-        reports.session_facts(teams, insats),
-        names,
+    tables = reports.statistics(
+        teams, insats, period, settings.timings.follow_up_months, names, clock.today()
     )
     return period, tables

@@ -3,8 +3,9 @@ exports. Every query reads read models only."""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Collection, Sequence
+import threading
+from collections import Counter, OrderedDict, defaultdict
+from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -14,9 +15,17 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy.engine import Engine
 
 from coordination.accounts.tables import insats_sessions, insatser, users
+from coordination.cases.service import Cases
 from coordination.cases.tables import case_activities, case_follow_ups, case_meetings, cases
 from coordination.reminders.tables import due_reminders
-from coordination.reports.statistics import CaseFacts, FollowUpFacts, SessionFacts
+from coordination.reports.statistics import (
+    CaseFacts,
+    FollowUpFacts,
+    Period,
+    SessionFacts,
+    Table,
+    statistics,
+)
 from coordination.shared import vocabulary as v
 from coordination.shared.clock import TEAM_TIMEZONE
 from coordination.shared.vocabulary import (
@@ -125,12 +134,95 @@ SUS_COLUMNS = [
 # -- exports -------------------------------------------------------------------------------
 
 
+# How many choices of Statistik (teams, period, insats) a process keeps the figures of.
+FIGURES_KEPT = 32
+
+
+@dataclass(frozen=True)
+class _Figures:
+    tables: list[Table]
+    position: int  # the event log's, read before the facts
+    sessions: tuple[int, ...]  # `_sessions_revision`, read before the facts
+
+
+_SESSIONS_REVISION = (
+    sa.select(sa.func.count())
+    .select_from(insats_sessions)
+    .where(insats_sessions.c.team_id.in_(sa.bindparam("teams", expanding=True)))
+)
+_INSATSER_REVISION = sa.select(
+    sa.func.count(), sa.func.coalesce(sa.func.sum(insatser.c.version), 0)
+).where(insatser.c.team_id.in_(sa.bindparam("teams", expanding=True)))
+
+
 class Reports:
     """The read side of reports: statistics facts, caseload, the referral queue and trend,
     SUS rows."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, cases: Cases) -> None:
         self.engine = engine
+        self.cases = cases
+        self._figures: OrderedDict[Hashable, _Figures] = OrderedDict()
+        self._figures_lock = threading.Lock()
+
+    def statistics(
+        self,
+        teams: Sequence[str],
+        insats_id: str,
+        period: Period,
+        follow_up_months: Sequence[int],
+        insats_names: Mapping[str, str],
+        today: date,
+    ) -> list[Table]:
+        """Statistik's tables of these teams (or of one insats) for the period, computed once
+        for as long as nothing they count changes: kept per process for the last
+        FIGURES_KEPT choices, each with the event log's position and the sessions' revision
+        it was computed at, and computed anew when an enrolled case of the teams has had an
+        event since or a session or insats of theirs was added or changed. Both are read
+        from the database, so every instance sees every other's changes."""
+        key = (
+            tuple(teams),
+            insats_id,
+            period,
+            tuple(follow_up_months),
+            tuple(sorted(insats_names.items())),
+            today,
+        )
+        sessions = self._sessions_revision(teams)
+        with self._figures_lock:
+            kept = self._figures.get(key)
+        if (
+            kept is not None
+            and kept.sessions == sessions
+            and not self.cases.changed_since(kept.position, teams, enrolled_only=True)
+        ):
+            with self._figures_lock:
+                if key in self._figures:
+                    self._figures.move_to_end(key)
+            return kept.tables
+        position = self.cases.last_change()
+        tables = statistics(
+            self.case_facts(teams, insats_id),
+            self.follow_up_facts(teams),
+            period,
+            follow_up_months,
+            self.session_facts(teams, insats_id),
+            insats_names,
+        )
+        with self._figures_lock:
+            self._figures[key] = _Figures(tables, position, sessions)
+            self._figures.move_to_end(key)
+            while len(self._figures) > FIGURES_KEPT:
+                self._figures.popitem(last=False)
+        return tables
+
+    def _sessions_revision(self, teams: Sequence[str]) -> tuple[int, ...]:
+        """What changes when a session of these teams is recorded (sessions are only ever
+        added) or one of their insatser is added or changed."""
+        with self.engine.connect() as conn:
+            recorded = conn.execute(_SESSIONS_REVISION, {"teams": list(teams)}).scalar_one()
+            programmes = conn.execute(_INSATSER_REVISION, {"teams": list(teams)}).one()
+        return (int(recorded), int(programmes[0]), int(programmes[1]))
 
     def case_facts(self, teams: Collection[str], insats_id: str = "") -> list[CaseFacts]:
         """The statistics' facts of the cases of these teams (or of one insats)."""

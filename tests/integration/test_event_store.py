@@ -36,6 +36,16 @@ def test_appended_events_read_back_in_order_with_metadata(store: events.EventSto
     assert store.stream_version("never") == 0
 
 
+def test_the_streams_after_a_position_are_named_up_to_a_limit(store: events.EventStore) -> None:
+    store.append("case-1", 0, [noted("a")])
+    drawn = store.head()
+    assert store.streams_after(drawn, 10) == set()
+    store.append("case-2", 0, [noted("b"), noted("c")])
+    store.append("case-1", 1, [noted("d")])
+    assert store.streams_after(drawn, 3) == {"case-1", "case-2"}
+    assert store.streams_after(drawn, 2) is None  # more than two events since
+
+
 def test_wrong_expected_version_raises_conflict_and_writes_nothing(
     store: events.EventStore,
 ) -> None:

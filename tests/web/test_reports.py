@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from typing import Any
 
@@ -15,7 +15,11 @@ from litestar.testing import TestClient
 from openpyxl import load_workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from coordination.accounts.insatser import Session
 from coordination.cases.tables import read_audit
+from coordination.reports.queries import Reports
+from coordination.reports.statistics import Table, period_of
+from coordination.shared.vocabulary import Gender
 from tests.web.support import (
     PERSONNUMMER,
     TODAY,
@@ -223,3 +227,35 @@ def test_the_forbund_sees_the_whole_forbund_or_one_team_of_it(app: Litestar) -> 
     assert new_cases(leader) == "5"  # a teamledare sees their own team
     assert new_cases(leader, team=team_of(app, "granne@test")) == "5"  # and cannot choose
     assert 'id="team"' not in leader.get("/statistik").text
+
+
+def test_statistics_are_computed_once_until_something_they_count_changes(app: Litestar) -> None:
+    services = app.state.services
+    reports: Reports = services.reports
+    team = team_of(app, "samordnare@test")
+    client = client_for(app, "samordnare@test")
+    enrolled_case(client)
+    period = period_of("", "", "", "", TODAY)
+
+    def tables() -> list[Table]:
+        return reports.statistics([team], "", period, (3, 6, 12), {}, TODAY)
+
+    first = tables()
+    assert tables() is first
+    referral(client_for(app, "granne@test"))  # another team's case
+    referral(client)  # a referral of the team: counted from its enrolment on
+    assert tables() is first
+
+    enrolled_case(client)
+    enrolled = tables()
+    assert enrolled is not first and tables() is enrolled
+
+    insats = services.insatser.team_insatser(team)[0]
+    services.sessions.record(
+        team,
+        Session("session-1", insats.id, TODAY, {Gender.WOMAN: 3}, {}, {}),
+        "someone",
+        datetime.now(UTC),
+    )
+    recorded = tables()
+    assert recorded is not enrolled and tables() is recorded

@@ -5,11 +5,25 @@ first, words instead of codes, and a refresh that costs nothing when nothing cha
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from litestar import Litestar
+from litestar.testing import TestClient
 
 from coordination.cases.web.team import PAGE_ROWS
-from tests.web.support import case_id_from, client_for, enrolled_case, referral, team_of
+from tests.web.support import (
+    WALL_CLOCK,
+    accepted_case,
+    case_id_from,
+    client_for,
+    closed_case,
+    csrf,
+    enrol,
+    enrolled_case,
+    referral,
+    team_of,
+)
+from tests.web.test_case_journey import schedule
 
 
 def test_an_unchanged_refresh_is_answered_304_and_a_change_gives_the_new_page(
@@ -28,6 +42,55 @@ def test_an_unchanged_refresh_is_answered_304_and_a_change_gives_the_new_page(
     assert case_id in changed.text
     other = client_for(app, "fk@test").get("/", headers={"If-None-Match": tag})
     assert other.status_code == 200  # the tag is the user's own
+
+
+def test_the_refresh_moves_with_the_teams_own_changes_and_not_with_other_teams(
+    app: Litestar,
+) -> None:
+    client = client_for(app, "samordnare@test")
+    closed = closed_case(app)  # its reminders are on the page
+    accepted = accepted_case(client)
+    ongoing = enrolled_case(client)
+    neighbour = client_for(app, "granne@test")
+    tag = client.get("/", headers={"HX-Request": "true"}).headers["etag"]
+
+    def refreshed(client: TestClient[Litestar], tag: str) -> str:
+        """The ETag after a refresh that must draw the page anew."""
+        answer = client.get("/", headers={"HX-Request": "true", "If-None-Match": tag})
+        assert answer.status_code == 200 and answer.headers["etag"] != tag
+        unchanged = client.get("/", headers={"HX-Request": "true", "If-None-Match": tag})
+        assert unchanged.status_code == 200  # the old tag stays stale
+        again = answer.headers["etag"]
+        assert (
+            client.get("/", headers={"HX-Request": "true", "If-None-Match": again}).status_code
+            == 304
+        )
+        return str(again)
+
+    case_id_from(referral(neighbour))  # another team's referral, and its reminders
+    mine = client.get("/", headers={"HX-Request": "true", "If-None-Match": tag})
+    assert mine.status_code == 304 and mine.headers["etag"] == tag
+    theirs = neighbour.get("/", headers={"HX-Request": "true"}).headers["etag"]
+
+    reminders = client.get("/paminnelser").text
+    key = re.search(r'name="key" value="(after_support_start:[^"]+)"', reminders)
+    assert key
+    client.post("/paminnelser/klar", data={"case_id": closed, "key": key.group(1), **csrf(client)})
+    tag = refreshed(client, tag)  # a reminder done
+
+    enrolled = enrol(client, accepted, duplicate_reason="Testärende: samma deltagare igen")
+    assert enrolled.status_code == 200, enrolled.text
+    tag = refreshed(client, tag)  # a case moved on to the next stage
+
+    booked = schedule(client, ongoing, WALL_CLOCK + timedelta(days=1))
+    assert booked.status_code == 200, booked.text
+    tag = refreshed(client, tag)  # a meeting booked
+
+    # none of it was the neighbour's
+    assert (
+        neighbour.get("/", headers={"HX-Request": "true", "If-None-Match": theirs}).status_code
+        == 304
+    )
 
 
 def test_a_colleague_renamed_is_a_change_the_refresh_shows(app: Litestar) -> None:

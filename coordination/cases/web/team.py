@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from litestar import Controller, Response, get, post
@@ -34,42 +34,35 @@ class TeamController(Controller):
         if not access.can_see_case_list(user):
             return Redirect("/statistik")  # the förbund's start page: aggregates only
         query = request.query_params
-        # The 30-second refresh asks with the ETag it got: nothing appended since, no one in
-        # the team or its insatser changed, same day, same user and address, and the answer
-        # is an empty 304.
-        tag = (
-            '"'
-            + hashlib.sha256(
-                f"{desk.cases.last_change()}|{desk.accounts.team_revision(user.team_id)}|"
-                f"{desk.clock.today()}|{user.id}|{request.url.query}|"
-                f"{bool(request.htmx)}".encode()
-            ).hexdigest()[:32]
-            + '"'
-        )
-        if request.headers.get("if-none-match") == tag:
+        # The 30-second refresh asks with the ETag it got: the log's position when the page
+        # was drawn and a hash of the rest it shows. Nothing appended since to the team's
+        # cases or their reminders, no one in the team or its insatser changed, same day,
+        # same user and address: the answer is an empty 304.
+        drawn_as = hashlib.sha256(
+            f"{desk.accounts.team_revision(user.team_id)}|{desk.clock.today()}|{user.id}|"
+            f"{request.url.query}|{bool(request.htmx)}".encode()
+        ).hexdigest()[:32]
+        asked = _drawn_at(request.headers.get("if-none-match", ""), drawn_as)
+        if asked is not None and not desk.cases.changed_since(asked, {user.team_id}):
+            tag = f'"{asked}.{drawn_as}"'
             return Response(b"", status_code=304, headers=_REVALIDATE | {"ETag": tag})
+        # the position read before the page is drawn: what is appended meanwhile is a change
+        tag = f'"{desk.cases.last_change()}.{drawn_as}"'
         filters = {name: query.get(name, "") for name in ("part", "coordinator", "stage", "code")}
         # a handläggare starts from the cases they work on; the others from the whole team
         filters["vy"] = query.get("vy") or ("mina" if user.role is Role.CASEWORKER else "alla")
-        board = desk.cases.team_board(
+        shown = {s: _count(query.get(f"visa_{s.value}")) for s in Stage}
+        # each stage's count and its first cases, the earliest due first: only those are read
+        counts, first = desk.cases.team_stages(
             user.team_id,
+            shown,
             part=Part.parse(filters["part"]),
             coordinator_id=filters["coordinator"] or None,
             stage=Stage.parse(filters["stage"]),
             code=filters["code"],
             covering=user.part if filters["vy"] == "mina" else None,
         )
-        # each stage's cases with the earliest due first; only the rows shown are read
-        due_days = reminders.first_due_days(user.team_id)
-        by_stage = {
-            stage: sorted(
-                (e for e in board if e.stage is stage),
-                key=lambda e: (due_days.get(e.case_id, date.max), e.referral_date, e.case_code),
-            )
-            for stage in Stage
-        }
-        shown = {s: _count(query.get(f"visa_{s.value}")) for s in Stage}
-        shown_ids = [e.case_id for s, entries in by_stage.items() for e in entries[: shown[s]]]
+        shown_ids = [case_id for ids in first.values() for case_id in ids]
         rows = desk.cases.rows_of(user.team_id, shown_ids)
         today = desk.clock.today()
         week_start = datetime.combine(today - timedelta(days=today.weekday()), time())
@@ -79,15 +72,15 @@ class TeamController(Controller):
             week_meetings=desk.reader.team_meetings(
                 user, week_start, week_start + timedelta(days=7)
             ),
-            counts={stage: len(entries) for stage, entries in by_stage.items()},
+            counts=counts,
             by_stage={
-                stage: [rows[e.case_id] for e in entries[: shown[stage]] if e.case_id in rows]
-                for stage, entries in by_stage.items()
+                stage: [rows[case_id] for case_id in ids if case_id in rows]
+                for stage, ids in first.items()
             },
             shown=shown,
             filters=filters,
             colleagues=desk.accounts.team_users(user.team_id),
-            total=len(board),
+            total=sum(counts.values()),
         )
         response.headers.update(_REVALIDATE | {"ETag": tag})
         return response
@@ -100,6 +93,13 @@ _REVALIDATE = {"Cache-Control": "private, no-cache"}
 # "Visa fler" up to this many rows of a stage: beyond it, a filter finds a case sooner (and
 # the page's reads stay well inside the database's limit of bound parameters)
 MOST_ROWS = 2_000
+
+
+def _drawn_at(etag: str, drawn_as: str) -> int | None:
+    """The log's position an ETag of the team page was drawn at, when the rest of it is
+    `drawn_as`."""
+    position, _, rest = etag.strip('"').partition(".")
+    return int(position) if rest == drawn_as and position.isdigit() else None
 
 
 def _count(value: str | None) -> int:

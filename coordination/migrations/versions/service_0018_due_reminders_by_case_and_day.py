@@ -1,7 +1,7 @@
 """an index of each case's due reminders by day, for the team page's order
 
-Revision ID: service_0017
-Revises: service_0016
+Revision ID: service_0018
+Revises: service_0017
 Create Date: 2026-12-07
 """
 
@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "service_0017"
-down_revision: str | None = "service_0016"
+revision: str = "service_0018"
+down_revision: str | None = "service_0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

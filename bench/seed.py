@@ -1,8 +1,8 @@
 """Seeding a large team through the bulk path, alone: on a SQLite file and on PostgreSQL.
 
-The team of `pages.py` and `load.py` (`coordination demo --cases`: about 40 events a case,
-every command decided by the real decider, appended with `EventStore.append_many` and the
-inline read models, 250 cases per transaction), each run on a database of its own: a SQLite
+The team of `load.py`, seeded as it seeds it (`coordination demo --cases`: about 40 events
+a case, every command decided by the real decider, appended with `EventStore.append_many` and
+the inline read models, 250 cases per transaction), each run on a database of its own: a SQLite
 file in a temporary folder, a new database on a throwaway PostgreSQL server
 (`bench/postgres.py`, or the server `BENCH_POSTGRES_URL` names). With `--runs N` the two
 backends take turns, run by run, so both see the same moments of a shared machine. The last
@@ -18,42 +18,16 @@ import argparse
 import json
 import statistics
 import tempfile
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from bench.eventstore import databases
-from bench.pages import TODAY
+from bench.load import prepare
 from bench.postgres import throwaway_postgres
-from coordination.app import build_services
-from coordination.config import load_settings
-from coordination.demo import seed_large
-from coordination.shared import database as db
 
 BACKENDS = ("sqlite", "postgresql")
-
-
-def seed_once(url: str, data_dir: Path, cases: int) -> tuple[int, float]:
-    """Migrate the empty database at `url`, seed it; the events appended and the seconds
-    the seeding took (the team's accounts included, the migrations not)."""
-    settings = load_settings(
-        {
-            "SAMORDNA_DATA_DIR": str(data_dir),
-            "SAMORDNA_DATABASE_URL": url,
-            "SAMORDNA_SWEEP_SECONDS": "0",
-        }
-    )
-    engine = db.connect(url)
-    try:
-        db.migrate(engine)
-        services = build_services(settings, engine)
-        started = time.perf_counter()
-        appended = seed_large(engine, services.cases, TODAY, cases)
-        return appended, time.perf_counter() - started
-    finally:
-        engine.dispose()
 
 
 @contextmanager
@@ -87,7 +61,8 @@ def main() -> None:
         for run in range(args.runs):
             for backend in backends:
                 with tempfile.TemporaryDirectory() as data_dir:
-                    events, took = seed_once(url(backend, run), Path(data_dir), args.cases)
+                    seeded = prepare(url(backend, run), Path(data_dir), args.cases, {})
+                events, took = seeded["events"], seeded["seconds"]
                 seconds[backend].append(round(took, 1))
                 print(f"{backend} run {run + 1}: {events} events in {took:.1f} s", flush=True)
     result: dict[str, Any] = {"cases": args.cases, "events": events}

@@ -55,6 +55,15 @@ def _unchanged(value: Any) -> Any:
     return value
 
 
+# The bulk path's heads: the streams' versions (some at a time) and the log's position.
+_STREAM_HEADS = (
+    sa.select(events.c.stream_id, sa.func.max(events.c.stream_version))
+    .where(events.c.stream_id.in_(sa.bindparam("streams", expanding=True)))
+    .group_by(events.c.stream_id)
+)
+_GLOBAL_HEAD = sa.select(sa.func.max(events.c.position))
+_STREAMS_PER_QUERY = 500
+
 _STORED_IDS = sa.select(events.c.stream_id, events.c.stream_version, events.c.position).where(
     events.c.event_id.in_(sa.bindparam("ids", expanding=True))
 )
@@ -109,6 +118,73 @@ class Appender:
             cursor.close()
         appended = [event for _, event in encoded]
         return AppendResult(appended[-1].stream_version, appended[-1].position), appended
+
+    def append_streams(
+        self,
+        conn: Connection,
+        driver: Any,
+        batches: Sequence[tuple[str, int, Sequence[NewEvent]]],
+    ) -> tuple[list[AppendResult], list[RecordedEvent]]:
+        """`append` of many streams' batches in one write transaction, stream after stream
+        with the same checks, in a few statements for them all: the heads read in one query,
+        the subjects' keys looked up (or made) in one, and every row inserted in one
+        executemany. A stream may come more than once; it moves on between its batches."""
+        versions, previous_position = self._heads(conn, {stream for stream, _, _ in batches})
+        keys = self.rows.keyring.keys_to_seal(
+            conn,
+            {
+                event.subject
+                for _, _, new_events in batches
+                for event in new_events
+                if event.subject is not None and self.rows.is_personal(event)
+            },
+        )
+        results, appended, rows = [], [], []
+        for stream_id, expected_version, new_events in batches:
+            current_version = versions.get(stream_id, 0)
+            if current_version != expected_version:
+                retried = self._stored(stream_id, new_events)
+                if retried is None:
+                    raise ConcurrencyError(stream_id, expected_version, current_version)
+                results.append(retried)
+                continue
+            recorded_at = self.clock()
+            for offset, event in enumerate(new_events, start=1):
+                row, recorded = self._encode(
+                    conn,
+                    keys,
+                    event,
+                    stream_id,
+                    current_version + offset,
+                    previous_position + offset,
+                    recorded_at,
+                )
+                rows.append(row)
+                appended.append(recorded)
+            versions[stream_id] = appended[-1].stream_version
+            previous_position = appended[-1].position
+            results.append(AppendResult(appended[-1].stream_version, appended[-1].position))
+        if rows:
+            cursor = driver.cursor()
+            try:
+                cursor.executemany(self._append_sql().insert, rows)
+            except self.engine.dialect.loaded_dbapi.IntegrityError as error:
+                raise PartialRetryError(
+                    "an event id of these streams' batches is stored already"
+                ) from error
+            finally:
+                cursor.close()
+        return results, appended
+
+    def _heads(self, conn: Connection, stream_ids: set[str]) -> tuple[dict[str, int], int]:
+        """The versions of those of these streams that have events, and the global head."""
+        wanted = sorted(stream_ids)
+        versions: dict[str, int] = {}
+        for start in range(0, len(wanted), _STREAMS_PER_QUERY):
+            chunk = wanted[start : start + _STREAMS_PER_QUERY]
+            for stream_id, version in conn.execute(_STREAM_HEADS, {"streams": chunk}):
+                versions[stream_id] = version
+        return versions, conn.execute(_GLOBAL_HEAD).scalar() or 0
 
     def _append_sql(self) -> _AppendSql:
         if self._sql is None:

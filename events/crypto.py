@@ -77,15 +77,41 @@ class Keyring:
             return self._unwrapped(subject, row.wrapped_key)
         if not create:
             return None
+        new, key = self._new_key(subject)
+        conn.execute(sa.insert(keys).values(**new))
+        return key
+
+    def keys_to_seal(self, conn: Connection, subjects: Iterable[str]) -> dict[str, AESGCM]:
+        """The keys of many subjects in few queries, made now (in one statement) for those
+        who have none yet: for sealing many subjects' data at once. A forgotten subject is
+        left out; asking `subject_key` to create theirs refuses, as it should."""
+        wanted = sorted(set(subjects))
+        found: dict[str, AESGCM] = {}
+        known: set[str] = set()
+        for start in range(0, len(wanted), _KEYS_PER_QUERY):
+            rows = conn.execute(_KEYS_OF, {"subjects": wanted[start : start + _KEYS_PER_QUERY]})
+            for subject, wrapped in rows:
+                known.add(subject)
+                if (key := self._unwrapped(subject, wrapped)) is not None:
+                    found[subject] = key
+        new = []
+        for subject in wanted:
+            if subject not in known:
+                row, found[subject] = self._new_key(subject)
+                new.append(row)
+        if new:
+            conn.execute(sa.insert(keys), new)
+        return found
+
+    def _new_key(self, subject: str) -> tuple[dict[str, Any], AESGCM]:
+        """A new key for the subject: its row in the keys table, and the key."""
         key = AESGCM.generate_key(bit_length=256)
-        conn.execute(
-            sa.insert(keys).values(
-                subject=subject,
-                wrapped_key=seal(self._master, key, subject.encode()),
-                created_at=datetime.now(UTC),
-            )
-        )
-        return AESGCM(key)
+        row = {
+            "subject": subject,
+            "wrapped_key": seal(self._master, key, subject.encode()),
+            "created_at": datetime.now(UTC),
+        }
+        return row, AESGCM(key)
 
     def subject_keys(self, conn: Connection, subjects: Iterable[str]) -> dict[str, AESGCM | None]:
         """The keys of many subjects in few queries; None for one forgotten or without a key."""

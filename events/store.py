@@ -104,16 +104,16 @@ class EventStore:
         """Append several streams' batches in the caller's transaction, then run the inline
         projections once over everything appended: the bulk path (an import, a large seed),
         with the same checks and read models as one `append` per stream."""
-        driver = conn.connection.driver_connection
-        results, appended = [], []
-        for stream, expected_version, new_events in batches:
-            if not new_events:
-                raise ValueError("nothing to append")
-            result, recorded = self._appender.append(
-                conn, driver, str(stream), expected_version, new_events
-            )
-            results.append(result)
-            appended.extend(recorded)
+        if any(not new_events for _, _, new_events in batches):
+            raise ValueError("nothing to append")
+        results, appended = self._appender.append_streams(
+            conn,
+            conn.connection.driver_connection,
+            [
+                (str(stream), expected_version, new_events)
+                for stream, expected_version, new_events in batches
+            ],
+        )
         if appended:
             for projection in self.inline_projections:
                 checkpoints.apply_inline(conn, projection, self._reader, appended)

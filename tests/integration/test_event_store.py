@@ -111,6 +111,48 @@ def test_append_joins_the_callers_transaction(store: events.EventStore) -> None:
     assert [e.position for e in store.read_all()] == [1, 2]
 
 
+def test_append_many_checks_each_stream_as_append_does(engine: Engine, master_key: str) -> None:
+    """The bulk path: every stream's expected version, a stream twice in one call, a
+    retried batch recognised by its event ids, the inline projections over everything."""
+    with engine.begin() as conn:
+        notes.create(conn)
+    store = make_store(engine, master_key, inline_projections=[NotesProjection()])
+    earlier = [noted("a")]
+    first = store.append("case-1", 0, earlier)
+
+    with store.transaction() as conn:
+        results = store.append_many(
+            [
+                ("case-2", 0, [noted("b"), noted("c")]),
+                ("case-1", 1, [noted("d")]),
+                ("case-2", 2, [noted("e")]),
+                ("case-1", 0, earlier),  # a retry: written before, nothing new
+            ],
+            conn,
+        )
+
+    assert [(r.stream_version, r.position) for r in results] == [(2, 3), (2, 4), (3, 5), (1, 1)]
+    assert results[3] == first
+    assert [(e.stream_id, e.stream_version, e.position) for e in store.read_all()] == [
+        ("case-1", 1, 1),
+        ("case-2", 1, 2),
+        ("case-2", 2, 3),
+        ("case-1", 2, 4),
+        ("case-2", 3, 5),
+    ]
+    assert [row[2] for row in note_rows(engine)] == ["a", "b", "c", "d", "e"]
+
+    for stale in (("case-3", 0, [noted("f")]), ("case-1", 1, [noted("g")])):
+        with pytest.raises(events.ConcurrencyError), store.transaction() as conn:
+            store.append_many([("case-3", 0, [noted("f")]), stale], conn)
+    with pytest.raises(events.PartialRetryError), store.transaction() as conn:
+        store.append_many([("case-3", 0, [noted("h")]), ("case-4", 0, earlier)], conn)
+    twice = noted("i")  # one event id in two streams' batches
+    with pytest.raises(events.PartialRetryError), store.transaction() as conn:
+        store.append_many([("case-3", 0, [twice]), ("case-4", 0, [twice])], conn)
+    assert store.head() == 5 and store.stream_version("case-3") == 0
+
+
 def test_read_all_follows_the_global_position_in_batches(engine: Engine, master_key: str) -> None:
     store = make_store(engine, master_key, batch_size=3)
     for i in range(10):

@@ -82,6 +82,38 @@ def test_a_forgotten_subject_takes_no_new_personal_data(engine: Engine, master_k
     assert store.stream_version("case-1") == 1
 
 
+def test_append_many_seals_each_subjects_fields_under_their_key(
+    engine: Engine, master_key: str
+) -> None:
+    store = make_store(engine, master_key)
+    store.append("case-1", 0, [registered("person-1")])
+    store.forget("person-1")
+
+    with store.transaction() as conn:
+        store.append_many(
+            [
+                ("case-2", 0, [registered("person-2"), noted("met")]),
+                ("case-3", 0, [registered("person-3", name="Bertil Demosson")]),
+                ("case-2", 2, [registered("person-2", name="Astrid Ny")]),
+            ],
+            conn,
+        )
+    assert [e.data["name"] for e in store.read_stream("case-2")[::2]] == [NAME, "Astrid Ny"]
+    assert store.read_stream("case-3")[0].data["name"] == "Bertil Demosson"
+    assert NAME.encode() not in stored_bytes(engine)
+    store.forget("person-2")
+    assert store.read_stream("case-2")[0].data["name"] == events.ERASED
+    assert store.read_stream("case-3")[0].data["name"] == "Bertil Demosson"
+
+    with pytest.raises(events.SubjectForgottenError), store.transaction() as conn:
+        store.append_many(
+            [("case-4", 0, [noted("x")]), ("case-1", 1, [registered("person-1")])], conn
+        )
+    with pytest.raises(events.MissingSubjectError), store.transaction() as conn:
+        store.append_many([("case-4", 0, [events.NewEvent("Registered", {"name": NAME})])], conn)
+    assert store.stream_version("case-4") == 0 and store.stream_version("case-1") == 1
+
+
 def test_personal_fields_need_a_subject(engine: Engine, master_key: str) -> None:
     store = make_store(engine, master_key)
     with pytest.raises(events.MissingSubjectError):

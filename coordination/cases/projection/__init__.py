@@ -34,7 +34,7 @@ from coordination.cases.projection import (
     progress,
     referral,
 )
-from coordination.cases.projection.rows import CaseRows, Handlers
+from coordination.cases.projection.rows import CaseRows, Handlers, Writes
 from coordination.cases.tables import (
     case_activities,
     case_after_support,
@@ -84,15 +84,16 @@ class CaseViews:
         sealed = events.SealedValues(self.keyring, conn)
         versions: dict[str, dict[str, Any]] = {}
         timeline: list[dict[str, Any]] = []
+        # each case's events with a handler, in order
+        handled: dict[str, list[tuple[Any, events.RecordedEvent]]] = {}
         for recorded in batch:
             if recorded.type not in case_events.EVENT_CLASSES:
                 continue
             # the case's own stream or its reminders' bookkeeping: both are named by the case
             case_id = recorded.stream.id
             event = case_events.decode(recorded)
-            handler = HANDLERS.get(type(event))
-            if handler is not None:
-                handler(CaseRows(conn, case_id, self.keyring, sealed), event, recorded)
+            if type(event) in HANDLERS:
+                handled.setdefault(case_id, []).append((event, recorded))
             if recorded.stream.category == case_events.CASE:
                 versions[case_id] = {
                     "where_case_id": case_id,
@@ -110,6 +111,18 @@ class CaseViews:
                     "details": json.dumps(_public_details(recorded)),
                 }
             )
+        if len(handled) > 1:
+            sealed.load(case_events.participant_subject(case_id) for case_id in handled)
+        # In rounds: every case's first event, then every case's second, and so on. A case's
+        # rows see each of its events in turn; the same statement of many cases runs as one.
+        writes, teams = Writes(conn), dict[str, str]()
+        for turn in range(max((len(each) for each in handled.values()), default=0)):
+            for case_id, each in handled.items():
+                if turn < len(each):
+                    event, recorded = each[turn]
+                    rows = CaseRows(conn, case_id, self.keyring, sealed, writes, teams)
+                    HANDLERS[type(event)](rows, event, recorded)
+            writes.run()
         # each case's version once, and the timeline in one statement: a bulk append of
         # thousands of events writes these as fast as one
         if versions:

@@ -29,12 +29,12 @@ def case_closed(rows: CaseRows, event: case.CaseClosed, recorded: events.Recorde
 def case_reopened(rows: CaseRows, event: case.CaseReopened, recorded: events.RecordedEvent) -> None:
     """Back at the stage the domain gives an open case with what this one holds; a case with
     personal data has the new consent."""
-    row = rows.conn.execute(
+    row = rows.read(
         sa.select(cases.c.plan_version, cases.c.registration_type).where(
             cases.c.case_id == rows.case_id
         )
     ).one()
-    assessments = rows.conn.execute(
+    assessments = rows.read(
         sa.select(sa.func.count())
         .select_from(case_assessments)
         .where(case_assessments.c.case_id == rows.case_id)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import events
 from coordination.cases import domain as case
-from coordination.cases.projection.rows import CaseRows, Handlers, clear_blind_index
+from coordination.cases.projection.rows import CLEAR_BLIND_INDEX, CaseRows, Handlers
 
 
 def erasure_requested(
@@ -27,7 +27,7 @@ def personal_data_erased(
     rows.update_case(
         erased_on=event.erased_on, erasure_reason=event.reason, erasure_requested_by=None
     )
-    clear_blind_index(rows.conn, rows.case_id)
+    rows.execute_on_case(CLEAR_BLIND_INDEX)
 
 
 def retention_held(

@@ -2,27 +2,23 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
 import events
 from coordination.cases import domain as case
 from coordination.cases.projection.rows import CaseRows, Handlers, case_update
 from coordination.cases.tables import case_meetings, cases
 from coordination.shared.vocabulary import MeetingStatus
 
-_TEAM_OF = sa.select(cases.c.team_id).where(cases.c.case_id == sa.bindparam("case_id"))
 _ONE_MORE_HELD = case_update(meetings_held=cases.c.meetings_held + 1)
 
 
 def meeting_scheduled(
     rows: CaseRows, event: case.MeetingScheduled, recorded: events.RecordedEvent
 ) -> None:
-    team_id = rows.conn.execute(_TEAM_OF, {"case_id": rows.case_id}).scalar_one()
     rows.insert(
         case_meetings,
         meeting_id=event.meeting_id,
         case_id=rows.case_id,
-        team_id=team_id,
+        team_id=rows.team_id(),
         starts_at=event.starts_at,
         minutes=event.minutes,
         mode=event.mode,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 import events
 from coordination.cases import domain as case
 from coordination.cases.projection.rows import CaseRows, Handlers
@@ -60,7 +62,7 @@ def activity_dropped(
 
 
 def _replace_activities(rows: CaseRows, activities: tuple[case.Activity, ...]) -> None:
-    rows.conn.execute(case_activities.delete().where(case_activities.c.case_id == rows.case_id))
+    rows.execute(_CLEAR_ACTIVITIES, {"case_id": rows.case_id})
     for activity in activities:
         rows.insert(
             case_activities,
@@ -75,6 +77,10 @@ def _replace_activities(rows: CaseRows, activities: tuple[case.Activity, ...]) -
             drop_reason=activity.drop_reason,
         )
 
+
+_CLEAR_ACTIVITIES = case_activities.delete().where(
+    case_activities.c.case_id == sa.bindparam("case_id")
+)
 
 HANDLERS: Handlers = {
     case.AssessmentRecorded: assessment_recorded,

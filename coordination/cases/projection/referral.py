@@ -28,6 +28,7 @@ def referral_received(
         last_event_at=recorded.recorded_at,
     )
     rows.insert(case_people, case_id=rows.case_id, referral_reason=event.reason)
+    rows.teams[rows.case_id] = event.team_id
 
 
 def referral_accepted(

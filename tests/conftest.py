@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import time
 import uuid
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy.engine import Engine, make_url
 
 import events
+from coordination.shared import database as db
 
 # Randomness in tests (sleep lengths, kill moments) comes from one seed, printed in the
 # header: SAMORDNA_TEST_SEED=<seed> replays a run.
@@ -50,14 +52,16 @@ def postgres_admin_url() -> str | None:
     return url
 
 
-def fresh_postgres_database() -> Iterator[str]:
+def fresh_postgres_database(template: str | None = None) -> Iterator[str]:
+    """A new database (a copy of `template` if given, else empty), dropped afterwards."""
     admin_url = postgres_admin_url()
     if not admin_url:
         pytest.skip(HOW_TO_GET_POSTGRES)
     name = f"test_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        copied = f' TEMPLATE "{template}"' if template else ""
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"{copied}')
     try:
         yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     finally:
@@ -73,6 +77,43 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield f"sqlite:///{tmp_path / 'store.db'}"
     else:
         yield from fresh_postgres_database()
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file at the service's newest revision, migrated once for the run."""
+    path = tmp_path_factory.mktemp("migrated") / "store.db"
+    engine = db.connect(f"sqlite:///{path}")
+    db.migrate(engine)
+    engine.dispose()
+    assert not path.with_name("store.db-wal").exists(), "the copy would miss the log"
+    return path
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres_template() -> Iterator[str]:
+    """The name of a PostgreSQL database at the service's newest revision, migrated once for
+    the run; tests get copies of it (CREATE DATABASE … TEMPLATE), never it."""
+    for url in fresh_postgres_database():
+        engine = db.connect(url)
+        db.migrate(engine)
+        engine.dispose()  # no connection may stay on a template while it is copied
+        database = make_url(url).database
+        assert database
+        yield database
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def migrated_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL of a database of its own at the service's newest revision, on each backend in
+    turn: the same as migrating an empty one, without running the migrations every time."""
+    if request.param == "sqlite":
+        path = tmp_path / "store.db"
+        shutil.copyfile(request.getfixturevalue("migrated_sqlite_file"), path)
+        yield f"sqlite:///{path}"
+    else:
+        template = request.getfixturevalue("migrated_postgres_template")
+        yield from fresh_postgres_database(template)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import random
+import secrets
 import shutil
 import time
 import uuid
@@ -17,10 +18,12 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher
 from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy.engine import Engine, make_url
 
 import events
+from coordination.accounts import service as accounts_service
 from coordination.shared import database as db
 
 # Randomness in tests (sleep lengths, kill moments) comes from one seed, printed in the
@@ -36,6 +39,20 @@ def pytest_report_header() -> str:
 def seeded_randomness(request: pytest.FixtureRequest) -> None:
     """Each test's random numbers follow from the run's seed and the test's name."""
     random.seed(f"{SEED}:{request.node.nodeid}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> Iterator[None]:
+    """Passwords hashed in the tests' own process use argon2 at its lowest cost. The
+    production parameters take about a tenth of a second a hash (more on a busy machine), and
+    every web test creates its team of ten accounts and logs in: that alone was minutes of
+    the run. The hashes are still argon2 hashes, checked the same way; services the tests
+    start as processes of their own hash at the production cost."""
+    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts_service, "_hasher", cheap)
+        patch.setattr(accounts_service, "_DUMMY_HASH", cheap.hash(secrets.token_urlsafe(16)))
+        yield
 
 
 POSTGRES_URL_VARIABLE = "SAMORDNA_TEST_POSTGRES_URL"

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import random
+import secrets
+import shutil
 import time
 import uuid
 from collections.abc import Iterator
@@ -16,10 +18,13 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from argon2 import PasswordHasher
 from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy.engine import Engine, make_url
 
 import events
+from coordination.accounts import service as accounts_service
+from coordination.shared import database as db
 
 # Randomness in tests (sleep lengths, kill moments) comes from one seed, printed in the
 # header: SAMORDNA_TEST_SEED=<seed> replays a run.
@@ -36,6 +41,20 @@ def seeded_randomness(request: pytest.FixtureRequest) -> None:
     random.seed(f"{SEED}:{request.node.nodeid}")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> Iterator[None]:
+    """Passwords hashed in the tests' own process use argon2 at its lowest cost. The
+    production parameters take about a tenth of a second a hash (more on a busy machine), and
+    every web test creates its team of ten accounts and logs in: that alone was minutes of
+    the run. The hashes are still argon2 hashes, checked the same way; services the tests
+    start as processes of their own hash at the production cost."""
+    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts_service, "_hasher", cheap)
+        patch.setattr(accounts_service, "_DUMMY_HASH", cheap.hash(secrets.token_urlsafe(16)))
+        yield
+
+
 POSTGRES_URL_VARIABLE = "SAMORDNA_TEST_POSTGRES_URL"
 HOW_TO_GET_POSTGRES = (
     f"{POSTGRES_URL_VARIABLE} is not set: start a PostgreSQL server and set it to an admin URL, "
@@ -50,14 +69,16 @@ def postgres_admin_url() -> str | None:
     return url
 
 
-def fresh_postgres_database() -> Iterator[str]:
+def fresh_postgres_database(template: str | None = None) -> Iterator[str]:
+    """A new database (a copy of `template` if given, else empty), dropped afterwards."""
     admin_url = postgres_admin_url()
     if not admin_url:
         pytest.skip(HOW_TO_GET_POSTGRES)
     name = f"test_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        copied = f' TEMPLATE "{template}"' if template else ""
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"{copied}')
     try:
         yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     finally:
@@ -73,6 +94,43 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         yield f"sqlite:///{tmp_path / 'store.db'}"
     else:
         yield from fresh_postgres_database()
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file at the service's newest revision, migrated once for the run."""
+    path = tmp_path_factory.mktemp("migrated") / "store.db"
+    engine = db.connect(f"sqlite:///{path}")
+    db.migrate(engine)
+    engine.dispose()
+    assert not path.with_name("store.db-wal").exists(), "the copy would miss the log"
+    return path
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres_template() -> Iterator[str]:
+    """The name of a PostgreSQL database at the service's newest revision, migrated once for
+    the run; tests get copies of it (CREATE DATABASE … TEMPLATE), never it."""
+    for url in fresh_postgres_database():
+        engine = db.connect(url)
+        db.migrate(engine)
+        engine.dispose()  # no connection may stay on a template while it is copied
+        database = make_url(url).database
+        assert database
+        yield database
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def migrated_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A URL of a database of its own at the service's newest revision, on each backend in
+    turn: the same as migrating an empty one, without running the migrations every time."""
+    if request.param == "sqlite":
+        path = tmp_path / "store.db"
+        shutil.copyfile(request.getfixturevalue("migrated_sqlite_file"), path)
+        yield f"sqlite:///{path}"
+    else:
+        template = request.getfixturevalue("migrated_postgres_template")
+        yield from fresh_postgres_database(template)
 
 
 @pytest.fixture

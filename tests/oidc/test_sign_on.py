@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -30,14 +31,17 @@ Response = Any
 
 
 @pytest.fixture
-def make_app(provider: str, tmp_path: Path) -> Iterator[Callable[..., Litestar]]:
-    """An app (the web tests' team, on SQLite) signing on at the provider, with more
-    configuration as given."""
+def make_app(
+    provider: str, tmp_path: Path, migrated_sqlite_file: Path
+) -> Iterator[Callable[..., Litestar]]:
+    """An app (the web tests' team, on a SQLite file of its own, copied from one migrated for
+    the run) signing on at the provider, with more configuration as given."""
     made: list[Iterator[Litestar]] = []
 
     def make(**environment: str) -> Litestar:
         folder = tmp_path / f"app{len(made)}"
         folder.mkdir()
+        shutil.copyfile(migrated_sqlite_file, folder / "store.db")
         apps = build_app(
             f"sqlite:///{folder / 'store.db'}",
             folder,

@@ -42,6 +42,13 @@ def test_an_unchanged_refresh_is_answered_304_and_a_change_gives_the_new_page(
     assert case_id in changed.text
     other = client_for(app, "fk@test").get("/", headers={"If-None-Match": tag})
     assert other.status_code == 200  # the tag is the user's own
+    # a tag of the user's own with a position no log reaches is drawn anew, not a 500
+    _, drawn_as = changed.headers["etag"].strip('"').split(".")
+    for position in ("9" * 5000, "9" * 19):
+        forged = client.get(
+            "/", headers={"HX-Request": "true", "If-None-Match": f'"{position}.{drawn_as}"'}
+        )
+        assert forged.status_code == 200 and case_id in forged.text
 
 
 def test_the_refresh_moves_with_the_teams_own_changes_and_not_with_other_teams(

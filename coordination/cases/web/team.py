@@ -99,7 +99,10 @@ def _drawn_at(etag: str, drawn_as: str) -> int | None:
     """The log's position an ETag of the team page was drawn at, when the rest of it is
     `drawn_as`."""
     position, _, rest = etag.strip('"').partition(".")
-    return int(position) if rest == drawn_as and position.isdigit() else None
+    # a position is a bigint: a longer run of digits was never one of ours
+    if rest != drawn_as or not position.isdigit() or len(position) > 18:
+        return None
+    return int(position)
 
 
 def _count(value: str | None) -> int:

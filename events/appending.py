@@ -98,25 +98,12 @@ class Appender:
                 if retried is not None:
                     return retried, []
                 raise ConcurrencyError(stream_id, expected_version, current_version)
-            previous_position = global_head or 0
-            recorded_at = self.clock()
-            keys: dict[str, AESGCM] = {}
-            encoded = [
-                self._encode(
-                    conn,
-                    keys,
-                    event,
-                    stream_id,
-                    current_version + offset,
-                    previous_position + offset,
-                    recorded_at,
-                )
-                for offset, event in enumerate(new_events, start=1)
-            ]
-            self._insert(cursor, stream_id, [row for row, _ in encoded])
+            rows, appended = self._encoded(
+                conn, {}, stream_id, current_version, global_head or 0, new_events
+            )
+            self._insert(cursor, stream_id, rows)
         finally:
             cursor.close()
-        appended = [event for _, event in encoded]
         return AppendResult(appended[-1].stream_version, appended[-1].position), appended
 
     def append_streams(
@@ -148,19 +135,11 @@ class Appender:
                     raise ConcurrencyError(stream_id, expected_version, current_version)
                 results.append(retried)
                 continue
-            recorded_at = self.clock()
-            for offset, event in enumerate(new_events, start=1):
-                row, recorded = self._encode(
-                    conn,
-                    keys,
-                    event,
-                    stream_id,
-                    current_version + offset,
-                    previous_position + offset,
-                    recorded_at,
-                )
-                rows.append(row)
-                appended.append(recorded)
+            stream_rows, recorded = self._encoded(
+                conn, keys, stream_id, current_version, previous_position, new_events
+            )
+            rows.extend(stream_rows)
+            appended.extend(recorded)
             versions[stream_id] = appended[-1].stream_version
             previous_position = appended[-1].position
             results.append(AppendResult(appended[-1].stream_version, appended[-1].position))
@@ -219,6 +198,32 @@ class Appender:
             )
         last = max(stored, key=lambda row: row.position)
         return AppendResult(last.stream_version, last.position)
+
+    def _encoded(
+        self,
+        conn: Connection | None,
+        keys: dict[str, AESGCM],
+        stream_id: str,
+        current_version: int,
+        previous_position: int,
+        new_events: Sequence[NewEvent],
+    ) -> tuple[list[tuple[Any, ...]], list[RecordedEvent]]:
+        """A stream's batch as stored rows and as recorded events, numbered after the
+        stream's version and the log's position."""
+        recorded_at = self.clock()
+        encoded = [
+            self._encode(
+                conn,
+                keys,
+                event,
+                stream_id,
+                current_version + offset,
+                previous_position + offset,
+                recorded_at,
+            )
+            for offset, event in enumerate(new_events, start=1)
+        ]
+        return [row for row, _ in encoded], [event for _, event in encoded]
 
     def _encode(
         self,

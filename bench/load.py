@@ -16,13 +16,17 @@
    (25; a 304 when nothing changed, but the posts below change it), a case page (25),
    Mina påminnelser (10), a new referral posted through the form (10; it appends an event and
    redirects) and Statistik (5). The users run in `--processes` load processes (default 2)
-   so that the load generator is not one Python thread.
+   so that the load generator is not one Python thread. With `--think`, each user's first
+   request also comes after such a pause, so that they arrive spread out, not all at once.
+   The first `--warmup` seconds (default 10) load the new instances without being measured:
+   their first requests compile templates and statements and fill Statistik's cache.
 
 The last line of stdout is one JSON object: per configuration and page, the median and 95th
 percentile in ms, the errors, and the throughput (answered requests per second), with the
 two-instance ÷ one-instance throughput ratio and the goals it is held against.
 
-    uv run python bench/load.py [--cases 5000] [--users 50] [--seconds 60] [--processes 2]
+    uv run python bench/load.py [--cases 5000] [--users 50] [--seconds 60] [--think 0]
+                                [--warmup 10] [--processes 2]
 """
 
 from __future__ import annotations
@@ -118,6 +122,7 @@ async def _user(
     base_urls: Sequence[str],
     case_ids: Sequence[str],
     start: float,
+    measured_from: float,
     stop: float,
     think_s: float,
 ) -> Tally:
@@ -130,11 +135,14 @@ async def _user(
     async with httpx.AsyncClient(timeout=TIMEOUT_S, follow_redirects=False) as client:
         await _log_in(client, base_urls[0], COORDINATOR_EMAIL.format(number % COORDINATORS))
         await asyncio.sleep(max(0.0, start - time.time()))
+        if think_s:  # people do not all click at the same instant: each arrives mid-read
+            await asyncio.sleep(rng.expovariate(1 / think_s))
         while time.time() < stop:
             name = rng.choices(names, weights)[0]
             base = base_urls[turn % len(base_urls)]
             turn += 1
             began = time.perf_counter()
+            measured = time.time() >= measured_from  # not while the instances warm up
             try:
                 answer, ok = await _request(client, base, name, rng, case_ids, etag)
             except httpx.HTTPError as error:
@@ -146,9 +154,10 @@ async def _user(
                 continue
             if name in ("team", "refresh") and answer.headers.get("etag"):
                 etag = answer.headers["etag"]
-            tally.latencies_ms.setdefault(name, []).append(elapsed_ms)
-            if time.time() <= stop:
-                tally.completed += 1
+            if measured:
+                tally.latencies_ms.setdefault(name, []).append(elapsed_ms)
+                if time.time() <= stop:
+                    tally.completed += 1
             if think_s:  # a person reads the page before the next click
                 await asyncio.sleep(rng.expovariate(1 / think_s))
     return tally
@@ -203,6 +212,7 @@ def _load_process(
     base_urls: list[str],
     case_ids: list[str],
     start: float,
+    measured_from: float,
     stop: float,
     think_s: float,
 ) -> Tally:
@@ -210,7 +220,7 @@ def _load_process(
 
     async def run() -> Tally:
         tallies = await asyncio.gather(
-            *(_user(n, base_urls, case_ids, start, stop, think_s) for n in numbers)
+            *(_user(n, base_urls, case_ids, start, measured_from, stop, think_s) for n in numbers)
         )
         total = Tally()
         for tally in tallies:
@@ -224,10 +234,13 @@ def run_configuration(
     base_urls: list[str], args: argparse.Namespace, case_ids: list[str], pool: ProcessPoolExecutor
 ) -> dict[str, Any]:
     start = time.time() + 5.0 + args.users * 0.05  # time for every user to log in first
-    stop = start + args.seconds
+    measured_from = start + args.warmup
+    stop = measured_from + args.seconds
     groups = [list(range(args.users))[p :: args.processes] for p in range(args.processes)]
     futures = [
-        pool.submit(_load_process, group, base_urls, case_ids, start, stop, args.think)
+        pool.submit(
+            _load_process, group, base_urls, case_ids, start, measured_from, stop, args.think
+        )
         for group in groups
         if group
     ]
@@ -256,6 +269,12 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=10.0,
+        help="seconds of load on new instances before anything is measured",
+    )
     parser.add_argument(
         "--think",
         type=float,
@@ -309,6 +328,7 @@ def main() -> None:
                 "users": args.users,
                 "think_s": args.think,
                 "seconds": args.seconds,
+                "warmup_s": args.warmup,
                 "one_instance": one,
                 "two_instances": two,
                 "throughput_ratio": round(ratio, 2) if ratio else None,

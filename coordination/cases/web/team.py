@@ -100,7 +100,7 @@ def _drawn_at(etag: str, drawn_as: str) -> int | None:
     `drawn_as`."""
     position, _, rest = etag.strip('"').partition(".")
     # a position is a bigint: a longer run of digits was never one of ours
-    if rest != drawn_as or not position.isdigit() or len(position) > 18:
+    if rest != drawn_as or not (position.isascii() and position.isdigit()) or len(position) > 18:
         return None
     return int(position)
 

@@ -141,6 +141,8 @@ class Writers:
                         driver.execute(statement)
                     result = work(driver)
                 except dbapi.OperationalError as error:
+                    if not driver.broken:  # a timeout or a lock refused: not the connection
+                        raise
                     raise _Unwritten(error) from error
                 driver.execute("COMMIT")
         except dbapi.IntegrityError as error:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+import events
 from coordination.app import Services, build_services
 from coordination.shared import database as db
 from coordination.shared.access import User
@@ -101,5 +102,24 @@ def test_requests_succeed_after_the_postgresql_server_restarts(
         _requests(services, coordinator, case_id)
         _enrolled(services.cases, coordinator, team, insats, started)  # the store writes too
         services.reminders.tick()
+    finally:
+        engine.dispose()
+
+
+def test_the_stores_own_writer_connection_survives_a_restart(server: Server) -> None:
+    """A plain append goes on the store's held connection, with no pool ping: after a
+    restart that connection is dead, and the append begins again on a new one."""
+    engine = events.create_engine(server.url)
+    try:
+        events.upgrade(engine)
+        types = events.EventTypes()
+        types.register("Noted")
+        store = events.EventStore(engine, types, events.Keyring(events.generate_master_key()))
+        store.append("note-1", 0, [events.NewEvent("Noted", {"n": 1})])
+
+        server.pg_ctl("-m", "fast", "restart")
+
+        store.append("note-1", 1, [events.NewEvent("Noted", {"n": 2})])
+        assert [e.data["n"] for e in store.read_stream("note-1")] == [1, 2]
     finally:
         engine.dispose()
